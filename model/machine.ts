@@ -1,0 +1,704 @@
+// The transitions of the VMSA machine with sequentially consistent data accesses.
+//
+// A state steps by one of:
+//  - exec:  one instruction of one CPU; an access picks how it translates (a TLB entry, an early
+//           faulting walk, or a walk now, possibly seeing the CPU's own not-yet-visible PTE store);
+//  - walk:  the hardware walker of any CPU reads the descriptor of any address at any time
+//           (speculation, Arm ARM D8.2 "Translation table walks"), caching a valid translation or,
+//           for a faulting descriptor, recording an early walk of a later instruction;
+//  - inv:   a pending TLB invalidation completes on one CPU (D8.13);
+//  - evict: a TLB entry is dropped (only with `evictions` on; see MachineOptions).
+// `enabled` lists them in that order, CPU by CPU; `step` is deterministic.
+
+import type { Addr, CondCode, Op, Reg, Src } from './decode.js';
+import { ZR } from './decode.js';
+import { dataCell, pteCell, type Program } from './program.js';
+import {
+  insertSorted,
+  type CpuState,
+  type EarlyFault,
+  type FaultRec,
+  type FaultType,
+  type MachineState,
+  type PendingInv,
+  type StaleWalk,
+  type TlbEntry,
+  type Unsynced,
+} from './state.js';
+import { wrap32, wrap64, type Desc, type Val } from './values.js';
+
+/** Options of the machine that change its transition relation. */
+export interface MachineOptions {
+  /**
+   * Explore TLB evictions. Off by default: an access may always walk instead of using an entry,
+   * so evicting never adds an outcome or a hazard; it only multiplies states.
+   */
+  readonly evictions: boolean;
+}
+
+/** How an access finds its translation. */
+export type Via =
+  | { readonly kind: 'walk'; readonly stale: boolean }
+  | { readonly kind: 'tlb'; readonly desc: number }
+  | { readonly kind: 'early'; readonly desc: number };
+
+/** One step of the machine. */
+export type Transition =
+  | { readonly k: 'exec'; readonly cpu: number; readonly via?: Via; readonly fail?: boolean }
+  | { readonly k: 'walk'; readonly cpu: number; readonly va: number; readonly stale: boolean }
+  | { readonly k: 'inv'; readonly cpu: number; readonly idx: number }
+  | { readonly k: 'evict'; readonly cpu: number; readonly idx: number };
+
+/** A construct met while running that the model does not support; the test is reported unsupported. */
+export class ModelUnsupported extends Error {
+  constructor(
+    readonly proc: number,
+    readonly pc: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Something an access did that a hazard check wants to know about. */
+export interface AccessEvent {
+  readonly cpu: number;
+  readonly pc: number;
+  readonly va: number;
+  /** the TLB entry used, when the access translated through one */
+  readonly entry?: TlbEntry;
+}
+
+/** The machine for one loaded program. */
+export class Machine {
+  constructor(
+    readonly prog: Program,
+    readonly options: MachineOptions = { evictions: false },
+  ) {}
+
+  /** The initial state. */
+  initial(): MachineState {
+    return {
+      mem: this.prog.initMem,
+      cpus: this.prog.threads.map((t, i) => ({
+        pc: t.mainEnd > 0 ? 0 : -1,
+        regs: this.prog.initRegs[i] ?? [],
+        flags: 0,
+        elr: -1,
+        tlb: [],
+        early: [],
+        inv: [],
+        unsynced: [],
+        stale: [],
+        excl: -1,
+      })),
+      faults: [],
+    };
+  }
+
+  /** True when every thread has finished. */
+  isFinal(s: MachineState): boolean {
+    return s.cpus.every((c) => c.pc < 0);
+  }
+
+  /** The transitions enabled in `s`, in the documented order. */
+  enabled(s: MachineState): Transition[] {
+    const out: Transition[] = [];
+    const nvars = this.prog.vars.length;
+    s.cpus.forEach((c, cpu) => {
+      if (c.pc >= 0) this.execChoices(s, cpu, out);
+      for (let va = 0; va < nvars; va++) {
+        if (this.walkUseful(s, cpu, va, false)) out.push({ k: 'walk', cpu, va, stale: false });
+        if (this.walkUseful(s, cpu, va, true)) out.push({ k: 'walk', cpu, va, stale: true });
+      }
+      c.inv.forEach((_, idx) => out.push({ k: 'inv', cpu, idx }));
+      if (this.options.evictions) c.tlb.forEach((_, idx) => out.push({ k: 'evict', cpu, idx }));
+    });
+    return out;
+  }
+
+  /** The state after `t`; `events` (if given) receives the accesses `t` made through the TLB. */
+  step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
+    switch (t.k) {
+      case 'exec':
+        return this.exec(s, t.cpu, t.via, t.fail === true, events);
+      case 'walk':
+        return this.specWalk(s, t.cpu, t.va, t.stale);
+      case 'inv':
+        return this.completeInv(s, t.cpu, t.idx);
+      case 'evict': {
+        const c = cpuOf(s, t.cpu);
+        return withCpu(s, t.cpu, { ...c, tlb: c.tlb.filter((_, i) => i !== t.idx) });
+      }
+    }
+  }
+
+  // ---- values -------------------------------------------------------------------------
+
+  private val(id: number): Val {
+    return this.prog.values.get(id);
+  }
+
+  private reg(c: CpuState, r: Reg): number {
+    return r === ZR ? 0 : (c.regs[r] ?? 0);
+  }
+
+  private src(c: CpuState, s: Src, proc: number, pc: number): number {
+    if (s.kind === 'imm') return this.prog.values.int(wrap64(s.value));
+    const id = this.reg(c, s.reg);
+    if (s.extend === undefined || (s.extend === 'LSL' && (s.amount ?? 0n) === 0n)) return id;
+    const x = this.val(id);
+    if (x.k !== 'int') throw new ModelUnsupported(proc, pc, `${s.extend} of a non-integer value`);
+    let n = x.n;
+    if (s.extend === 'SXTW') n = BigInt.asIntN(32, n);
+    else if (s.extend === 'UXTW') n = BigInt.asUintN(32, n);
+    else if (s.extend !== 'SXTX' && s.extend !== 'UXTX' && s.extend !== 'LSL') throw new ModelUnsupported(proc, pc, `operand extend ${s.extend}`);
+    if (s.amount !== undefined) n = n << s.amount;
+    return this.prog.values.int(wrap64(n));
+  }
+
+  private intOf(id: number): bigint | undefined {
+    const x = this.val(id);
+    return x.k === 'int' ? x.n : undefined;
+  }
+
+  private alu(fn: string, a: number, b: number, w: boolean, proc: number, pc: number): number {
+    const V = this.prog.values;
+    const x = this.intOf(a);
+    const y = this.intOf(b);
+    if (x !== undefined && y !== undefined) {
+      let r: bigint;
+      const sh = y & (w ? 31n : 63n);
+      const ux = w ? BigInt.asUintN(32, x) : BigInt.asUintN(64, x);
+      switch (fn) {
+        case 'add': r = x + y; break;
+        case 'sub': r = x - y; break;
+        case 'and': r = x & y; break;
+        case 'orr': r = x | y; break;
+        case 'eor': r = x ^ y; break;
+        case 'bic': r = x & ~y; break;
+        case 'lsl': r = x << sh; break;
+        case 'lsr': r = ux >> sh; break;
+        case 'asr': r = (w ? BigInt.asIntN(32, x) : x) >> sh; break;
+        default: throw new Error(`[internal] alu ${fn}`);
+      }
+      return V.int(w ? wrap32(r) : wrap64(r));
+    }
+    // Symbolic operands: the identities litmus tests use for dependencies and TLBI operands.
+    if (y === 0n && (fn === 'add' || fn === 'sub' || fn === 'orr' || fn === 'eor' || fn === 'lsl' || fn === 'lsr' || fn === 'bic')) return a;
+    if (x === 0n && (fn === 'add' || fn === 'orr' || fn === 'eor')) return b;
+    if ((y === 0n || x === 0n) && fn === 'and') return V.int(0n);
+    if (a === b && (fn === 'eor' || fn === 'sub' || fn === 'bic')) return V.int(0n);
+    if (a === b && (fn === 'and' || fn === 'orr')) return a;
+    const xv = this.val(a);
+    if (xv.k === 'va' && y !== undefined) {
+      if (fn === 'add') return V.intern({ k: 'va', v: xv.v, off: xv.off + y });
+      if (fn === 'sub') return V.intern({ k: 'va', v: xv.v, off: xv.off - y });
+      // VA >> 12 is the page number TLBI by VA takes (Arm ARM C5.5: Xt holds VA[55:12]).
+      if (fn === 'lsr' && y === 12n && xv.off >= 0n && xv.off < 4096n) return V.intern({ k: 'page', v: xv.v });
+    }
+    throw new ModelUnsupported(proc, pc, `arithmetic ${fn.toUpperCase()} on symbolic values is not supported`);
+  }
+
+  private setReg(c: CpuState, r: Reg, id: number, w: boolean): CpuState {
+    if (r === ZR) return c;
+    let v = id;
+    if (w) {
+      const n = this.intOf(id);
+      if (n !== undefined) v = this.prog.values.int(wrap32(n));
+    }
+    if (c.regs[r] === v) return c;
+    const regs = c.regs.slice();
+    regs[r] = v;
+    return { ...c, regs };
+  }
+
+  private condHolds(flags: number, cond: CondCode, proc: number, pc: number): boolean {
+    const N = (flags & 8) !== 0;
+    const Z = (flags & 4) !== 0;
+    const C = (flags & 2) !== 0;
+    const V = (flags & 1) !== 0;
+    if ((flags & 16) !== 0 && cond !== 'EQ' && cond !== 'NE') throw new ModelUnsupported(proc, pc, `condition ${cond} after comparing symbolic values`);
+    switch (cond) {
+      case 'EQ': return Z;
+      case 'NE': return !Z;
+      case 'HS': return C;
+      case 'LO': return !C;
+      case 'MI': return N;
+      case 'PL': return !N;
+      case 'HI': return C && !Z;
+      case 'LS': return !C || Z;
+      case 'GE': return N === V;
+      case 'LT': return N !== V;
+      case 'GT': return !Z && N === V;
+      case 'LE': return Z || N !== V;
+    }
+  }
+
+  private compare(a: number, b: number, w: boolean): number {
+    const x = this.intOf(a);
+    const y = this.intOf(b);
+    if (x === undefined || y === undefined) return a === b ? 4 | 2 : 16;
+    const bits = w ? 32 : 64;
+    const ux = BigInt.asUintN(bits, x);
+    const uy = BigInt.asUintN(bits, y);
+    const r = BigInt.asUintN(bits, ux - uy);
+    const sx = BigInt.asIntN(bits, x);
+    const sy = BigInt.asIntN(bits, y);
+    const sr = sx - sy;
+    const N = BigInt.asIntN(bits, r) < 0n;
+    const Z = r === 0n;
+    const C = ux >= uy;
+    const V = sr !== BigInt.asIntN(bits, sr);
+    return (N ? 8 : 0) | (Z ? 4 : 0) | (C ? 2 : 0) | (V ? 1 : 0);
+  }
+
+  // ---- translation ----------------------------------------------------------------------
+
+  /** The address an access names: a virtual address (translated) or a descriptor (direct). */
+  private address(c: CpuState, a: Addr, proc: number, pc: number): { kind: 'va'; v: number } | { kind: 'pte'; v: number } {
+    let id = this.reg(c, a.base);
+    if (a.offset !== undefined) id = this.alu('add', id, this.src(c, a.offset, proc, pc), false, proc, pc);
+    const x = this.val(id);
+    if (x.k === 'va') {
+      if (x.off !== 0n) throw new ModelUnsupported(proc, pc, `access at an offset (${x.off}) from a variable`);
+      return { kind: 'va', v: x.v };
+    }
+    if (x.k === 'pte') return { kind: 'pte', v: x.v };
+    throw new ModelUnsupported(proc, pc, `access to an address that is not a variable or PTE(x) (register holds ${describeVal(x)})`);
+  }
+
+  private descOf(id: number): Desc | undefined {
+    const x = this.val(id);
+    return x.k === 'desc' ? x.d : undefined;
+  }
+
+  /** Why a walk that read `id` faults for this thread, or undefined (D8.5, D8.4 permissions). */
+  private walkFault(id: number, proc: number): FaultType | undefined {
+    const d = this.descOf(id);
+    if (d === undefined || d.valid === 0) return 'Translation';
+    if (d.af === 0 && !this.threadOf(proc).ha) return 'AccessFlag';
+    return undefined;
+  }
+
+  private threadOf(proc: number) {
+    const t = this.prog.threads[proc];
+    if (t === undefined) throw new Error(`[internal] no thread ${proc}`);
+    return t;
+  }
+
+  /** The descriptor a walk by `cpu` for `va` reads now: memory, or its own invisible store's old value. */
+  private walkRead(s: MachineState, cpu: number, va: number, stale: boolean): number | undefined {
+    if (!stale) return s.mem[pteCell(va)] ?? 0;
+    return cpuOf(s, cpu).stale.find((r) => r.va === va)?.old;
+  }
+
+  /** Whether a speculative walk would change anything (so we do not explore no-op steps). */
+  private walkUseful(s: MachineState, cpu: number, va: number, stale: boolean): boolean {
+    const id = this.walkRead(s, cpu, va, stale);
+    if (id === undefined || (stale && id === s.mem[pteCell(va)])) return false;
+    const c = cpuOf(s, cpu);
+    const fault = this.walkFault(id, cpu);
+    if (fault !== undefined) return !c.early.some((e) => e.va === va && e.desc === id);
+    const d = this.descOf(id) as Desc;
+    const cached = d.af === 0 ? this.withAf(id) : id;
+    if (d.af === 0 && stale) return false; // a hardware AF update writes memory: only from the current value
+    return !c.tlb.some((e) => e.va === va && e.desc === cached);
+  }
+
+  private withAf(id: number): number {
+    const d = this.descOf(id) as Desc;
+    return this.prog.values.intern({ k: 'desc', d: { ...d, af: 1 } });
+  }
+
+  /** A speculative walk: cache a valid translation, or record an early faulting walk. */
+  private specWalk(s: MachineState, cpu: number, va: number, stale: boolean): MachineState {
+    const id = this.walkRead(s, cpu, va, stale);
+    if (id === undefined) throw new Error('[internal] stale walk without a stale record');
+    const c = cpuOf(s, cpu);
+    if (this.walkFault(id, cpu) !== undefined) return withCpu(s, cpu, { ...c, early: insertSorted(c.early, earlyFault(va, id)) });
+    return this.fill(s, cpu, va, id).state;
+  }
+
+  /** Caches the valid descriptor `id` for `va` in `cpu`'s TLB, doing the hardware AF update if due. */
+  private fill(s: MachineState, cpu: number, va: number, id: number): { state: MachineState; desc: number } {
+    let mem = s.mem;
+    let desc = id;
+    if ((this.descOf(id) as Desc).af === 0) {
+      // TTHM=HA: the walker sets the Access flag in memory atomically (Arm ARM D8.5.1).
+      desc = this.withAf(id);
+      mem = setAt(mem, pteCell(va), desc);
+    }
+    const c = cpuOf(s, cpu);
+    const tlb = insertSorted(c.tlb, tlbEntry(va, desc, -1, -1));
+    return { state: withCpu({ ...s, mem }, cpu, { ...c, tlb }), desc };
+  }
+
+  private completeInv(s: MachineState, cpu: number, idx: number): MachineState {
+    const c = cpuOf(s, cpu);
+    const inv = c.inv[idx];
+    if (inv === undefined) throw new Error('[internal] no such invalidation');
+    return withCpu(s, cpu, {
+      ...c,
+      tlb: c.tlb.filter((e) => !(inv.va < 0 || inv.va === e.va)),
+      inv: c.inv.filter((_, i) => i !== idx),
+    });
+  }
+
+  // ---- instructions ---------------------------------------------------------------------
+
+  private slot(cpu: number, pc: number) {
+    const s = this.threadOf(cpu).code[pc];
+    if (s === undefined) throw new Error(`[internal] P${cpu} has no instruction ${pc}`);
+    return s;
+  }
+
+  private execChoices(s: MachineState, cpu: number, out: Transition[]): void {
+    const c = cpuOf(s, cpu);
+    const op = this.slot(cpu, c.pc).op;
+    switch (op.op) {
+      case 'dsb':
+        if (op.row.completesTlbi && !this.tlbiDone(s, cpu, op.row.domain === 'NSH')) return;
+        out.push({ k: 'exec', cpu });
+        return;
+      case 'load':
+      case 'store':
+      case 'stxr':
+      case 'swp':
+      case 'cas':
+      case 'rmw': {
+        const a = this.address(c, op.addr, cpu, c.pc);
+        const vias: Via[] = [];
+        if (a.kind === 'pte') vias.push({ kind: 'walk', stale: false });
+        else {
+          vias.push({ kind: 'walk', stale: false });
+          if (c.stale.some((r) => r.va === a.v && r.old !== s.mem[pteCell(a.v)])) vias.push({ kind: 'walk', stale: true });
+          for (const e of c.tlb) if (e.va === a.v) vias.push({ kind: 'tlb', desc: e.desc });
+          for (const e of c.early) if (e.va === a.v) vias.push({ kind: 'early', desc: e.desc });
+        }
+        for (const via of vias) {
+          if (op.op === 'stxr') {
+            // A store-exclusive may always fail (Arm ARM B2.9.5); it can succeed only while the monitor holds.
+            out.push({ k: 'exec', cpu, via, fail: true });
+            if (c.excl >= 0) out.push({ k: 'exec', cpu, via, fail: false });
+          } else out.push({ k: 'exec', cpu, via });
+        }
+        return;
+      }
+      default:
+        out.push({ k: 'exec', cpu });
+    }
+  }
+
+  /** True when no TLBI issued by `cpu` is still pending on a CPU in the DSB's domain. */
+  private tlbiDone(s: MachineState, cpu: number, localOnly: boolean): boolean {
+    return s.cpus.every((c, i) => (localOnly && i !== cpu) || !c.inv.some((p) => p.issuer === cpu));
+  }
+
+  private advance(c: CpuState, proc: number): CpuState {
+    const t = this.threadOf(proc);
+    const next = c.pc + 1;
+    const end = c.pc < t.mainEnd ? t.mainEnd : t.code.length;
+    return { ...c, pc: next >= end ? -1 : next };
+  }
+
+  private jump(c: CpuState, proc: number, target: string): CpuState {
+    const t = this.threadOf(proc);
+    const pc = t.labels.get(target);
+    if (pc === undefined) throw new ModelUnsupported(proc, c.pc, `branch to unknown label ${target}`);
+    const end = c.pc < t.mainEnd ? t.mainEnd : t.code.length;
+    return { ...c, pc: pc >= end ? -1 : pc };
+  }
+
+  private labelValue(proc: number, target: string, pc: number): number {
+    const t = this.threadOf(proc);
+    const at = t.labels.get(target);
+    if (at === undefined) throw new ModelUnsupported(proc, pc, `unknown label ${target}`);
+    return this.prog.values.intern({ k: 'label', proc, label: target, pc: at });
+  }
+
+  /** Takes a fault at the current instruction, per the test's fault mode. */
+  private fault(s: MachineState, cpu: number, va: number, type: FaultType): MachineState {
+    const c = cpuOf(s, cpu);
+    const rec: FaultRec = { proc: cpu, pc: c.pc, va, type };
+    const faults = insertSorted(s.faults, rec);
+    const t = this.threadOf(cpu);
+    // Exception entry is context-synchronising: early walks are discarded.
+    const base: CpuState = { ...c, early: [] };
+    const mode = this.prog.faultMode;
+    if (mode === 'skip') return withCpu({ ...s, faults }, cpu, this.advance(base, cpu));
+    if (mode === 'handled' && t.handlerStart >= 0 && c.pc < t.mainEnd) {
+      const slot = this.slot(cpu, c.pc);
+      const label = slot.labels[0] ?? `@${c.pc}`;
+      const elr = this.prog.values.intern({ k: 'label', proc: cpu, label, pc: c.pc });
+      return withCpu({ ...s, faults }, cpu, { ...base, pc: t.handlerStart, elr });
+    }
+    if (mode === 'handled' && t.handlerStart < 0) {
+      // herd's handled mode without a handler: the fault is recorded and the instruction retried.
+      return withCpu({ ...s, faults }, cpu, base);
+    }
+    return withCpu({ ...s, faults }, cpu, { ...base, pc: -1 });
+  }
+
+  private exec(s: MachineState, cpu: number, via: Via | undefined, fail: boolean, events?: AccessEvent[]): MachineState {
+    const c = cpuOf(s, cpu);
+    const pc = c.pc;
+    const op = this.slot(cpu, pc).op;
+    const V = this.prog.values;
+    switch (op.op) {
+      case 'nop':
+        return withCpu(s, cpu, this.advance(c, cpu));
+      case 'mov':
+        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, this.src(c, op.src, cpu, pc), op.w), cpu));
+      case 'alu': {
+        const r = this.alu(op.fn, this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w, cpu, pc);
+        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, r, op.w), cpu));
+      }
+      case 'cmp':
+        return withCpu(s, cpu, this.advance({ ...c, flags: this.compare(this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w) }, cpu));
+      case 'csel': {
+        const r = this.condHolds(c.flags, op.cond, cpu, pc) ? this.reg(c, op.rn) : this.reg(c, op.rm);
+        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, r, op.w), cpu));
+      }
+      case 'cset':
+        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, V.int(this.condHolds(c.flags, op.cond, cpu, pc) ? 1n : 0n), op.w), cpu));
+      case 'cbz': {
+        const n = this.intOf(this.reg(c, op.rt));
+        const isZero = n !== undefined && (op.w ? BigInt.asUintN(32, n) : n) === 0n;
+        return withCpu(s, cpu, isZero !== op.nonzero ? this.jump(c, cpu, op.target) : this.advance(c, cpu));
+      }
+      case 'b':
+        if (op.cond === undefined || this.condHolds(c.flags, op.cond, cpu, pc)) return withCpu(s, cpu, this.jump(c, cpu, op.target));
+        return withCpu(s, cpu, this.advance(c, cpu));
+      case 'adr':
+        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, this.labelValue(cpu, op.target, pc), false), cpu));
+      case 'msr':
+        return withCpu(s, cpu, this.advance({ ...c, elr: this.reg(c, op.rt) }, cpu));
+      case 'mrs':
+        return withCpu(s, cpu, this.advance(this.setReg(c, op.rt, c.elr < 0 ? 0 : c.elr, false), cpu));
+      case 'eret': {
+        // Exception return is context-synchronising (Arm ARM D1.3); it resumes at ELR_EL1.
+        const x = c.elr < 0 ? undefined : this.val(c.elr);
+        if (x === undefined || x.k !== 'label') throw new ModelUnsupported(cpu, pc, 'ERET with ELR_EL1 not holding a code label');
+        const t = this.threadOf(cpu);
+        return withCpu(s, cpu, { ...c, early: [], pc: x.pc >= t.mainEnd ? -1 : x.pc });
+      }
+      case 'udf':
+        return this.fault(s, cpu, -1, 'UndefinedInstruction');
+      case 'dmb':
+        // Sequentially consistent data: DMB orders nothing more.
+        return withCpu(s, cpu, this.advance(c, cpu));
+      case 'isb':
+        // Context synchronisation (Arm ARM B2.3.12): later instructions translate afresh.
+        return withCpu(s, cpu, this.advance({ ...c, early: [] }, cpu));
+      case 'dsb':
+        return this.dsb(s, cpu);
+      case 'tlbi':
+        return this.tlbi(s, cpu);
+      default:
+        return this.access(s, cpu, op, via ?? { kind: 'walk', stale: false }, fail, events);
+    }
+  }
+
+  /**
+   * DSB (Arm ARM D8.13, B2.3.12): waits (enabledness) for this CPU's TLBIs to complete in its
+   * domain; makes its earlier page-table stores visible to its own walker; later walks happen
+   * after it. A TLBI that this DSB takes as complete but that left a matching entry in some TLB
+   * (out of its scope, or still pending there) marks that entry as having escaped it.
+   */
+  private dsb(s: MachineState, cpu: number): MachineState {
+    const c = cpuOf(s, cpu);
+    const op = this.slot(cpu, c.pc).op;
+    if (op.op !== 'dsb') throw new Error('[internal] dsb');
+    const row = op.row;
+    let cpus = s.cpus;
+    let unsynced = c.unsynced;
+    if (row.completesTlbi && c.unsynced.length > 0) {
+      cpus = cpus.map((o, i) => {
+        if (i === cpu) return o;
+        let changed = false;
+        const tlb = o.tlb.map((e) => {
+          if (e.escProc >= 0) return e;
+          const u = c.unsynced.find((u) => u.va < 0 || u.va === e.va);
+          if (u === undefined) return e;
+          const covered = u.broadcast && row.domain !== 'NSH';
+          if (covered) return e;
+          changed = true;
+          return tlbEntry(e.va, e.desc, cpu, u.pc);
+        });
+        return changed ? { ...o, tlb: [...tlb].sort(cmpTlb) } : o;
+      });
+      unsynced = [];
+    }
+    const stale = row.type === 'ld' ? c.stale : [];
+    const next: CpuState = this.advance({ ...c, unsynced, stale, early: [] }, cpu);
+    return { ...s, cpus: cpus.map((o, i) => (i === cpu ? next : o)) };
+  }
+
+  private tlbi(s: MachineState, cpu: number): MachineState {
+    const c = cpuOf(s, cpu);
+    const op = this.slot(cpu, c.pc).op;
+    if (op.op !== 'tlbi') throw new Error('[internal] tlbi');
+    let va = -1;
+    if (op.row.scope === 'va') {
+      const x = this.val(this.reg(c, op.rt ?? ZR));
+      if (x.k !== 'page') throw new ModelUnsupported(cpu, c.pc, `TLBI ${op.row.name} operand must be a page number (LSR Xt,Xva,#12); register holds ${describeVal(x)}`);
+      va = x.v;
+    }
+    const inv: PendingInv = { issuer: cpu, pc: c.pc, va };
+    const cpus = s.cpus.map((o, i) => {
+      if (i !== cpu && !op.row.broadcast) return o;
+      const base = i === cpu ? { ...o, unsynced: insertSorted(o.unsynced, unsyncedRec(c.pc, va, op.row.broadcast)) } : o;
+      return { ...base, inv: insertSorted(base.inv, inv) };
+    });
+    const me = cpus[cpu] as CpuState;
+    return { ...s, cpus: cpus.map((o, i) => (i === cpu ? this.advance(me, cpu) : o)) };
+  }
+
+  private access(s: MachineState, cpu: number, op: Op, via: Via, fail: boolean, events?: AccessEvent[]): MachineState {
+    if (op.op !== 'load' && op.op !== 'store' && op.op !== 'stxr' && op.op !== 'swp' && op.op !== 'cas' && op.op !== 'rmw') throw new Error('[internal] access');
+    const c0 = cpuOf(s, cpu);
+    const pc = c0.pc;
+    const a = this.address(c0, op.addr, cpu, pc);
+    const writes = op.op !== 'load';
+    let cell: number;
+    let st = s;
+    if (a.kind === 'pte') cell = pteCell(a.v);
+    else {
+      // Translate.
+      let descId: number;
+      if (via.kind === 'early') return this.fault(s, cpu, a.v, this.walkFault(via.desc, cpu) ?? 'Translation');
+      if (via.kind === 'tlb') {
+        descId = via.desc;
+        const entry = c0.tlb.find((e) => e.va === a.v && e.desc === descId);
+        if (entry === undefined) throw new Error('[internal] no such TLB entry');
+        events?.push({ cpu, pc, va: a.v, entry });
+      } else {
+        const read = this.walkRead(s, cpu, a.v, via.stale);
+        if (read === undefined) throw new Error('[internal] stale walk without record');
+        const ft = this.walkFault(read, cpu);
+        if (ft !== undefined) return this.fault(s, cpu, a.v, ft);
+        const f = this.fill(s, cpu, a.v, read);
+        st = f.state;
+        descId = f.desc;
+        events?.push({ cpu, pc, va: a.v });
+      }
+      const d = this.descOf(descId) as Desc;
+      const t = this.threadOf(cpu);
+      if (t.el0 && d.el0 === 0) return this.fault(s, cpu, a.v, 'Permission');
+      if (writes && d.db === 0) {
+        if (!(t.hd && d.dbm === 1)) return this.fault(s, cpu, a.v, 'Permission');
+        throw new ModelUnsupported(cpu, pc, 'hardware dirty-state update (TTHM=HD with dbm:1)');
+      }
+      if (d.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
+      cell = dataCell(d.oa);
+    }
+    const c = cpuOf(st, cpu);
+    const V = this.prog.values;
+    const old = st.mem[cell] ?? 0;
+    let regs = c;
+    let write: number | undefined;
+    switch (op.op) {
+      case 'load':
+        regs = this.setReg(c, op.rt, old, op.w);
+        if (op.exclusive) regs = { ...regs, excl: cell };
+        break;
+      case 'store':
+        write = this.reg(c, op.rt);
+        break;
+      case 'stxr':
+        if (fail || c.excl !== cell) regs = this.setReg(c, op.rs, V.int(1n), true);
+        else {
+          write = this.reg(c, op.rt);
+          regs = this.setReg(c, op.rs, V.int(0n), true);
+        }
+        regs = { ...regs, excl: -1 };
+        break;
+      case 'swp':
+        write = this.reg(c, op.rs);
+        regs = this.setReg(c, op.rt, old, op.w);
+        break;
+      case 'cas':
+        if (this.sameValue(old, this.reg(c, op.rs), op.w)) write = this.reg(c, op.rt);
+        regs = this.setReg(c, op.rs, old, op.w);
+        break;
+      case 'rmw': {
+        const fn = { add: 'add', clr: 'bic', set: 'orr', eor: 'eor' }[op.fn as 'add' | 'clr' | 'set' | 'eor'];
+        if (fn === undefined) throw new ModelUnsupported(cpu, pc, `LD${op.fn.toUpperCase()}`);
+        write = this.alu(fn, old, this.reg(c, op.rs), op.w, cpu, pc);
+        regs = this.setReg(c, op.rt, old, op.w);
+        break;
+      }
+    }
+    let mem = st.mem;
+    let cpus = st.cpus;
+    if (write !== undefined) {
+      if (op.w) {
+        const n = this.intOf(write);
+        if (n !== undefined) write = V.int(wrap32(n));
+      }
+      mem = setAt(mem, cell, write);
+      // Any write clears other CPUs' exclusive monitors on that cell (Arm ARM B2.9).
+      cpus = cpus.map((o, i) => (i !== cpu && o.excl === cell ? { ...o, excl: -1 } : o));
+      if (a.kind === 'pte' && old !== write) {
+        // Until a DSB, this CPU's own walker may still read the old descriptor.
+        const rec: StaleWalk = { va: a.v, old: regs.stale.find((r) => r.va === a.v)?.old ?? old };
+        regs = { ...regs, stale: insertSorted(regs.stale.filter((r) => r.va !== a.v), rec) };
+      }
+    }
+    const me = this.advance(regs, cpu);
+    return { ...st, mem, cpus: cpus.map((o, i) => (i === cpu ? me : o)) };
+  }
+
+  private sameValue(a: number, b: number, w: boolean): boolean {
+    if (a === b) return true;
+    if (!w) return false;
+    const x = this.intOf(a);
+    const y = this.intOf(b);
+    return x !== undefined && y !== undefined && BigInt.asUintN(32, x) === BigInt.asUintN(32, y);
+  }
+}
+
+function cpuOf(s: MachineState, cpu: number): CpuState {
+  const c = s.cpus[cpu];
+  if (c === undefined) throw new Error(`[internal] no CPU ${cpu}`);
+  return c;
+}
+
+function withCpu(s: MachineState, cpu: number, c: CpuState): MachineState {
+  return { ...s, cpus: s.cpus.map((o, i) => (i === cpu ? c : o)) };
+}
+
+function setAt(mem: readonly number[], i: number, v: number): readonly number[] {
+  if (mem[i] === v) return mem;
+  const m = mem.slice();
+  m[i] = v;
+  return m;
+}
+
+// Record constructors fix the field order that compareRecords and encodeState rely on.
+function tlbEntry(va: number, desc: number, escProc: number, escPc: number): TlbEntry {
+  return { va, desc, escProc, escPc };
+}
+function earlyFault(va: number, desc: number): EarlyFault {
+  return { va, desc };
+}
+function unsyncedRec(pc: number, va: number, broadcast: boolean): Unsynced {
+  return { pc, va, broadcast };
+}
+function cmpTlb(a: TlbEntry, b: TlbEntry): number {
+  return a.va - b.va || a.desc - b.desc || a.escProc - b.escProc || a.escPc - b.escPc;
+}
+
+/** A short description of a value for error messages. */
+export function describeVal(x: Val): string {
+  switch (x.k) {
+    case 'int':
+      return `the integer ${x.n}`;
+    case 'desc':
+      return 'a descriptor';
+    default:
+      return `a ${x.k} value`;
+  }
+}
+

@@ -1,0 +1,96 @@
+// A loaded test: instructions decoded, names resolved to indices, initial memory and registers
+// built. This is everything the machine needs; the AST is kept only for spans and printing.
+
+import type { Instr, LitmusTest, Prop, Span } from '../litmus/ast.js';
+import type { Op } from './decode.js';
+import type { ValueTable } from './values.js';
+
+/** How a translation fault is taken (herd's fault modes, lib/fault.ml). */
+export type FaultMode = 'fatal' | 'handled' | 'skip';
+
+/** One instruction slot of a thread. */
+export interface CodeSlot {
+  readonly op: Op;
+  readonly instr: Instr;
+  /** labels that name this slot */
+  readonly labels: readonly string[];
+}
+
+/** A thread's code: its main column then, if any, its `Pn.F` handler column. */
+export interface ThreadProgram {
+  readonly proc: number;
+  readonly code: readonly CodeSlot[];
+  /** main code is `code[0 .. mainEnd)`; reaching mainEnd ends the thread */
+  readonly mainEnd: number;
+  /** index of the handler's first slot, or -1 when the thread has no `Pn.F` column */
+  readonly handlerStart: number;
+  /** label -> slot index (a label after the last instruction names mainEnd or code.length) */
+  readonly labels: ReadonlyMap<string, number>;
+  /** runs at EL0 (`EL0=` header): descriptors with el0:0 give a permission fault */
+  readonly el0: boolean;
+  /** hardware Access-flag update (`TTHM=HA`, D8.5.1) */
+  readonly ha: boolean;
+  /** hardware Dirty-state update (`TTHM=HD`, D8.5.2) */
+  readonly hd: boolean;
+}
+
+/** A location whose final value is printed in herd's state lines. */
+export type Observed =
+  | { readonly kind: 'reg'; readonly proc: number; readonly reg: number; readonly name: string }
+  /** a memory cell: the data at PA(v) (`pte` false) or the descriptor PTE(v) */
+  | { readonly kind: 'mem'; readonly v: number; readonly pte: boolean; readonly name: string }
+  | { readonly kind: 'fault'; readonly proc: number; readonly pc: number; readonly v: number; readonly faultType: string; readonly name: string };
+
+/** A final-condition proposition with names resolved. */
+export type RProp =
+  | { readonly kind: 'const'; readonly value: boolean }
+  | { readonly kind: 'eq'; readonly obs: number; readonly value: number; readonly negated: boolean }
+  /** true when some recorded fault matches every given part (-1 / '' = any) */
+  | { readonly kind: 'fault'; readonly proc: number; readonly pc: number; readonly v: number; readonly faultType: string }
+  | { readonly kind: 'not'; readonly arg: RProp }
+  | { readonly kind: 'and' | 'or' | 'implies'; readonly left: RProp; readonly right: RProp };
+
+/** The resolved final condition. */
+export interface RCondition {
+  readonly quantifier: 'exists' | 'not exists' | 'forall';
+  readonly prop: RProp;
+  /** herd's rendering of the condition, for the `Condition` line */
+  readonly text: string;
+}
+
+/** A loaded program, ready to explore. */
+export interface Program {
+  readonly test: LitmusTest;
+  /** variable names; a variable's index is its id everywhere in the model */
+  readonly vars: readonly string[];
+  readonly values: ValueTable;
+  readonly threads: readonly ThreadProgram[];
+  /** initial memory: cell 2v is the data at PA(v), cell 2v+1 the descriptor PTE(v) (value ids) */
+  readonly initMem: readonly number[];
+  /** initial registers per thread: 31 value ids each */
+  readonly initRegs: readonly (readonly number[])[];
+  readonly faultMode: FaultMode;
+  /** locations printed in state lines, in herd's order */
+  readonly observed: readonly Observed[];
+  readonly condition?: RCondition;
+  readonly filter?: RProp;
+  /** the source AST of the condition, for reporting */
+  readonly conditionAst?: Prop;
+}
+
+/** A construct the model cannot run yet, with where it is. */
+export interface Unsupported {
+  readonly construct: string;
+  readonly span: Span;
+  readonly message: string;
+}
+
+/** Data cell index of variable v. */
+export function dataCell(v: number): number {
+  return 2 * v;
+}
+
+/** Descriptor cell index of variable v. */
+export function pteCell(v: number): number {
+  return 2 * v + 1;
+}

@@ -1,0 +1,136 @@
+// The machine state: immutable plain data. One canonical encoding (`encodeState`) serves
+// equality, hashing and transfer; nothing outside model/ looks inside a state except through it.
+
+/**
+ * A cached translation (Arm ARM D8.13 "TLB maintenance"): `va` is a variable id, `desc` the
+ * value id of the descriptor the walk read. `escProc`/`escPc` name the TLBI this entry escaped
+ * (the writer's DSB completed a TLBI for this address that never removed this entry), or -1.
+ */
+export interface TlbEntry {
+  readonly va: number;
+  readonly desc: number;
+  readonly escProc: number;
+  readonly escPc: number;
+}
+
+/**
+ * A walk performed ahead of the instruction that needs it which found a faulting descriptor.
+ * Arm TLBs never cache faulting descriptors, but a later instruction's walk may be satisfied
+ * early (out of order); this record is that early walk. Context synchronisation (ISB, exception
+ * entry and return) and a DSB discard it, since later walks must then happen after them.
+ */
+export interface EarlyFault {
+  readonly va: number;
+  readonly desc: number;
+}
+
+/** A TLB invalidation that still has to complete on the CPU holding it. `va` -1 means all. */
+export interface PendingInv {
+  readonly issuer: number;
+  readonly pc: number;
+  readonly va: number;
+}
+
+/** A TLBI issued by this CPU that no DSB of its own has waited for yet. */
+export interface Unsynced {
+  readonly pc: number;
+  readonly va: number;
+  readonly broadcast: boolean;
+}
+
+/**
+ * A page-table store of this CPU that its own walker may not see yet: until a DSB, a walk by
+ * this CPU may still read `old` (Arm ARM D8.2.6: translation table walks are not coherent with
+ * the PE's own earlier stores until a DSB).
+ */
+export interface StaleWalk {
+  readonly va: number;
+  readonly old: number;
+}
+
+/** Kinds of fault, as herd names them. */
+export type FaultType = 'Translation' | 'AccessFlag' | 'Permission' | 'UndefinedInstruction';
+
+/** A fault that was taken: thread, faulting slot, virtual address (-1 for none), type. */
+export interface FaultRec {
+  readonly proc: number;
+  readonly pc: number;
+  readonly va: number;
+  readonly type: FaultType;
+}
+
+/** One CPU. `pc` is -1 once the thread has finished (or stopped on a fatal fault). */
+export interface CpuState {
+  readonly pc: number;
+  /** 31 value ids, X0..X30 */
+  readonly regs: readonly number[];
+  /** NZCV in bits 3..0; bit 4 set when the last CMP compared unequal symbols (only Z is meaningful) */
+  readonly flags: number;
+  /** value id of ELR_EL1, -1 if never written */
+  readonly elr: number;
+  // invariant: tlb, early, inv, unsynced and stale are sorted by compareRecords and free of duplicates.
+  readonly tlb: readonly TlbEntry[];
+  readonly early: readonly EarlyFault[];
+  readonly inv: readonly PendingInv[];
+  readonly unsynced: readonly Unsynced[];
+  readonly stale: readonly StaleWalk[];
+  /** memory cell held by the exclusive monitor, or -1 */
+  readonly excl: number;
+}
+
+/** The whole machine. */
+export interface MachineState {
+  /** value ids: cell 2v data at PA(v), cell 2v+1 descriptor PTE(v) */
+  readonly mem: readonly number[];
+  readonly cpus: readonly CpuState[];
+  // invariant: sorted, no duplicates
+  readonly faults: readonly FaultRec[];
+}
+
+/** Inserts `x` into a sorted record list (no-op when present), returning a new list. */
+export function insertSorted<T extends object>(list: readonly T[], x: T): readonly T[] {
+  let i = 0;
+  while (i < list.length) {
+    const c = compareRecords(list[i] as T, x);
+    if (c === 0) return list;
+    if (c > 0) break;
+    i++;
+  }
+  return [...list.slice(0, i), x, ...list.slice(i)];
+}
+
+/** Orders records by their fields in declaration order (numbers and strings). */
+export function compareRecords(a: object, b: object): number {
+  const ka = Object.values(a) as (number | string | boolean)[];
+  const kb = Object.values(b) as (number | string | boolean)[];
+  for (let i = 0; i < ka.length; i++) {
+    const x = ka[i] as number | string | boolean;
+    const y = kb[i] as number | string | boolean;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
+function pushRecords(out: (number | string)[], tag: string, list: readonly object[]): void {
+  out.push(tag, list.length);
+  for (const r of list) for (const f of Object.values(r) as (number | string | boolean)[]) out.push(typeof f === 'boolean' ? (f ? 1 : 0) : f);
+}
+
+/**
+ * The canonical encoding of a state: equal strings iff equal states. Value ids are per-table,
+ * so encodings compare only states of the same loaded program.
+ */
+export function encodeState(s: MachineState): string {
+  const out: (number | string)[] = ['m', ...s.mem];
+  for (const c of s.cpus) {
+    out.push('c', c.pc, c.flags, c.elr, c.excl, 'r', ...c.regs);
+    pushRecords(out, 't', c.tlb);
+    pushRecords(out, 'e', c.early);
+    pushRecords(out, 'i', c.inv);
+    pushRecords(out, 'u', c.unsynced);
+    pushRecords(out, 's', c.stale);
+  }
+  pushRecords(out, 'f', s.faults);
+  return out.join(',');
+}
