@@ -55,8 +55,11 @@ export type Value =
   | { readonly kind: 'int'; readonly value: bigint; readonly span: Span }
   /** a bare symbol: a virtual address `x`, or a legacy `pte_x` / `phy_x` symbol (see `ref`) */
   | { readonly kind: 'loc'; readonly ref: LocRef; readonly span: Span }
-  /** descriptor literal `(oa:PA(y),valid:0)` */
-  | { readonly kind: 'desc'; readonly fields: readonly DescField[]; readonly span: Span }
+  /**
+   * descriptor literal `(oa:PA(y),valid:0)`; `type` is set when a type is written before it:
+   * `parel1_t:(oa:PA(x))`, `parel1_t:(f:1)` (a PAR_EL1 value, compared after `AT`/`MRS`)
+   */
+  | { readonly kind: 'desc'; readonly type?: string; readonly fields: readonly DescField[]; readonly span: Span }
   /** `attrs:(Normal,iNC,oNC)`: only inside a descriptor literal */
   | { readonly kind: 'attrs'; readonly names: readonly string[]; readonly span: Span }
   /** `label:"P1:L1"` */
