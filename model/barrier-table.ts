@@ -16,9 +16,9 @@ export interface BarrierRow {
   readonly type: BarrierType;
   /**
    * Whether a DSB with this option waits for earlier TLBIs of its domain to complete.
-   * D8.13: completion of TLB maintenance is guaranteed by a DSB of the right domain; a DSB that
-   * applies to loads only does not wait for it, and the store-only form still does but is
-   * deprecated for maintenance (herd flags `Maintenance-scope-for-DSB-ST-is-deprecated`).
+   * D8.13: completion of TLB maintenance is guaranteed by a DSB of the right domain. As in herd's
+   * aarch64.cat (a TLBI counts only with a po-later full DSB), the LD and ST forms do not wait;
+   * herd flags them as `Maintenance-scope-for-DSB-{LD,ST}-is-deprecated`.
    */
   readonly completesTlbi: boolean;
   readonly cite: string;
@@ -28,20 +28,30 @@ export interface BarrierRow {
 /** The supported barrier options (shared by DMB and DSB). */
 export const BARRIER_TABLE: readonly BarrierRow[] = [
   { option: 'SY', domain: 'SY', type: 'all', completesTlbi: true, cite: 'Arm ARM C6.2 DSB/DMB, option SY' },
-  { option: 'ST', domain: 'SY', type: 'st', completesTlbi: true, cite: 'Arm ARM C6.2 DSB/DMB, option ST' },
+  { option: 'ST', domain: 'SY', type: 'st', completesTlbi: false, cite: 'Arm ARM C6.2 DSB/DMB, option ST' },
   { option: 'LD', domain: 'SY', type: 'ld', completesTlbi: false, cite: 'Arm ARM C6.2 DSB/DMB, option LD' },
   { option: 'ISH', domain: 'ISH', type: 'all', completesTlbi: true, cite: 'Arm ARM C6.2 DSB/DMB, option ISH' },
-  { option: 'ISHST', domain: 'ISH', type: 'st', completesTlbi: true, cite: 'Arm ARM C6.2 DSB/DMB, option ISHST' },
+  { option: 'ISHST', domain: 'ISH', type: 'st', completesTlbi: false, cite: 'Arm ARM C6.2 DSB/DMB, option ISHST' },
   { option: 'ISHLD', domain: 'ISH', type: 'ld', completesTlbi: false, cite: 'Arm ARM C6.2 DSB/DMB, option ISHLD' },
   { option: 'OSH', domain: 'OSH', type: 'all', completesTlbi: true, cite: 'Arm ARM C6.2 DSB/DMB, option OSH' },
-  { option: 'OSHST', domain: 'OSH', type: 'st', completesTlbi: true, cite: 'Arm ARM C6.2 DSB/DMB, option OSHST' },
+  { option: 'OSHST', domain: 'OSH', type: 'st', completesTlbi: false, cite: 'Arm ARM C6.2 DSB/DMB, option OSHST' },
   { option: 'OSHLD', domain: 'OSH', type: 'ld', completesTlbi: false, cite: 'Arm ARM C6.2 DSB/DMB, option OSHLD' },
   { option: 'NSH', domain: 'NSH', type: 'all', completesTlbi: true, cite: 'Arm ARM C6.2 DSB/DMB, option NSH' },
-  { option: 'NSHST', domain: 'NSH', type: 'st', completesTlbi: true, cite: 'Arm ARM C6.2 DSB/DMB, option NSHST' },
+  { option: 'NSHST', domain: 'NSH', type: 'st', completesTlbi: false, cite: 'Arm ARM C6.2 DSB/DMB, option NSHST' },
   { option: 'NSHLD', domain: 'NSH', type: 'ld', completesTlbi: false, cite: 'Arm ARM C6.2 DSB/DMB, option NSHLD' },
 ];
 
 /** The row for a barrier option, or undefined. */
 export function barrierRow(option: string): BarrierRow | undefined {
   return BARRIER_TABLE.find((r) => r.option === option.toUpperCase());
+}
+
+/**
+ * herd's deprecation flag for executing this barrier (herd/libdir/aarch64fences.cat): a DMB with
+ * a shareability argument, and a DSB whose scope is narrowed to loads or stores.
+ */
+export function barrierFlag(kind: 'dmb' | 'dsb', row: BarrierRow): string | undefined {
+  if (kind === 'dmb') return row.domain === 'SY' ? undefined : 'Shareability-argument-for-DMB-is-deprecated';
+  if (row.domain === 'SY' || row.type === 'all') return undefined;
+  return row.type === 'st' ? 'Maintenance-scope-for-DSB-ST-is-deprecated' : 'Maintenance-scope-for-DSB-LD-is-deprecated';
 }

@@ -91,6 +91,7 @@ export class Machine {
         unsynced: [],
         stale: [],
         excl: -1,
+        retry: 0,
       })),
       faults: [],
     };
@@ -104,6 +105,7 @@ export class Machine {
   /** The transitions enabled in `s`, in the documented order. */
   enabled(s: MachineState): Transition[] {
     const out: Transition[] = [];
+    if (s.cpus.some((c) => c.pc === -2)) return out; // a discarded execution goes nowhere
     const nvars = this.prog.vars.length;
     s.cpus.forEach((c, cpu) => {
       if (c.pc >= 0) this.execChoices(s, cpu, out);
@@ -273,12 +275,26 @@ export class Machine {
     return x.k === 'desc' ? x.d : undefined;
   }
 
-  /** Why a walk that read `id` faults for this thread, or undefined (D8.5, D8.4 permissions). */
+  /**
+   * Why a walk that read `id` faults for a load (the cacheability question), or undefined.
+   * Arm ARM D8.5 (Access flag) and herd's check_ptw: valid:0 is a Translation fault; af:0 is an
+   * AccessFlag fault unless the thread has hardware AF management (TTHM=HA).
+   */
   private walkFault(id: number, proc: number): FaultType | undefined {
     const d = this.descOf(id);
     if (d === undefined || d.valid === 0) return 'Translation';
     if (d.af === 0 && !this.threadOf(proc).ha) return 'AccessFlag';
     return undefined;
+  }
+
+  /**
+   * Permission checks on a usable translation (Arm ARM D8.4): a store through db:0 faults unless
+   * TTHM=HD and dbm:1; an EL0 thread faults on el0:0 (not inside its handler, as in herd).
+   */
+  private permissionFault(d: Desc, proc: number, write: boolean, inHandler: boolean): boolean {
+    const t = this.threadOf(proc);
+    if (t.el0 && !inHandler && d.el0 === 0) return true;
+    return write && d.db === 0 && !(t.hd && d.dbm === 1);
   }
 
   private threadOf(proc: number) {
@@ -338,9 +354,14 @@ export class Machine {
     const c = cpuOf(s, cpu);
     const inv = c.inv[idx];
     if (inv === undefined) throw new Error('[internal] no such invalidation');
+    const hit = (va: number): boolean => inv.va < 0 || inv.va === va;
+    // A walk that read a faulting descriptor before the TLBI cannot be used after it completes
+    // (herd: TLBI-ob orders such a walk, and its fault, before what follows the TLBI's DSB).
     return withCpu(s, cpu, {
       ...c,
-      tlb: c.tlb.filter((e) => !(inv.va < 0 || inv.va === e.va)),
+      tlb: c.tlb.filter((e) => !hit(e.va)),
+      early: c.early.filter((e) => !hit(e.va)),
+      stale: inv.issuer === cpu ? c.stale.filter((r) => !(r.synced === 1 && hit(r.va))) : c.stale,
       inv: c.inv.filter((_, i) => i !== idx),
     });
   }
@@ -399,7 +420,7 @@ export class Machine {
     const t = this.threadOf(proc);
     const next = c.pc + 1;
     const end = c.pc < t.mainEnd ? t.mainEnd : t.code.length;
-    return { ...c, pc: next >= end ? -1 : next };
+    return { ...c, pc: next >= end ? -1 : next, retry: 0 };
   }
 
   private jump(c: CpuState, proc: number, target: string): CpuState {
@@ -423,19 +444,24 @@ export class Machine {
     const rec: FaultRec = { proc: cpu, pc: c.pc, va, type };
     const faults = insertSorted(s.faults, rec);
     const t = this.threadOf(cpu);
-    // Exception entry is context-synchronising: early walks are discarded.
-    const base: CpuState = { ...c, early: [] };
-    const mode = this.prog.faultMode;
-    if (mode === 'skip') return withCpu({ ...s, faults }, cpu, this.advance(base, cpu));
-    if (mode === 'handled' && t.handlerStart >= 0 && c.pc < t.mainEnd) {
+    // Exception entry is context-synchronising: early walks and synced stale records are dropped.
+    const base: CpuState = { ...c, early: [], stale: c.stale.filter((r) => r.synced === 0) };
+    const discard = (): MachineState => withCpu(s, cpu, { ...c, pc: -2 });
+    // herd (herd/mem.ml add_fault): a thread with a Pn.F column always enters it, whatever the
+    // mode; a fault inside the handler, or a second fault on a handled-mode retry, discards the
+    // execution.
+    if (t.handlerStart >= 0) {
+      if (c.pc >= t.mainEnd) return discard();
       const slot = this.slot(cpu, c.pc);
       const label = slot.labels[0] ?? `@${c.pc}`;
       const elr = this.prog.values.intern({ k: 'label', proc: cpu, label, pc: c.pc });
       return withCpu({ ...s, faults }, cpu, { ...base, pc: t.handlerStart, elr });
     }
-    if (mode === 'handled' && t.handlerStart < 0) {
-      // herd's handled mode without a handler: the fault is recorded and the instruction retried.
-      return withCpu({ ...s, faults }, cpu, base);
+    const mode = this.prog.faultMode;
+    if (mode === 'skip') return withCpu({ ...s, faults }, cpu, this.advance(base, cpu));
+    if (mode === 'handled') {
+      if (c.retry === 1) return discard();
+      return withCpu({ ...s, faults }, cpu, { ...base, retry: 1 });
     }
     return withCpu({ ...s, faults }, cpu, { ...base, pc: -1 });
   }
@@ -481,7 +507,7 @@ export class Machine {
         const x = c.elr < 0 ? undefined : this.val(c.elr);
         if (x === undefined || x.k !== 'label') throw new ModelUnsupported(cpu, pc, 'ERET with ELR_EL1 not holding a code label');
         const t = this.threadOf(cpu);
-        return withCpu(s, cpu, { ...c, early: [], pc: x.pc >= t.mainEnd ? -1 : x.pc });
+        return withCpu(s, cpu, { ...c, early: [], stale: c.stale.filter((r) => r.synced === 0), pc: x.pc >= t.mainEnd ? -1 : x.pc });
       }
       case 'udf':
         return this.fault(s, cpu, -1, 'UndefinedInstruction');
@@ -489,8 +515,9 @@ export class Machine {
         // Sequentially consistent data: DMB orders nothing more.
         return withCpu(s, cpu, this.advance(c, cpu));
       case 'isb':
-        // Context synchronisation (Arm ARM B2.3.12): later instructions translate afresh.
-        return withCpu(s, cpu, this.advance({ ...c, early: [] }, cpu));
+        // Context synchronisation (Arm ARM B2.3.12): later instructions translate afresh, so early
+        // walks are dropped, and page-table stores a DSB has completed become visible to walks.
+        return withCpu(s, cpu, this.advance({ ...c, early: [], stale: c.stale.filter((r) => r.synced === 0) }, cpu));
       case 'dsb':
         return this.dsb(s, cpu);
       case 'tlbi':
@@ -502,9 +529,10 @@ export class Machine {
 
   /**
    * DSB (Arm ARM D8.13, B2.3.12): waits (enabledness) for this CPU's TLBIs to complete in its
-   * domain; makes its earlier page-table stores visible to its own walker; later walks happen
-   * after it. A TLBI that this DSB takes as complete but that left a matching entry in some TLB
-   * (out of its scope, or still pending there) marks that entry as having escaped it.
+   * domain and completes its earlier page-table stores (a later ISB makes them visible to its
+   * walks). It does not order later walks (herd's DSB-ob excludes them), so early walks stay.
+   * A TLBI that this DSB takes as complete but that left a matching entry in some TLB (out of
+   * its scope, or still pending there) marks that entry as having escaped it.
    */
   private dsb(s: MachineState, cpu: number): MachineState {
     const c = cpuOf(s, cpu);
@@ -530,8 +558,8 @@ export class Machine {
       });
       unsynced = [];
     }
-    const stale = row.type === 'ld' ? c.stale : [];
-    const next: CpuState = this.advance({ ...c, unsynced, stale, early: [] }, cpu);
+    const stale = row.type === 'ld' ? c.stale : c.stale.map((r) => (r.synced === 1 ? r : { va: r.va, old: r.old, synced: 1 }));
+    const next: CpuState = this.advance({ ...c, unsynced, stale }, cpu);
     return { ...s, cpus: cpus.map((o, i) => (i === cpu ? next : o)) };
   }
 
@@ -563,8 +591,12 @@ export class Machine {
     const writes = op.op !== 'load';
     let cell: number;
     let st = s;
-    if (a.kind === 'pte') cell = pteCell(a.v);
-    else {
+    const inHandler = pc >= this.threadOf(cpu).mainEnd;
+    if (a.kind === 'pte') {
+      // Page tables are reached untranslated at EL1; an EL0 thread may not touch them (herd: EL0 permission fault).
+      if (this.threadOf(cpu).el0 && !inHandler) return this.fault(s, cpu, a.v, 'Permission');
+      cell = pteCell(a.v);
+    } else {
       // Translate.
       let descId: number;
       if (via.kind === 'early') return this.fault(s, cpu, a.v, this.walkFault(via.desc, cpu) ?? 'Translation');
@@ -584,12 +616,8 @@ export class Machine {
         events?.push({ cpu, pc, va: a.v });
       }
       const d = this.descOf(descId) as Desc;
-      const t = this.threadOf(cpu);
-      if (t.el0 && d.el0 === 0) return this.fault(s, cpu, a.v, 'Permission');
-      if (writes && d.db === 0) {
-        if (!(t.hd && d.dbm === 1)) return this.fault(s, cpu, a.v, 'Permission');
-        throw new ModelUnsupported(cpu, pc, 'hardware dirty-state update (TTHM=HD with dbm:1)');
-      }
+      if (this.permissionFault(d, cpu, writes, inHandler)) return this.fault(s, cpu, a.v, 'Permission');
+      if (writes && d.db === 0) throw new ModelUnsupported(cpu, pc, 'hardware dirty-state update (TTHM=HD with dbm:1)');
       if (d.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
       cell = dataCell(d.oa);
     }
@@ -642,7 +670,7 @@ export class Machine {
       cpus = cpus.map((o, i) => (i !== cpu && o.excl === cell ? { ...o, excl: -1 } : o));
       if (a.kind === 'pte' && old !== write) {
         // Until a DSB, this CPU's own walker may still read the old descriptor.
-        const rec: StaleWalk = { va: a.v, old: regs.stale.find((r) => r.va === a.v)?.old ?? old };
+        const rec: StaleWalk = { va: a.v, old, synced: 0 };
         regs = { ...regs, stale: insertSorted(regs.stale.filter((r) => r.va !== a.v), rec) };
       }
     }

@@ -39,13 +39,17 @@ export interface Unsynced {
 }
 
 /**
- * A page-table store of this CPU that its own walker may not see yet: until a DSB, a walk by
- * this CPU may still read `old` (Arm ARM D8.2.6: translation table walks are not coherent with
- * the PE's own earlier stores until a DSB).
+ * A page-table store of this CPU that its own walker may not see yet: a walk by this CPU may
+ * still read `old`, the value before its latest store to PTE(va). Walks are not coherent with
+ * the PE's own stores (Arm ARM D8.2 "Translation table walks"); the store is guaranteed visible
+ * to later walks only after a DSB and then a context synchronisation (herd: DSB-ob; [IFB]; po).
+ * `synced` is 1 once a DSB has followed the store; an ISB (or exception entry/return) then drops
+ * the record, and so does the completion of the CPU's own TLBI for that address.
  */
 export interface StaleWalk {
   readonly va: number;
   readonly old: number;
+  readonly synced: number;
 }
 
 /** Kinds of fault, as herd names them. */
@@ -59,7 +63,11 @@ export interface FaultRec {
   readonly type: FaultType;
 }
 
-/** One CPU. `pc` is -1 once the thread has finished (or stopped on a fatal fault). */
+/**
+ * One CPU. `pc` is -1 once the thread has finished (or stopped on a fatal fault), -2 when the
+ * execution is discarded as herd discards it (a fault inside a fault handler, or a second fault
+ * on the retry of handled mode).
+ */
 export interface CpuState {
   readonly pc: number;
   /** 31 value ids, X0..X30 */
@@ -76,6 +84,8 @@ export interface CpuState {
   readonly stale: readonly StaleWalk[];
   /** memory cell held by the exclusive monitor, or -1 */
   readonly excl: number;
+  /** 1 while re-executing an instruction that faulted in handled mode without a handler */
+  readonly retry: number;
 }
 
 /** The whole machine. */
@@ -124,7 +134,7 @@ function pushRecords(out: (number | string)[], tag: string, list: readonly objec
 export function encodeState(s: MachineState): string {
   const out: (number | string)[] = ['m', ...s.mem];
   for (const c of s.cpus) {
-    out.push('c', c.pc, c.flags, c.elr, c.excl, 'r', ...c.regs);
+    out.push('c', c.pc, c.flags, c.elr, c.excl, c.retry, 'r', ...c.regs);
     pushRecords(out, 't', c.tlb);
     pushRecords(out, 'e', c.early);
     pushRecords(out, 'i', c.inv);

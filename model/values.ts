@@ -129,11 +129,12 @@ export function hashString(s: string): number {
 /** Descriptor fields herd prints, in its order, with the defaults it omits. */
 export function formatDesc(d: Desc, varName: (v: number) => string): string {
   const parts: string[] = [];
+  // herd's order (lib/AArch64PteVal.ml): oa always, then non-default af, db, dbm, valid, el0, attrs.
   if (d.oa >= 0) parts.push(`oa:PA(${varName(d.oa)})`);
-  if (d.valid === 0) parts.push('valid:0');
   if (d.af === 0) parts.push('af:0');
   if (d.db === 0) parts.push('db:0');
   if (d.dbm === 1) parts.push('dbm:1');
+  if (d.valid === 0) parts.push('valid:0');
   if (d.el0 === 0) parts.push('el0:0');
   if (d.attrs !== 'Normal') parts.push(`attrs:(${d.attrs})`);
   return `(${parts.join(', ')})`;

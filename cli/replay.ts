@@ -1,0 +1,95 @@
+// `shootdown replay FILE --trace TOKEN`: re-runs one trace and explains every step.
+
+import { readFile } from 'node:fs/promises';
+import { replay } from '../explorer/exhaustive.js';
+import { parseTraceToken } from '../explorer/system.js';
+import { parseLitmus } from '../litmus/parser.js';
+import { describeTransition, translationSnapshot } from '../model/explain.js';
+import type { Hazard } from '../model/hazards.js';
+import { loadTest } from '../model/load.js';
+import { stateLine } from '../model/outcome.js';
+import type { Program } from '../model/program.js';
+import { variantFaultMode } from '../model/variant.js';
+import { vmsaSystem } from './vmsa-system.js';
+
+/** One explained step of a replay. */
+export interface ExplainedStep {
+  readonly step: number;
+  readonly what: string;
+  readonly after: readonly string[];
+  readonly hazards: readonly Hazard[];
+}
+
+/** Replays `token` on `prog`: the explained steps and the final state line, or why it does not replay. */
+export function explainTrace(prog: Program, token: string): { ok: true; steps: ExplainedStep[]; final: string; finished: boolean } | { ok: false; message: string } {
+  const parsed = parseTraceToken(token);
+  if (!parsed.ok) return parsed;
+  const sys = vmsaSystem(prog);
+  const r = replay(sys, parsed.trace);
+  if (!r.ok) return { ok: false, message: r.message };
+  const vas = prog.vars.map((_, i) => i);
+  const steps: ExplainedStep[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < r.transitions.length; i++) {
+    const before = r.states[i];
+    const after = r.states[i + 1];
+    const t = r.transitions[i];
+    if (before === undefined || after === undefined || t === undefined) throw new Error('[internal] replay arrays');
+    const hz: Hazard[] = [];
+    for (const f of [...(r.findings[i] ?? []), ...sys.stateFindings(after)]) {
+      if (seen.has(f.key)) continue;
+      seen.add(f.key);
+      hz.push(f.detail as Hazard);
+    }
+    steps.push({ step: i + 1, what: describeTransition(prog, before, t), after: translationSnapshot(prog, after, vas), hazards: hz });
+  }
+  const last = r.states[r.states.length - 1];
+  if (last === undefined) throw new Error('[internal] empty replay');
+  return { ok: true, steps, final: stateLine(prog, last), finished: sys.machine.isFinal(last) };
+}
+
+/** The replay command; returns the exit status. */
+export async function replayCommand(file: string, flags: { trace: string; json?: boolean; variant?: string }): Promise<number> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (e) {
+    process.stderr.write(`shootdown: ${file}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const parsed = parseLitmus(source, file);
+  if (!parsed.ok) {
+    const e = parsed.error;
+    process.stderr.write(`${e.file}:${e.line}:${e.col}: ${e.message}\n`);
+    return 2;
+  }
+  const fm = flags.variant === undefined ? undefined : variantFaultMode(flags.variant);
+  if (fm !== undefined && !fm.ok) {
+    process.stderr.write(`shootdown: --variant: ${fm.message}\n`);
+    return 2;
+  }
+  const loaded = loadTest(parsed.test, fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {});
+  if (!loaded.ok) {
+    const u = loaded.unsupported;
+    process.stderr.write(`${file}:${u.span.line}:${u.span.col}: unsupported: ${u.message}\n`);
+    return 2;
+  }
+  const r = explainTrace(loaded.program, flags.trace);
+  if (!r.ok) {
+    process.stderr.write(`shootdown: ${file}: cannot replay ${flags.trace}: ${r.message}\n`);
+    return 2;
+  }
+  if (flags.json === true) {
+    process.stdout.write(`${JSON.stringify({ test: parsed.test.name, file, trace: flags.trace, steps: r.steps, final: r.final, finished: r.finished })}\n`);
+    return 0;
+  }
+  const out: string[] = [`Replay ${parsed.test.name} ${flags.trace}`];
+  for (const s of r.steps) {
+    out.push(`${String(s.step).padStart(3)}. ${s.what}`);
+    for (const a of s.after) out.push(`       ${a}`);
+    for (const h of s.hazards) out.push(`     ! ${h.kind}: ${h.message}`);
+  }
+  out.push(r.finished ? `Final: ${r.final}` : 'Not finished: some thread has instructions left after the trace');
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,208 @@
+// Runs one litmus file end to end: parse, load, explore, judge. The result is plain data that
+// report/ prints as herd text or JSON.
+
+import { exploreExhaustive, replay } from '../explorer/exhaustive.js';
+import { traceToken } from '../explorer/system.js';
+import { parseLitmus } from '../litmus/parser.js';
+import type { Prop, Value } from '../litmus/ast.js';
+import type { Hazard } from '../model/hazards.js';
+import { loadTest, type LoadOptions } from '../model/load.js';
+import { ModelUnsupported } from '../model/machine.js';
+import { evalProp } from '../model/outcome.js';
+import type { Program } from '../model/program.js';
+import { vmsaSystem } from './vmsa-system.js';
+
+/** Options of one run. */
+export interface RunOptions extends LoadOptions {
+  readonly model: 'sc' | 'arm';
+  /** seconds; the search stops and reports what it found, marked incomplete */
+  readonly timeout?: number;
+  readonly maxStates?: number;
+  readonly evictions?: boolean;
+}
+
+/** A hazard as reported: what, where, and the trace that shows it. */
+export interface ReportedHazard extends Hazard {
+  readonly trace: string;
+}
+
+/** One final state: herd's line, whether it satisfies the condition, and a trace reaching it. */
+export interface ReportedState {
+  readonly line: string;
+  readonly satisfies: boolean;
+  readonly trace: string;
+}
+
+/** The result of running one test. */
+export interface TestResult {
+  readonly test: string;
+  readonly file: string;
+  readonly status: 'ok' | 'unsupported' | 'error' | 'timeout';
+  /** for `error` and `unsupported`: where and why */
+  readonly problem?: { readonly line: number; readonly col: number; readonly message: string; readonly construct?: string };
+  readonly quantifier?: 'exists' | 'not exists' | 'forall';
+  readonly condition?: string;
+  readonly observation?: 'Always' | 'Sometimes' | 'Never';
+  /** herd's Ok/No: the condition's claim holds */
+  readonly ok?: boolean;
+  readonly states: readonly ReportedState[];
+  readonly positive: number;
+  readonly negative: number;
+  readonly flags: readonly string[];
+  readonly hazards: readonly ReportedHazard[];
+  readonly complete: boolean;
+  readonly explored: number;
+  readonly transitions: number;
+  readonly ms: number;
+}
+
+function base(file: string, test: string, status: TestResult['status'], ms: number): TestResult {
+  return { test, file, status, states: [], positive: 0, negative: 0, flags: [], hazards: [], complete: false, explored: 0, transitions: 0, ms };
+}
+
+/** Parses, loads and explores one test from its source text. */
+export function runSource(source: string, file: string, opts: RunOptions): TestResult {
+  const t0 = performance.now();
+  const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
+  const parsed = parseLitmus(source, file);
+  if (!parsed.ok) {
+    const e = parsed.error;
+    const name = /^\S+\s+(\S+)/.exec(source)?.[1] ?? file;
+    return { ...base(file, name, 'error', ms()), problem: { line: e.line, col: e.col, message: e.message } };
+  }
+  const test = parsed.test;
+  if (opts.model === 'arm') {
+    return {
+      ...base(file, test.name, 'unsupported', ms()),
+      problem: { line: 1, col: 1, construct: '--model arm', message: 'the relaxed Arm model is not implemented yet; use --model sc' },
+    };
+  }
+  if (test.arch !== 'AArch64') {
+    return { ...base(file, test.name, 'unsupported', ms()), problem: { line: 1, col: 1, construct: `architecture ${test.arch}`, message: `only AArch64 tests are supported, not ${test.arch}` } };
+  }
+  const loaded = loadTest(test, opts);
+  if (!loaded.ok) {
+    const u = loaded.unsupported;
+    return { ...base(file, test.name, 'unsupported', ms()), problem: { line: u.span.line, col: u.span.col, construct: u.construct, message: u.message } };
+  }
+  const prog = loaded.program;
+  try {
+    return explore(prog, file, opts, t0);
+  } catch (e) {
+    if (e instanceof ModelUnsupported) {
+      const slot = prog.threads[e.proc]?.code[e.pc];
+      const span = slot?.instr.span;
+      return {
+        ...base(file, test.name, 'unsupported', ms()),
+        problem: { line: span?.line ?? 1, col: span?.col ?? 1, construct: slot?.instr.mnemonic ?? 'instruction', message: `P${e.proc} '${slot?.instr.text ?? '?'}': ${e.message}` },
+      };
+    }
+    throw e;
+  }
+}
+
+function explore(prog: Program, file: string, opts: RunOptions, t0: number): TestResult {
+  const sys = vmsaSystem(prog, { evictions: opts.evictions === true });
+  const budget = {
+    ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
+    ...(opts.timeout === undefined ? {} : { deadline: Date.now() + opts.timeout * 1000 }),
+  };
+  const r = exploreExhaustive(sys, budget);
+  const states: ReportedState[] = r.outcomes.map((o) => {
+    const rp = replay(sys, o.trace);
+    if (!rp.ok) throw new Error(`[internal] witness does not replay: ${rp.message}`);
+    const last = rp.states[rp.states.length - 1];
+    if (last === undefined) throw new Error('[internal] empty replay');
+    const satisfies = prog.condition === undefined ? true : evalProp(prog, last, prog.condition.prop);
+    return { line: o.key, satisfies, trace: traceToken(o.trace) };
+  });
+  const positive = states.filter((s) => s.satisfies).length;
+  const negative = states.length - positive;
+  const hazards: ReportedHazard[] = r.findings.filter((f) => !f.key.startsWith('flag:')).map((f) => ({ ...(f.detail as Hazard), trace: traceToken(f.trace) }));
+  hazards.sort((a, b) => (a.kind === b.kind ? a.cpu - b.cpu || (a.va < b.va ? -1 : a.va > b.va ? 1 : 0) : a.kind < b.kind ? -1 : 1));
+  const cond = prog.condition;
+  const observation = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';
+  const ok = cond === undefined ? true : cond.quantifier === 'exists' ? positive > 0 : cond.quantifier === 'forall' ? negative === 0 : positive === 0;
+  const flags: string[] = r.findings.filter((f) => f.key.startsWith('flag:')).map((f) => f.detail as string);
+  // herd's name for the writer-side break-before-make problem, so herd users see the familiar flag.
+  if (hazards.some((h) => h.kind === 'amalgamation')) flags.unshift('Warning-BBM-expected');
+  return {
+    test: prog.test.name,
+    file,
+    status: r.stopped === 'timeout' ? 'timeout' : 'ok',
+    ...(cond === undefined ? {} : { quantifier: cond.quantifier, condition: conditionText(prog) }),
+    observation,
+    ok,
+    states,
+    positive,
+    negative,
+    flags,
+    hazards,
+    complete: r.complete,
+    explored: r.distinct,
+    transitions: r.transitions,
+    ms: Math.round((performance.now() - t0) * 10) / 10,
+  };
+}
+
+/** herd's rendering of the final condition: `exists (1:X0=1 /\ not (fault(P1:L0,x)))`. */
+export function conditionText(prog: Program): string {
+  const c = prog.test.condition;
+  if (c === undefined) return '';
+  const q = c.quantifier === 'not exists' ? '~exists' : c.quantifier;
+  return `${q} (${propText(c.prop, 0)})`;
+}
+
+function valueText(v: Value): string {
+  switch (v.kind) {
+    case 'int':
+      return v.value.toString();
+    case 'loc':
+      return v.ref.kind === 'var' ? v.ref.name : v.ref.kind === 'pa' ? `PA(${v.ref.name})` : `PTE(${v.ref.name})`;
+    case 'desc':
+      return `(${v.fields.map((f) => `${f.name}:${valueText(f.value)}`).join(', ')})`;
+    case 'attrs':
+      return `(${v.names.join(',')})`;
+    case 'label':
+      return `label:"P${v.proc}:${v.label}"`;
+    case 'addr-of':
+      return `&${v.name}`;
+    case 'array':
+      return `{${v.items.map(valueText).join(',')}}`;
+  }
+}
+
+// Precedence levels: 0 top, 1 inside \/, 2 inside /\, 3 atom.
+function propText(p: Prop, level: number): string {
+  switch (p.kind) {
+    case 'true':
+      return 'true';
+    case 'false':
+      return 'false';
+    case 'not':
+      return `not (${propText(p.arg, 0)})`;
+    case 'fault': {
+      const f = p.fault;
+      let s = `fault(P${f.proc}${f.label === undefined ? '' : `:${f.label}`}`;
+      if (f.loc !== undefined) s += `,${f.loc}`;
+      if (f.faultType !== undefined) s += `,${f.faultType}`;
+      return `${s})`;
+    }
+    case 'eq': {
+      const lhs = p.lhs.kind === 'reg' ? `${p.lhs.reg.proc}:${p.lhs.reg.reg.replace(/^W/, 'X')}` : p.lhs.loc.kind === 'var' ? `[${p.lhs.loc.name}]` : `[PTE(${p.lhs.loc.name})]`;
+      return `${lhs}${p.negated ? '!=' : '='}${valueText(p.rhs)}`;
+    }
+    case 'and': {
+      const s = `${propText(p.left, 2)} /\\ ${propText(p.right, 2)}`;
+      return level > 2 ? `(${s})` : s;
+    }
+    case 'or': {
+      const s = `${propText(p.left, 1)} \\/ ${propText(p.right, 1)}`;
+      return level > 1 ? `(${s})` : s;
+    }
+    case 'implies': {
+      const s = `${propText(p.left, 1)} => ${propText(p.right, 1)}`;
+      return level > 0 ? `(${s})` : s;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// Where the model meets the explorer: the VMSA machine seen as a generic transition system.
+
+import type { Finding, TransitionSystem } from '../explorer/system.js';
+import { barrierFlag } from '../model/barrier-table.js';
+import { accessHazards, stateHazards, type Hazard } from '../model/hazards.js';
+import { Machine, type AccessEvent, type MachineOptions, type Transition } from '../model/machine.js';
+import { evalProp, stateLine } from '../model/outcome.js';
+import type { Program } from '../model/program.js';
+import { encodeState, type MachineState } from '../model/state.js';
+
+/** herd's flag raised by executing P(cpu)'s current instruction, if any. */
+function executedFlag(prog: Program, s: MachineState, cpu: number): string | undefined {
+  const pc = s.cpus[cpu]?.pc ?? -1;
+  const op = prog.threads[cpu]?.code[pc]?.op;
+  return op !== undefined && (op.op === 'dmb' || op.op === 'dsb') ? barrierFlag(op.op, op.row) : undefined;
+}
+
+function hazardFinding(h: Hazard): Finding {
+  return { key: `${h.kind}:P${h.cpu}:${h.va}`, detail: h };
+}
+
+/** The machine of `prog` as a transition system; outcomes are herd state lines. */
+export function vmsaSystem(prog: Program, options?: MachineOptions): TransitionSystem<MachineState, Transition> & { machine: Machine } {
+  const machine = new Machine(prog, options);
+  return {
+    machine,
+    initial: () => machine.initial(),
+    enabled: (s) => machine.enabled(s),
+    step: (s, t) => {
+      const events: AccessEvent[] = [];
+      const state = machine.step(s, t, events);
+      const findings = events.length === 0 ? [] : accessHazards(prog, s, events).map(hazardFinding);
+      const flag = t.k === 'exec' ? executedFlag(prog, s, t.cpu) : undefined;
+      if (flag !== undefined) findings.push({ key: `flag:${flag}`, detail: flag });
+      return { state, findings };
+    },
+    key: encodeState,
+    stateFindings: (s) => stateHazards(prog, s).map(hazardFinding),
+    outcome: (s) => {
+      if (!machine.isFinal(s)) return undefined;
+      if (prog.filter !== undefined && !evalProp(prog, s, prog.filter)) return undefined;
+      return stateLine(prog, s);
+    },
+  };
+}

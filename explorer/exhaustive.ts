@@ -1,0 +1,147 @@
+// Exhaustive exploration: breadth-first over distinct states, so the first trace found to any
+// state, outcome or finding is a shortest one, and among those the first in choice order. That
+// makes witnesses canonical: the same for any run and, later, for any split of the work.
+
+import type { Finding, Trace, TransitionSystem } from './system.js';
+
+/** Limits of one exploration. */
+export interface Budget {
+  /** stop after this many distinct states */
+  readonly maxStates?: number;
+  /** stop at this time (Date.now() milliseconds) */
+  readonly deadline?: number;
+  /** stop when this returns true (checked every few thousand states) */
+  readonly cancelled?: () => boolean;
+  /** called every few thousand states */
+  readonly progress?: (p: Progress) => void;
+}
+
+/** Counters reported while exploring. */
+export interface Progress {
+  readonly distinct: number;
+  readonly transitions: number;
+  readonly frontier: number;
+}
+
+/** A finding with the shortest trace that shows it. */
+export interface Witnessed {
+  readonly key: string;
+  readonly detail: unknown;
+  readonly trace: Trace;
+}
+
+/** What an exploration found. */
+export interface ExplorationResult {
+  /** final outcomes, each with its witness, sorted by key */
+  readonly outcomes: readonly Witnessed[];
+  /** findings, each with its first (shortest) witness, sorted by key */
+  readonly findings: readonly Witnessed[];
+  readonly distinct: number;
+  readonly transitions: number;
+  readonly complete: boolean;
+  /** why it stopped early */
+  readonly stopped?: 'max-states' | 'timeout' | 'cancelled';
+}
+
+// invariant: parent[i] < i for i > 0 and choice[i] is the index in enabled(state of parent[i])
+// of the transition that first reached state i; BFS order makes that path a shortest one.
+/** Explores every reachable state of `sys` breadth-first. */
+export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Budget = {}): ExplorationResult {
+  const seen = new Map<string, number>();
+  const states: S[] = [];
+  const parent: number[] = [];
+  const choice: number[] = [];
+  const outcomes = new Map<string, Witnessed>();
+  const findings = new Map<string, Witnessed>();
+  const traceTo = (id: number, extra?: number): Trace => {
+    const cs: number[] = [];
+    if (extra !== undefined) cs.push(extra);
+    for (let i = id; i > 0; i = parent[i] as number) cs.push(choice[i] as number);
+    cs.reverse();
+    return { version: 1, choices: cs };
+  };
+  const note = (f: Finding, trace: () => Trace): void => {
+    if (!findings.has(f.key)) findings.set(f.key, { key: f.key, detail: f.detail, trace: trace() });
+  };
+  const visit = (s: S, id: number): void => {
+    for (const f of sys.stateFindings(s)) note(f, () => traceTo(id));
+    const o = sys.outcome(s);
+    if (o !== undefined && !outcomes.has(o)) outcomes.set(o, { key: o, detail: undefined, trace: traceTo(id) });
+  };
+  const init = sys.initial();
+  seen.set(sys.key(init), 0);
+  states.push(init);
+  parent.push(-1);
+  choice.push(-1);
+  visit(init, 0);
+  let transitions = 0;
+  let stopped: ExplorationResult['stopped'];
+  let head = 0;
+  outer: while (head < states.length) {
+    const id = head++;
+    const s = states[id] as S;
+    const ts = sys.enabled(s);
+    for (let i = 0; i < ts.length; i++) {
+      const r = sys.step(s, ts[i] as T);
+      transitions++;
+      for (const f of r.findings) note(f, () => traceTo(id, i));
+      const k = sys.key(r.state);
+      if (seen.has(k)) continue;
+      const nid = states.length;
+      seen.set(k, nid);
+      states.push(r.state);
+      parent.push(id);
+      choice.push(i);
+      visit(r.state, nid);
+      if (budget.maxStates !== undefined && states.length >= budget.maxStates) {
+        stopped = 'max-states';
+        break outer;
+      }
+    }
+    // Free states whose successors are all generated; keep the trace arrays.
+    states[id] = undefined as unknown as S;
+    if ((id & 1023) === 0) {
+      if (budget.deadline !== undefined && Date.now() > budget.deadline) {
+        stopped = 'timeout';
+        break;
+      }
+      if (budget.cancelled?.() === true) {
+        stopped = 'cancelled';
+        break;
+      }
+      budget.progress?.({ distinct: states.length, transitions, frontier: states.length - head });
+    }
+  }
+  const byKey = (a: Witnessed, b: Witnessed): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  return {
+    outcomes: [...outcomes.values()].sort(byKey),
+    findings: [...findings.values()].sort(byKey),
+    distinct: states.length,
+    transitions,
+    complete: stopped === undefined,
+    ...(stopped === undefined ? {} : { stopped }),
+  };
+}
+
+/** Replays a trace from the initial state; returns every state along it, or where it went wrong. */
+export function replay<S, T>(
+  sys: TransitionSystem<S, T>,
+  trace: Trace,
+): { ok: true; states: S[]; transitions: T[]; findings: Finding[][] } | { ok: false; step: number; message: string } {
+  let s = sys.initial();
+  const states = [s];
+  const transitions: T[] = [];
+  const findings: Finding[][] = [];
+  for (let n = 0; n < trace.choices.length; n++) {
+    const c = trace.choices[n] as number;
+    const ts = sys.enabled(s);
+    const t = ts[c];
+    if (t === undefined) return { ok: false, step: n, message: `step ${n + 1}: choice ${c} but only ${ts.length} transitions are enabled (the trace is from another test or version)` };
+    const r = sys.step(s, t);
+    s = r.state;
+    states.push(s);
+    transitions.push(t);
+    findings.push([...r.findings]);
+  }
+  return { ok: true, states, transitions, findings };
+}

@@ -1,0 +1,43 @@
+// What the explorer sees of a model: a transition system with a canonical key per state and a
+// few observations. Nothing here knows about Arm, TLBs or litmus tests.
+
+/** Something worth reporting, found on a state or an edge. `key` identifies it across the search. */
+export interface Finding {
+  readonly key: string;
+  readonly detail: unknown;
+}
+
+/** A transition system to explore. Transitions are identified by their index in `enabled(s)`. */
+export interface TransitionSystem<S, T> {
+  initial(): S;
+  /** enabled transitions, in a fixed order: choice i of a trace is `enabled(s)[i]` */
+  enabled(s: S): readonly T[];
+  /** the successor, and what the edge itself showed (e.g. an access through a stale entry) */
+  step(s: S, t: T): { readonly state: S; readonly findings: readonly Finding[] };
+  /** canonical key: equal keys iff equal states */
+  key(s: S): string;
+  /** findings that hold in a state (e.g. a CPU holds two conflicting translations) */
+  stateFindings(s: S): readonly Finding[];
+  /** for a final state (no more program steps), its outcome key; undefined if not final or filtered out */
+  outcome(s: S): string | undefined;
+}
+
+/** A versioned, printable list of choices that replays one run. */
+export interface Trace {
+  readonly version: 1;
+  readonly choices: readonly number[];
+}
+
+/** Prints a trace token: `v1:3.0.7.1` (`v1:` alone for the empty trace). */
+export function traceToken(t: Trace): string {
+  return `v${t.version}:${t.choices.join('.')}`;
+}
+
+/** Reads a trace token, or says why it is not one. */
+export function parseTraceToken(token: string): { ok: true; trace: Trace } | { ok: false; message: string } {
+  const m = /^v(\d+):((?:\d+(?:\.\d+)*)?)$/.exec(token.trim());
+  if (m === null) return { ok: false, message: `'${token}' is not a trace token (expected v1:N.N.N...)` };
+  if (m[1] !== '1') return { ok: false, message: `trace token version v${m[1]} is not supported by this shootdown (it reads v1)` };
+  const body = m[2] ?? '';
+  return { ok: true, trace: { version: 1, choices: body === '' ? [] : body.split('.').map(Number) } };
+}

@@ -1,0 +1,57 @@
+// Human-readable steps: what a transition did, and the translation state after it.
+
+import type { Transition } from './machine.js';
+import { pteCell, type Program } from './program.js';
+import type { MachineState } from './state.js';
+import { formatVal } from './values.js';
+
+/** One sentence for transition `t` taken from state `s`. */
+export function describeTransition(prog: Program, s: MachineState, t: Transition): string {
+  const name = (v: number): string => prog.vars[v] ?? `?${v}`;
+  const show = (id: number): string => formatVal(prog.values.get(id), name);
+  const c = s.cpus[t.cpu];
+  switch (t.k) {
+    case 'exec': {
+      const slot = c === undefined ? undefined : prog.threads[t.cpu]?.code[c.pc];
+      let how = '';
+      if (t.via !== undefined) {
+        if (t.via.kind === 'tlb') how = ` via TLB entry ${show(t.via.desc)}`;
+        else if (t.via.kind === 'early') how = ` via an early walk that read ${show(t.via.desc)}`;
+        else if (t.via.stale) how = ' via a walk that does not yet see its own PTE store';
+      }
+      const res = t.fail === undefined ? '' : t.fail ? ' (store-exclusive fails)' : ' (store-exclusive succeeds)';
+      return `P${t.cpu} executes '${slot?.instr.text ?? '?'}'${how}${res}`;
+    }
+    case 'walk': {
+      const id = t.stale ? c?.stale.find((r) => r.va === t.va)?.old : s.mem[pteCell(t.va)];
+      return `P${t.cpu}'s walker reads PTE(${name(t.va)}) = ${id === undefined ? '?' : show(id)}${t.stale ? ' (before its own store)' : ''} speculatively`;
+    }
+    case 'inv': {
+      const inv = c?.inv[t.idx];
+      const slot = inv === undefined ? undefined : prog.threads[inv.issuer]?.code[inv.pc];
+      return `P${t.cpu} completes the invalidation of ${inv === undefined || inv.va < 0 ? 'all entries' : name(inv.va)} from P${inv?.issuer ?? '?'}'s '${slot?.instr.text ?? 'TLBI'}'`;
+    }
+    case 'evict': {
+      const e = c?.tlb[t.idx];
+      return `P${t.cpu} evicts its TLB entry ${e === undefined ? '?' : `${name(e.va)} -> ${show(e.desc)}`}`;
+    }
+  }
+}
+
+/** The descriptors of `vas` and every CPU's TLB entries and early walks for them. */
+export function translationSnapshot(prog: Program, s: MachineState, vas: readonly number[]): string[] {
+  const name = (v: number): string => prog.vars[v] ?? `?${v}`;
+  const show = (id: number): string => formatVal(prog.values.get(id), name);
+  const lines: string[] = [];
+  lines.push(vas.map((v) => `PTE(${name(v)})=${show(s.mem[pteCell(v)] ?? 0)}`).join('  '));
+  s.cpus.forEach((c, i) => {
+    const tlb = c.tlb.filter((e) => vas.includes(e.va)).map((e) => `${name(e.va)}->${show(e.desc)}${e.escProc >= 0 ? ` [escaped P${e.escProc}'s TLBI]` : ''}`);
+    const early = c.early.filter((e) => vas.includes(e.va)).map((e) => `${name(e.va)}:${show(e.desc)}`);
+    const inv = c.inv.map((p) => `${p.va < 0 ? 'all' : name(p.va)} from P${p.issuer}`);
+    let line = `P${i}${c.pc < 0 ? ' (done)' : ''} TLB {${tlb.join(', ')}}`;
+    if (early.length > 0) line += ` early {${early.join(', ')}}`;
+    if (inv.length > 0) line += ` pending-inv {${inv.join(', ')}}`;
+    lines.push(line);
+  });
+  return lines;
+}

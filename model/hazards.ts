@@ -1,0 +1,97 @@
+// Hazards: amalgamation (a break-before-make violation observable by some CPU) and stale-TLB use
+// (an access through an entry a TLBI of the program was meant to remove).
+
+import type { AccessEvent } from './machine.js';
+import { dataCell, pteCell, type Program } from './program.js';
+import type { MachineState } from './state.js';
+import { formatDesc, type Desc } from './values.js';
+
+/** A hazard's identity and description. `key` is one per kind, CPU and address. */
+export interface Hazard {
+  readonly kind: 'amalgamation' | 'stale-tlb';
+  readonly cpu: number;
+  /** variable name of the virtual address */
+  readonly va: string;
+  readonly message: string;
+}
+
+function descOf(prog: Program, id: number): Desc | undefined {
+  const x = prog.values.get(id);
+  return x.k === 'desc' ? x.d : undefined;
+}
+
+/**
+ * Whether replacing translation `a` by `b` needs break-before-make (Arm ARM D8.16.1
+ * "Using break-before-make when updating translation table entries"; herd's aarch64bbm.cat):
+ * a change of output address when either mapping is writable or the two pages' contents differ,
+ * or a change of memory attributes. A permission-only or access/dirty-flag change does not.
+ */
+export function needsBreakBeforeMake(prog: Program, s: MachineState, a: Desc, b: Desc): boolean {
+  if (a.attrs !== b.attrs) return true;
+  if (a.oa === b.oa) return false;
+  // herd (writable2): dirty, or clean but hardware may make it dirty (dbm with TTHM=HD).
+  const hd = prog.threads.some((t) => t.hd);
+  const writable = (d: Desc): boolean => d.db === 1 || (d.dbm === 1 && hd);
+  if (writable(a) || writable(b)) return true;
+  if (a.oa < 0 || b.oa < 0) return true;
+  return s.mem[dataCell(a.oa)] !== s.mem[dataCell(b.oa)];
+}
+
+/** Amalgamation hazards that hold in `s`: a CPU can translate a VA by an entry that conflicts with memory. */
+export function stateHazards(prog: Program, s: MachineState): Hazard[] {
+  const out: Hazard[] = [];
+  const name = (v: number): string => prog.vars[v] ?? `?${v}`;
+  s.cpus.forEach((c, cpu) => {
+    const held: { va: number; desc: number; how: string }[] = [
+      ...c.tlb.map((e) => ({ va: e.va, desc: e.desc, how: 'holds a TLB entry' })),
+      ...c.stale.map((r) => ({ va: r.va, desc: r.old, how: 'can still walk (its own store is not yet visible to its walker)' })),
+    ];
+    const done = new Set<number>();
+    for (const h of held) {
+      if (done.has(h.va)) continue;
+      const memId = s.mem[pteCell(h.va)] ?? 0;
+      if (memId === h.desc) continue;
+      const a = descOf(prog, h.desc);
+      const b = descOf(prog, memId);
+      // Only TLB-cacheable descriptors can be held or walked into (herd: valid:1 and af:1, or HA).
+      const ha = prog.threads[cpu]?.ha === true;
+      const cacheable = (d: Desc | undefined): d is Desc => d !== undefined && d.valid === 1 && (d.af === 1 || ha);
+      if (!cacheable(a) || !cacheable(b)) continue;
+      if (!needsBreakBeforeMake(prog, s, a, b)) continue;
+      done.add(h.va);
+      out.push({
+        kind: 'amalgamation',
+        cpu,
+        va: name(h.va),
+        message: `P${cpu} ${h.how} ${formatDesc(a, name)} for ${name(h.va)} while PTE(${name(h.va)}) holds ${formatDesc(b, name)}: both translations are usable without a break`,
+      });
+    }
+  });
+  return out;
+}
+
+/** Stale-TLB hazards of one step: an access through an entry that escaped a completed TLBI and no longer matches memory. */
+export function accessHazards(prog: Program, s: MachineState, events: readonly AccessEvent[]): Hazard[] {
+  const out: Hazard[] = [];
+  const name = (v: number): string => prog.vars[v] ?? `?${v}`;
+  for (const e of events) {
+    const entry = e.entry;
+    if (entry === undefined || entry.escProc < 0) continue;
+    const memId = s.mem[pteCell(e.va)] ?? 0;
+    if (memId === entry.desc) continue;
+    const a = descOf(prog, entry.desc);
+    const b = descOf(prog, memId);
+    if (a === undefined || b === undefined) continue;
+    const slot = prog.threads[e.cpu]?.code[e.pc];
+    const tlbi = prog.threads[entry.escProc]?.code[entry.escPc];
+    out.push({
+      kind: 'stale-tlb',
+      cpu: e.cpu,
+      va: name(e.va),
+      message:
+        `P${e.cpu} '${slot?.instr.text ?? '?'}' translated ${name(e.va)} by a stale entry ${formatDesc(a, name)} ` +
+        `(PTE(${name(e.va)}) now ${formatDesc(b, name)}) that escaped P${entry.escProc}'s '${tlbi?.instr.text ?? 'TLBI'}'`,
+    });
+  }
+  return out;
+}

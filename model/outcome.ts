@@ -1,0 +1,77 @@
+// Final states as herd prints them, and the final condition evaluated on them.
+
+import type { Observed, Program, RProp } from './program.js';
+import type { FaultRec, MachineState } from './state.js';
+import { formatVal } from './values.js';
+
+const MMU_FAULTS = new Set(['Translation', 'AccessFlag', 'Permission']);
+
+function faultMatches(f: FaultRec, o: { proc: number; pc: number; v: number; faultType: string }): boolean {
+  if (f.proc !== o.proc) return false;
+  if (o.pc >= 0 && f.pc !== o.pc) return false;
+  if (o.v >= 0 && f.va !== o.v) return false;
+  if (o.faultType !== '' && o.faultType.replace(/^D-/, '').replace(/^MMU:/, '') !== f.type) return false;
+  return true;
+}
+
+/** Evaluates a resolved proposition on a final state. */
+export function evalProp(prog: Program, s: MachineState, p: RProp): boolean {
+  switch (p.kind) {
+    case 'const':
+      return p.value;
+    case 'not':
+      return !evalProp(prog, s, p.arg);
+    case 'and':
+      return evalProp(prog, s, p.left) && evalProp(prog, s, p.right);
+    case 'or':
+      return evalProp(prog, s, p.left) || evalProp(prog, s, p.right);
+    case 'implies':
+      return !evalProp(prog, s, p.left) || evalProp(prog, s, p.right);
+    case 'fault':
+      return s.faults.some((f) => faultMatches(f, p));
+    case 'eq': {
+      const o = prog.observed[p.obs];
+      if (o === undefined || o.kind === 'fault') throw new Error('[internal] eq on a non-value location');
+      const eq = valueAt(s, o) === p.value;
+      return p.negated ? !eq : eq;
+    }
+  }
+}
+
+function valueAt(s: MachineState, o: Observed & { kind: 'reg' | 'mem' }): number {
+  if (o.kind === 'reg') return s.cpus[o.proc]?.regs[o.reg] ?? 0;
+  return s.mem[o.pte ? 2 * o.v + 1 : 2 * o.v] ?? 0;
+}
+
+/** herd's state line for a final state: `1:X0=1; [x]=2; Fault(P1:L0,x,D-MMU:Translation);`. */
+export function stateLine(prog: Program, s: MachineState): string {
+  const varName = (v: number): string => prog.vars[v] ?? `?${v}`;
+  const binds: string[] = [];
+  let faults = '';
+  let absent = '';
+  for (const o of prog.observed) {
+    if (o.kind !== 'fault') {
+      binds.push(`${o.name}=${formatVal(prog.values.get(valueAt(s, o)), varName)};`);
+      continue;
+    }
+    const hits = s.faults.filter((f) => faultMatches(f, o));
+    if (hits.length === 0) {
+      absent += `  ~Fault(${o.name});`;
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const f of hits) {
+      const labels = prog.threads[f.proc]?.code[f.pc]?.labels ?? [];
+      const label = labels.length === 0 ? '' : labels.length === 1 ? `:${labels[0]}` : `:{${labels.join(',')}}`;
+      let text = `P${f.proc}${label}`;
+      if (f.va >= 0) text += `,${varName(f.va)}`;
+      text += `,${o.faultType !== '' ? o.faultType : MMU_FAULTS.has(f.type) ? `D-MMU:${f.type}` : f.type}`;
+      if (!seen.has(text)) {
+        seen.add(text);
+        faults += ` Fault(${text});`;
+      }
+    }
+  }
+  // herd: locations, then the faults that occurred, then the atoms that did not.
+  return binds.join(' ') + faults + absent;
+}
