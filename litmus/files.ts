@@ -3,7 +3,7 @@
 
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** An input that could not be expanded, with a readable reason. */
 export interface InputError {
@@ -48,6 +48,11 @@ async function walk(dir: string, out: string[], seen: Set<string>): Promise<void
   }
 }
 
+/** herd's rule (lib/misc.ml `is_list`): a path whose base name starts with `@` is a list of paths. */
+function isList(path: string): boolean {
+  return basename(path).startsWith('@');
+}
+
 /** The entries of a herd `@list` file: one path per line, blank lines and `#` comments skipped. */
 function listEntries(text: string): string[] {
   const out: string[] = [];
@@ -61,10 +66,11 @@ function listEntries(text: string): string[] {
 
 /**
  * Expands command-line inputs into litmus file paths. A path may be a file (kept as given), a
- * directory (all `*.litmus` below it, recursively, sorted), or `@list` (herd's convention: one
- * path per line relative to the list file's folder, `#` comments and blank lines ignored; a listed
- * `@other` or directory is expanded in turn). Files keep the order of the inputs; a file reached
- * twice is listed once, at its first place. Problems are collected, not thrown.
+ * directory (all `*.litmus` below it, recursively, sorted), or a list file: as in herd, any path
+ * whose base name starts with `@` (`tests/@all`), holding one path per line (relative ones are
+ * relative to the list file's folder), `#` comments and blank lines ignored; a listed `@other` list or directory is
+ * expanded in turn. Files keep the order of the inputs; a file reached twice is listed once, at
+ * its first place. Problems are collected, not thrown.
  */
 export async function expandInputs(paths: readonly string[]): Promise<{ files: string[]; errors: InputError[] }> {
   const files: string[] = [];
@@ -78,8 +84,8 @@ export async function expandInputs(paths: readonly string[]): Promise<{ files: s
   };
 
   const expand = async (input: string, listStack: readonly string[]): Promise<void> => {
-    if (input.startsWith('@')) {
-      const list = input.slice(1);
+    if (isList(input)) {
+      const list = input;
       const key = resolve(list);
       if (listStack.includes(key)) {
         errors.push({ path: input, message: 'list file includes itself' });
@@ -94,8 +100,7 @@ export async function expandInputs(paths: readonly string[]): Promise<{ files: s
       }
       const base = dirname(list);
       for (const entry of listEntries(text)) {
-        const target = entry.startsWith('@') ? `@${join(base, entry.slice(1))}` : join(base, entry);
-        await expand(target, [...listStack, key]);
+        await expand(isAbsolute(entry) ? entry : join(base, entry), [...listStack, key]);
       }
       return;
     }

@@ -367,6 +367,8 @@ class Parser {
       const t = this.peek();
       if (this.isPunct(t, '|') || this.isPunct(t, ';')) return last;
       if (t.kind !== 'ident') this.fail(t, "an instruction, a label, '|' or ';' in table cell");
+      // a cell lies on one line: this is a row that misses its ';'
+      if (last === 'label' && t.span.line !== this.prev().span.line) return last;
       if (this.at(':', 1)) {
         this.next();
         const colon = this.next();
@@ -379,12 +381,15 @@ class Parser {
     }
   }
 
-  /** Mnemonic then comma-separated operands, up to the end of the cell. */
+  /**
+   * Mnemonic then comma-separated operands, up to the end of the cell. The first operand must be
+   * on the mnemonic's line, so that a row missing its `;` is reported there and not parsed on.
+   */
   private parseInstr(): Instr {
     const start = this.next();
     const operands: Operand[] = [];
     const t = this.peek();
-    if (!(t.kind === 'eof' || this.isPunct(t, '|') || this.isPunct(t, ';'))) {
+    if (!(t.kind === 'eof' || this.isPunct(t, '|') || this.isPunct(t, ';') || t.span.line !== start.span.line)) {
       operands.push(this.parseOperand());
       while (this.eat(',')) operands.push(this.parseOperand());
     }
@@ -642,8 +647,8 @@ class Parser {
     if (this.isPunct(t, '(')) {
       this.next();
       const p = this.parseProp();
-      this.expect(')', "to close '('");
-      return p;
+      const close = this.expect(')', "to close '('");
+      return { ...p, span: span(t.span, close.span) };
     }
     if ((t.text === 'true' || t.text === 'false') && t.kind === 'ident' && !this.atRelOp(1)) {
       this.next();
