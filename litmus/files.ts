@@ -48,6 +48,15 @@ async function walk(dir: string, out: string[], seen: Set<string>): Promise<void
   }
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** herd's rule (lib/misc.ml `is_list`): a path whose base name starts with `@` is a list of paths. */
 function isList(path: string): boolean {
   return basename(path).startsWith('@');
@@ -65,12 +74,15 @@ function listEntries(text: string): string[] {
 }
 
 /**
- * Expands command-line inputs into litmus file paths. A path may be a file (kept as given), a
- * directory (all `*.litmus` below it, recursively, sorted), or a list file: as in herd, any path
- * whose base name starts with `@` (`tests/@all`), holding one path per line (relative ones are
- * relative to the list file's folder), `#` comments and blank lines ignored; a listed `@other` list or directory is
- * expanded in turn. Files keep the order of the inputs; a file reached twice is listed once, at
- * its first place. Problems are collected, not thrown.
+ * Expands command-line inputs into litmus file paths.
+ *  - a file is kept as given;
+ *  - a directory gives all `*.litmus` files below it, recursively, sorted;
+ *  - a list file, as in herd, is any path whose base name starts with `@` (`tests/@all`): one path
+ *    per line, relative ones relative to the list's folder, blank lines and `#` comments ignored;
+ *    listed lists and directories are expanded in turn. `@file` also reads a list named `file`
+ *    when no file `@file` exists.
+ * Files keep the order of the inputs; a file reached twice is listed once, at its first place.
+ * Problems (missing paths, unreadable lists, list cycles) are collected, not thrown.
  */
 export async function expandInputs(paths: readonly string[]): Promise<{ files: string[]; errors: InputError[] }> {
   const files: string[] = [];
@@ -84,8 +96,10 @@ export async function expandInputs(paths: readonly string[]): Promise<{ files: s
   };
 
   const expand = async (input: string, listStack: readonly string[]): Promise<void> => {
-    if (isList(input)) {
-      const list = input;
+    if (isList(input) || input.startsWith('@')) {
+      // herd's `tests/@all` names the file `@all`; also accept `@file` for a list named `file`
+      let list = input;
+      if (input.startsWith('@') && !(await exists(input)) && (await exists(input.slice(1)))) list = input.slice(1);
       const key = resolve(list);
       if (listStack.includes(key)) {
         errors.push({ path: input, message: 'list file includes itself' });

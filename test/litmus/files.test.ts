@@ -22,6 +22,7 @@ describe('expandInputs', () => {
     writeFileSync(p('lists', '@main'), '# a herd list\n\n../tests/b.litmus\n  ../tests/sub/c.litmus  \n@more\n');
     writeFileSync(p('lists', '@more'), '../tests/a.litmus\n../tests/missing.litmus\n../tests/sub/deep\n');
     writeFileSync(p('lists', '@loop'), '@loop\n../tests/a.litmus\n');
+    writeFileSync(p('lists', 'plain.txt'), '../tests/b.litmus\n');
     writeFileSync(p('lists', '@abs'), `${p('tests', 'sub', 'c.litmus')}\r\n# comment\r\n`);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -49,6 +50,11 @@ describe('expandInputs', () => {
   it('absolute paths in a list are kept; CRLF lists are fine', async () => {
     const r = await expandInputs([p('lists', '@abs')]);
     expect(r).toEqual({ files: [p('tests', 'sub', 'c.litmus')], errors: [] });
+  });
+
+  it('@file also names a list file called file', async () => {
+    const r = await expandInputs([`@${p('lists', 'plain.txt')}`]);
+    expect(r).toEqual({ files: [p('lists', '..', 'tests', 'b.litmus')], errors: [] });
   });
 
   it('missing inputs, unreadable lists and list cycles are reported, not thrown', async () => {
