@@ -86,10 +86,7 @@ export class Lexer {
 
   constructor(private readonly src: string) {}
 
-  /** Current position (offset, line, col). */
-  get offset(): number {
-    return this.pos;
-  }
+  /** Current position, 1-based. */
   get position(): { line: number; col: number } {
     return { line: this.line, col: this.col };
   }

@@ -33,8 +33,10 @@ import type {
 import { Lexer, describeToken } from './lexer.js';
 import type { Token } from './lexer.js';
 
+type DescValue = Extract<Value, { kind: 'desc' }>;
+
 /** Internal: the first syntax error, thrown through the recursive descent and caught by `parseLitmus`. */
-class SyntaxError_ {
+class LitmusSyntaxError {
   constructor(
     readonly line: number,
     readonly col: number,
@@ -112,7 +114,7 @@ class Parser {
   }
 
   private fail(t: Token, expected: string): never {
-    throw new SyntaxError_(t.span.line, t.span.col, `expected ${expected}, found ${describeToken(t)}`);
+    throw new LitmusSyntaxError(t.span.line, t.span.col, `expected ${expected}, found ${describeToken(t)}`);
   }
 
   private expect(p: string, context: string): Token {
@@ -277,7 +279,7 @@ class Parser {
         this.next();
         this.next();
         const d = this.parseDesc();
-        return d.kind === 'desc' ? { kind: 'desc', type: t.text, fields: d.fields, span: span(t.span, d.span) } : d;
+        return { kind: 'desc', type: t.text, fields: d.fields, span: span(t.span, d.span) };
       }
       const ref = this.parseLocRef('a value');
       return { kind: 'loc', ref, span: ref.span };
@@ -286,7 +288,7 @@ class Parser {
   }
 
   /** Descriptor literal `(oa:PA(x), valid:0, attrs:(Normal,iNC,oNC))`. */
-  private parseDesc(): Value {
+  private parseDesc(): DescValue {
     const open = this.expect('(', 'to open a descriptor');
     const fields: DescField[] = [];
     do {
@@ -679,29 +681,29 @@ class Parser {
 function parseHead(lx: Lexer): { arch: string; name: string; headers: Header[] } {
   const trivia = (): void => {
     const err = lx.skipTrivia();
-    if (err) throw new SyntaxError_(err.line, err.col, err.message);
+    if (err) throw new LitmusSyntaxError(err.line, err.col, err.message);
   };
   trivia();
   if (lx.atEnd()) {
     const p = lx.position;
-    throw new SyntaxError_(p.line, p.col, "expected a title line ('AArch64 NAME'), found end of file");
+    throw new LitmusSyntaxError(p.line, p.col, "expected a title line ('AArch64 NAME'), found end of file");
   }
   const title = lx.restOfLine();
   const tm = /^(\S+)\s*(.*)$/.exec(title.text.trim());
   const arch = tm?.[1] ?? '';
   const name = (tm?.[2] ?? '').trim();
   if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(arch)) {
-    throw new SyntaxError_(title.span.line, title.span.col, `expected an architecture name ('AArch64') on the title line, found '${arch}'`);
+    throw new LitmusSyntaxError(title.span.line, title.span.col, `expected an architecture name ('AArch64') on the title line, found '${arch}'`);
   }
   if (name === '') {
-    throw new SyntaxError_(title.span.line, title.span.col + title.text.trimEnd().length, `expected a test name after '${arch}', found end of line`);
+    throw new LitmusSyntaxError(title.span.line, title.span.col + title.text.trimEnd().length, `expected a test name after '${arch}', found end of line`);
   }
   const headers: Header[] = [];
   for (;;) {
     trivia();
     if (lx.atEnd()) {
       const p = lx.position;
-      throw new SyntaxError_(p.line, p.col, "expected '{' to open the init block, found end of file");
+      throw new LitmusSyntaxError(p.line, p.col, "expected '{' to open the init block, found end of file");
     }
     if (lx.peekChar() === '{') break;
     const { text, span: sp } = lx.restOfLine();
@@ -715,7 +717,7 @@ function parseHead(lx: Lexer): { arch: string; name: string; headers: Header[] }
     }
     const kv = /^([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/.exec(line);
     if (kv === null || kv[1] === undefined || kv[2] === undefined) {
-      throw new SyntaxError_(sp.line, sp.col, `expected a 'key=value' header line or '{', found '${line}'`);
+      throw new LitmusSyntaxError(sp.line, sp.col, `expected a 'key=value' header line or '{', found '${line}'`);
     }
     headers.push({ key: kv[1], value: kv[2].trim(), span: hspan });
   }
@@ -739,7 +741,7 @@ export function parseLitmus(source: string, file: string): ParseResult {
     const test: LitmusTest = { file, arch, name, headers, init, threads, ...final, source };
     return { ok: true, test };
   } catch (e) {
-    if (e instanceof SyntaxError_) return { ok: false, error: { file, line: e.line, col: e.col, message: e.message } };
+    if (e instanceof LitmusSyntaxError) return { ok: false, error: { file, line: e.line, col: e.col, message: e.message } };
     return { ok: false, error: { file, line: 1, col: 1, message: `internal parser error: ${String(e)}` } };
   }
 }
