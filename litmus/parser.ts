@@ -348,7 +348,7 @@ class Parser {
   private parseRow(cols: { code: Stmt[] }[]): void {
     for (let c = 0; ; c++) {
       const col = cols[c];
-      if (col === undefined) throw new Error('row longer than the header');
+      if (col === undefined) throw new Error('row longer than the header'); // prevented below
       const last = this.parseCell(col.code);
       if (this.at('|')) {
         if (c + 1 === cols.length) {
@@ -458,7 +458,7 @@ class Parser {
         extend = this.atImm() ? { op, amount: this.parseImm('a shift amount').value } : { op };
       }
     }
-    const close = this.expect(']', this.peek().kind === 'eof' || offset === undefined ? "or ',' in memory operand" : 'to close memory operand');
+    const close = this.expect(']', offset === undefined ? "or ',' in memory operand" : 'to close memory operand');
     return {
       kind: 'mem',
       base: base.text.toUpperCase(),
