@@ -66,7 +66,8 @@ export type Op =
   | { readonly op: 'msr'; readonly sysreg: 'ELR_EL1'; readonly rt: Reg }
   | { readonly op: 'mrs'; readonly rt: Reg; readonly sysreg: 'ELR_EL1' }
   | { readonly op: 'eret' }
-  | { readonly op: 'udf' };
+  | { readonly op: 'udf' }
+  | { readonly op: 'svc' };
 
 /** Why an instruction cannot be decoded: a span and a message naming what is supported. */
 export interface DecodeError {
@@ -80,7 +81,7 @@ export const SUPPORTED_MNEMONICS: readonly string[] = [
   'SWP', 'SWPA', 'SWPL', 'SWPAL', 'CAS', 'CASA', 'CASL', 'CASAL',
   'LDADD', 'LDCLR', 'LDSET', 'LDEOR', 'STADD', 'STCLR', 'STSET', 'STEOR' /* and their A/L/AL forms */,
   'MOV', 'ADD', 'SUB', 'AND', 'ORR', 'EOR', 'BIC', 'LSL', 'LSR', 'ASR', 'CMP', 'CSEL', 'CSET',
-  'CBZ', 'CBNZ', 'B', 'B.cond', 'DMB', 'DSB', 'ISB', 'TLBI', 'ADR', 'MSR ELR_EL1', 'MRS ELR_EL1', 'ERET', 'NOP', 'UDF',
+  'CBZ', 'CBNZ', 'B', 'B.cond', 'DMB', 'DSB', 'ISB', 'TLBI', 'ADR', 'MSR ELR_EL1', 'MRS ELR_EL1', 'ERET', 'NOP', 'UDF', 'SVC',
 ];
 
 class Fail extends Error {
@@ -195,6 +196,8 @@ function decodeOrThrow(i: Instr): Op {
       return { op: 'eret' };
     case 'UDF':
       return { op: 'udf' };
+    case 'SVC':
+      return { op: 'svc' };
     case 'DMB':
     case 'DSB': {
       arity(i, 1);

@@ -48,7 +48,7 @@ export function translationSnapshot(prog: Program, s: MachineState, vas: readonl
     const tlb = c.tlb.filter((e) => vas.includes(e.va)).map((e) => `${name(e.va)}->${show(e.desc)}${e.escProc >= 0 ? ` [escaped P${e.escProc}'s TLBI]` : ''}`);
     const early = c.early.filter((e) => vas.includes(e.va)).map((e) => `${name(e.va)}:${show(e.desc)}`);
     const inv = c.inv.map((p) => `${p.va < 0 ? 'all' : name(p.va)} from P${p.issuer}`);
-    let line = `P${i}${c.pc < 0 ? ' (done)' : ''} TLB {${tlb.join(', ')}}`;
+    let line = `P${i}${c.pc === -1 ? ' (done)' : c.pc === -2 ? ' (execution discarded, as herd does)' : ''} TLB {${tlb.join(', ')}}`;
     if (early.length > 0) line += ` early {${early.join(', ')}}`;
     if (inv.length > 0) line += ` pending-inv {${inv.join(', ')}}`;
     lines.push(line);

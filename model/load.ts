@@ -46,7 +46,7 @@ export function loadTest(test: LitmusTest, opts: LoadOptions = {}): { ok: true; 
   }
 }
 
-const DESC_FIELDS = new Set(['oa', 'valid', 'af', 'db', 'dbm', 'el0', 'attrs']);
+const DESC_FIELDS = new Set(['oa', 'valid', 'af', 'db', 'dbm', 'el0', 'x', 'attrs']);
 
 class Loader {
   private readonly values = new ValueTable();
@@ -338,7 +338,7 @@ class Loader {
   private desc(fields: readonly { name: string; value: Value; span: Span }[], pteOf: number): Desc {
     let d: Desc = pteOf >= 0 ? defaultDesc(pteOf) : { ...defaultDesc(0), oa: -1 };
     for (const f of fields) {
-      if (!DESC_FIELDS.has(f.name)) throw new Unsup(`descriptor field ${f.name}`, f.span, `unknown descriptor field ${f.name}: supported are oa, valid, af, db, dbm, el0, attrs`);
+      if (!DESC_FIELDS.has(f.name)) throw new Unsup(`descriptor field ${f.name}`, f.span, `unknown descriptor field ${f.name}: supported are oa, valid, af, db, dbm, el0, x, attrs`);
       if (f.name === 'oa') {
         if (f.value.kind !== 'loc' || f.value.ref.kind !== 'pa') throw new Unsup('oa value', f.span, 'oa takes PA(x) or phy_x');
         d = { ...d, oa: this.var(f.value.ref.name, f.value.ref.span) };

@@ -97,9 +97,9 @@ export class Machine {
     };
   }
 
-  /** True when every thread has finished. */
+  /** True when every thread has finished (a discarded execution, pc -2, never is). */
   isFinal(s: MachineState): boolean {
-    return s.cpus.every((c) => c.pc < 0);
+    return s.cpus.every((c) => c.pc === -1);
   }
 
   /** The transitions enabled in `s`, in the documented order. */
@@ -452,13 +452,14 @@ export class Machine {
     // execution.
     if (t.handlerStart >= 0) {
       if (c.pc >= t.mainEnd) return discard();
-      const slot = this.slot(cpu, c.pc);
-      const label = slot.labels[0] ?? `@${c.pc}`;
-      const elr = this.prog.values.intern({ k: 'label', proc: cpu, label, pc: c.pc });
+      const ret = type === 'SupervisorCall' ? c.pc + 1 : c.pc;
+      const label = (ret < t.mainEnd ? this.slot(cpu, ret).labels[0] : undefined) ?? `@${ret}`;
+      const elr = this.prog.values.intern({ k: 'label', proc: cpu, label, pc: ret });
       return withCpu({ ...s, faults }, cpu, { ...base, pc: t.handlerStart, elr });
     }
     const mode = this.prog.faultMode;
-    if (mode === 'skip') return withCpu({ ...s, faults }, cpu, this.advance(base, cpu));
+    // A supervisor call is an exception whose return address is the next instruction.
+    if (mode === 'skip' || (type === 'SupervisorCall' && mode === 'handled')) return withCpu({ ...s, faults }, cpu, this.advance(base, cpu));
     if (mode === 'handled') {
       if (c.retry === 1) return discard();
       return withCpu({ ...s, faults }, cpu, { ...base, retry: 1 });
@@ -511,6 +512,8 @@ export class Machine {
       }
       case 'udf':
         return this.fault(s, cpu, -1, 'UndefinedInstruction');
+      case 'svc':
+        return this.fault(s, cpu, -1, 'SupervisorCall');
       case 'dmb':
         // Sequentially consistent data: DMB orders nothing more.
         return withCpu(s, cpu, this.advance(c, cpu));

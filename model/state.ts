@@ -53,7 +53,7 @@ export interface StaleWalk {
 }
 
 /** Kinds of fault, as herd names them. */
-export type FaultType = 'Translation' | 'AccessFlag' | 'Permission' | 'UndefinedInstruction';
+export type FaultType = 'Translation' | 'AccessFlag' | 'Permission' | 'UndefinedInstruction' | 'SupervisorCall';
 
 /** A fault that was taken: thread, faulting slot, virtual address (-1 for none), type. */
 export interface FaultRec {

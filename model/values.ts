@@ -20,12 +20,14 @@ export interface Desc {
   readonly dbm: 0 | 1;
   /** Unprivileged access allowed (AP[1]). */
   readonly el0: 0 | 1;
+  /** Executable (not XN); only instruction fetch would look at it. */
+  readonly x: 0 | 1;
   readonly attrs: Attrs;
 }
 
 /** The descriptor herd puts in every `PTE(x)` that the test does not initialise. */
 export function defaultDesc(v: number): Desc {
-  return { oa: v, valid: 1, af: 1, db: 1, dbm: 0, el0: 1, attrs: 'Normal' };
+  return { oa: v, valid: 1, af: 1, db: 1, dbm: 0, el0: 1, x: 1, attrs: 'Normal' };
 }
 
 /** A value. Integers are 64-bit two's complement, kept as bigint normalised to signed. */
@@ -70,7 +72,7 @@ export function valKey(x: Val): string {
       return `g${x.v}`;
     case 'desc': {
       const d = x.d;
-      return `d${d.oa},${d.valid}${d.af}${d.db}${d.dbm}${d.el0},${d.attrs}`;
+      return `d${d.oa},${d.valid}${d.af}${d.db}${d.dbm}${d.el0}${d.x},${d.attrs}`;
     }
     case 'label':
       return `l${x.proc}:${x.pc}`;
@@ -136,6 +138,7 @@ export function formatDesc(d: Desc, varName: (v: number) => string): string {
   if (d.dbm === 1) parts.push('dbm:1');
   if (d.valid === 0) parts.push('valid:0');
   if (d.el0 === 0) parts.push('el0:0');
+  if (d.x === 0) parts.push('x:0');
   if (d.attrs !== 'Normal') parts.push(`attrs:(${d.attrs})`);
   return `(${parts.join(', ')})`;
 }
