@@ -46,6 +46,8 @@ export type Op =
       readonly rn: Reg;
       readonly src: Src;
       readonly w: boolean;
+      /** ANDS/ADDS/SUBS: also set NZCV */
+      readonly setFlags: boolean;
     }
   | { readonly op: 'cmp'; readonly rn: Reg; readonly src: Src; readonly w: boolean }
   | { readonly op: 'csel'; readonly rd: Reg; readonly rn: Reg; readonly rm: Reg; readonly cond: CondCode; readonly w: boolean }
@@ -64,7 +66,9 @@ export type Op =
   | { readonly op: 'tlbi'; readonly row: TlbiRow; readonly rt?: Reg }
   | { readonly op: 'adr'; readonly rd: Reg; readonly target: string }
   | { readonly op: 'msr'; readonly sysreg: 'ELR_EL1'; readonly rt: Reg }
-  | { readonly op: 'mrs'; readonly rt: Reg; readonly sysreg: 'ELR_EL1' }
+  | { readonly op: 'mrs'; readonly rt: Reg; readonly sysreg: 'ELR_EL1' | 'PAR_EL1' }
+  /** AT S1E{0,1}{R,W}: translate Xt as a read or write at EL0/EL1, result in PAR_EL1, no exception */
+  | { readonly op: 'at'; readonly rt: Reg; readonly write: boolean; readonly el0: boolean }
   | { readonly op: 'eret' }
   | { readonly op: 'udf' }
   | { readonly op: 'svc' };
@@ -81,7 +85,7 @@ export const SUPPORTED_MNEMONICS: readonly string[] = [
   'SWP', 'SWPA', 'SWPL', 'SWPAL', 'CAS', 'CASA', 'CASL', 'CASAL',
   'LDADD', 'LDCLR', 'LDSET', 'LDEOR', 'STADD', 'STCLR', 'STSET', 'STEOR' /* and their A/L/AL forms */,
   'MOV', 'ADD', 'SUB', 'AND', 'ORR', 'EOR', 'BIC', 'LSL', 'LSR', 'ASR', 'CMP', 'CSEL', 'CSET',
-  'CBZ', 'CBNZ', 'B', 'B.cond', 'DMB', 'DSB', 'ISB', 'TLBI', 'ADR', 'MSR ELR_EL1', 'MRS ELR_EL1', 'ERET', 'NOP', 'UDF', 'SVC',
+  'CBZ', 'CBNZ', 'B', 'B.cond', 'DMB', 'DSB', 'ISB', 'TLBI', 'ADR', 'MSR ELR_EL1', 'MRS ELR_EL1', 'MRS PAR_EL1', 'AT S1E0R/S1E0W/S1E1R/S1E1W', 'ANDS', 'ADDS', 'SUBS', 'ERET', 'NOP', 'UDF', 'SVC',
 ];
 
 class Fail extends Error {
@@ -232,12 +236,23 @@ function decodeOrThrow(i: Instr): Op {
     case 'BIC':
     case 'LSL':
     case 'LSR':
-    case 'ASR': {
+    case 'ASR':
+    case 'ANDS':
+    case 'ADDS':
+    case 'SUBS': {
       arity(i, [3, 4]);
       const d = reg(ops[0], at);
       const n = reg(ops[1], at);
-      const fn = m.toLowerCase() as 'add' | 'sub' | 'and' | 'orr' | 'eor' | 'bic' | 'lsl' | 'lsr' | 'asr';
-      return { op: 'alu', fn, rd: d.reg, rn: n.reg, src: src(ops, 2, at), w: d.w };
+      const setFlags = m === 'ANDS' || m === 'ADDS' || m === 'SUBS';
+      const fn = (setFlags ? m.slice(0, -1) : m).toLowerCase() as 'add' | 'sub' | 'and' | 'orr' | 'eor' | 'bic' | 'lsl' | 'lsr' | 'asr';
+      return { op: 'alu', fn, rd: d.reg, rn: n.reg, src: src(ops, 2, at), w: d.w, setFlags };
+    }
+    case 'AT': {
+      arity(i, 2);
+      const name = ident(ops[0], at, 'an address-translation operation').toUpperCase();
+      const mm = /^S1E([01])([RW])$/.exec(name);
+      if (mm === null) throw new Fail(ops[0]?.span ?? at, `unsupported AT operation ${name}: supported are S1E0R, S1E0W, S1E1R, S1E1W`);
+      return { op: 'at', rt: reg(ops[1], at).reg, write: mm[2] === 'W', el0: mm[1] === '0' };
     }
     case 'CMP': {
       arity(i, [2, 3]);
@@ -275,9 +290,9 @@ function decodeOrThrow(i: Instr): Op {
     }
     case 'MRS': {
       arity(i, 2);
-      const sr = ident(ops[1], at, 'a system register');
-      if (sr !== 'ELR_EL1') throw new Fail(ops[1]?.span ?? at, `unsupported system register ${sr}: only ELR_EL1 is supported`);
-      return { op: 'mrs', rt: reg(ops[0], at).reg, sysreg: 'ELR_EL1' };
+      const sr = ident(ops[1], at, 'a system register').toUpperCase();
+      if (sr !== 'ELR_EL1' && sr !== 'PAR_EL1') throw new Fail(ops[1]?.span ?? at, `unsupported system register ${sr}: ELR_EL1 and PAR_EL1 are supported`);
+      return { op: 'mrs', rt: reg(ops[0], at).reg, sysreg: sr };
     }
   }
   if (m.startsWith('B.')) {

@@ -16,7 +16,7 @@ import {
   type ThreadProgram,
   type Unsupported,
 } from './program.js';
-import { defaultDesc, ValueTable, wrap64, type Desc } from './values.js';
+import { defaultDesc, ValueTable, wrap64, type Desc, type Val } from './values.js';
 import { variantFaultMode } from './variant.js';
 
 /** Options that come from how the test is run rather than from the file. */
@@ -321,6 +321,8 @@ class Loader {
         throw new Error('[internal] loc kind');
       }
       case 'desc':
+        if (v.type === 'parel1_t') return V.intern(this.par(v.fields, v.span));
+        if (v.type !== undefined && v.type !== 'pteval_t') throw new Unsup(`${v.type} value`, v.span, `typed value ${v.type}:(...) is not supported: pteval_t and parel1_t are`);
         return V.intern({ k: 'desc', d: this.desc(v.fields, pteOf) });
       case 'label': {
         const t = this.threads[v.proc];
@@ -333,6 +335,20 @@ class Loader {
       case 'array':
         throw new Unsup(v.kind === 'addr-of' ? 'pointer value &x' : v.kind, v.span, `a ${v.kind} value is not supported here`);
     }
+  }
+
+  /** A PAR_EL1 literal: `parel1_t:(oa:PA(x))` or `parel1_t:(f:1)`. */
+  private par(fields: readonly { name: string; value: Value; span: Span }[], span: Span): Val {
+    let oa = -1;
+    let f: 0 | 1 = 0;
+    for (const fl of fields) {
+      if (fl.name === 'oa' && fl.value.kind === 'loc' && fl.value.ref.kind === 'pa') oa = this.var(fl.value.ref.name, fl.value.ref.span);
+      else if (fl.name === 'f' && fl.value.kind === 'int' && (fl.value.value === 0n || fl.value.value === 1n)) f = Number(fl.value.value) as 0 | 1;
+      else throw new Unsup(`PAR_EL1 field ${fl.name}`, fl.span, 'a parel1_t value has fields oa:PA(x) and f:0|1');
+    }
+    if (f === 1) oa = -1;
+    if (f === 0 && oa < 0) throw new Unsup('PAR_EL1 value', span, 'parel1_t needs oa:PA(x) or f:1');
+    return { k: 'par', oa, f };
   }
 
   private desc(fields: readonly { name: string; value: Value; span: Span }[], pteOf: number): Desc {

@@ -25,6 +25,7 @@ import {
   type TlbEntry,
   type Unsynced,
 } from './state.js';
+import { andDescBits, setDescBits } from './descriptor-bits.js';
 import { wrap32, wrap64, type Desc, type Val } from './values.js';
 
 /** Options of the machine that change its transition relation. */
@@ -85,6 +86,7 @@ export class Machine {
         regs: this.prog.initRegs[i] ?? [],
         flags: 0,
         elr: -1,
+        par: -1,
         tlb: [],
         early: [],
         inv: [],
@@ -193,6 +195,17 @@ export class Machine {
     if (a === b && (fn === 'eor' || fn === 'sub' || fn === 'bic')) return V.int(0n);
     if (a === b && (fn === 'and' || fn === 'orr')) return a;
     const xv = this.val(a);
+    if (xv.k === 'desc' && y !== undefined && (fn === 'orr' || fn === 'bic' || fn === 'and')) {
+      // Bitwise operations on a descriptor act on its fields' bits (model/descriptor-bits.ts).
+      if (fn === 'and') {
+        const r = andDescBits(xv.d, y);
+        if (r !== undefined) return V.int(r);
+      } else {
+        const d = setDescBits(xv.d, y, fn === 'orr');
+        if (d !== undefined) return V.intern({ k: 'desc', d });
+      }
+      throw new ModelUnsupported(proc, pc, `${fn.toUpperCase()} of a descriptor with a mask (${y}) touching bits other than valid, AP[1], AP[2], AF, DBM, XN`);
+    }
     if (xv.k === 'va' && y !== undefined) {
       if (fn === 'add') return V.intern({ k: 'va', v: xv.v, off: xv.off + y });
       if (fn === 'sub') return V.intern({ k: 'va', v: xv.v, off: xv.off - y });
@@ -387,8 +400,9 @@ export class Machine {
       case 'stxr':
       case 'swp':
       case 'cas':
-      case 'rmw': {
-        const a = this.address(c, op.addr, cpu, c.pc);
+      case 'rmw':
+      case 'at': {
+        const a = op.op === 'at' ? this.vaOf(c, op.rt, cpu, c.pc) : this.address(c, op.addr, cpu, c.pc);
         const vias: Via[] = [];
         if (a.kind === 'pte') vias.push({ kind: 'walk', stale: false });
         else {
@@ -479,7 +493,9 @@ export class Machine {
         return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, this.src(c, op.src, cpu, pc), op.w), cpu));
       case 'alu': {
         const r = this.alu(op.fn, this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w, cpu, pc);
-        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, r, op.w), cpu));
+        const c1 = op.setFlags ? { ...c, flags: this.compare(r, 0, op.w) & 12 } : c;
+        if (op.setFlags && op.fn !== 'and') throw new ModelUnsupported(cpu, pc, `flags of ${op.fn.toUpperCase()}S`);
+        return withCpu(s, cpu, this.advance(this.setReg(c1, op.rd, r, op.w), cpu));
       }
       case 'cmp':
         return withCpu(s, cpu, this.advance({ ...c, flags: this.compare(this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w) }, cpu));
@@ -501,8 +517,10 @@ export class Machine {
         return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, this.labelValue(cpu, op.target, pc), false), cpu));
       case 'msr':
         return withCpu(s, cpu, this.advance({ ...c, elr: this.reg(c, op.rt) }, cpu));
-      case 'mrs':
-        return withCpu(s, cpu, this.advance(this.setReg(c, op.rt, c.elr < 0 ? 0 : c.elr, false), cpu));
+      case 'mrs': {
+        const sr = op.sysreg === 'ELR_EL1' ? c.elr : c.par;
+        return withCpu(s, cpu, this.advance(this.setReg(c, op.rt, sr < 0 ? 0 : sr, false), cpu));
+      }
       case 'eret': {
         // Exception return is context-synchronising (Arm ARM D1.3); it resumes at ELR_EL1.
         const x = c.elr < 0 ? undefined : this.val(c.elr);
@@ -525,6 +543,8 @@ export class Machine {
         return this.dsb(s, cpu);
       case 'tlbi':
         return this.tlbi(s, cpu);
+      case 'at':
+        return this.at(s, cpu, op, via ?? { kind: 'walk', stale: false });
       default:
         return this.access(s, cpu, op, via ?? { kind: 'walk', stale: false }, fail, events);
     }
@@ -679,6 +699,40 @@ export class Machine {
     }
     const me = this.advance(regs, cpu);
     return { ...st, mem, cpus: cpus.map((o, i) => (i === cpu ? me : o)) };
+  }
+
+  /** The virtual address in register `r`, as an `address` result. */
+  private vaOf(c: CpuState, r: Reg, proc: number, pc: number): { kind: 'va'; v: number } {
+    const x = this.val(this.reg(c, r));
+    if (x.k !== 'va' || x.off !== 0n) throw new ModelUnsupported(proc, pc, `AT needs a variable's virtual address (register holds ${describeVal(x)})`);
+    return { kind: 'va', v: x.v };
+  }
+
+  /**
+   * AT S1E{0,1}{R,W} (Arm ARM C5.4 "A64 system instructions for address translation"): a stage-1
+   * translation of Xt as a read or write at EL0/EL1 that reports in PAR_EL1 instead of faulting.
+   */
+  private at(s: MachineState, cpu: number, op: Op & { op: 'at' }, via: Via): MachineState {
+    const c0 = cpuOf(s, cpu);
+    const a = this.vaOf(c0, op.rt, cpu, c0.pc);
+    const V = this.prog.values;
+    const failed = (): MachineState => withCpu(s, cpu, this.advance({ ...c0, par: V.intern({ k: 'par', oa: -1, f: 1 }) }, cpu));
+    let st = s;
+    let descId: number;
+    if (via.kind === 'early') return failed();
+    if (via.kind === 'tlb') descId = via.desc;
+    else {
+      const read = this.walkRead(s, cpu, a.v, via.stale);
+      if (read === undefined || this.walkFault(read, cpu) !== undefined) return failed();
+      const f = this.fill(s, cpu, a.v, read);
+      st = f.state;
+      descId = f.desc;
+    }
+    const d = this.descOf(descId) as Desc;
+    const t = this.threadOf(cpu);
+    if ((op.el0 && d.el0 === 0) || (op.write && d.db === 0 && !(t.hd && d.dbm === 1))) return failed();
+    const c = cpuOf(st, cpu);
+    return withCpu(st, cpu, this.advance({ ...c, par: V.intern({ k: 'par', oa: d.oa, f: 0 }) }, cpu));
   }
 
   private sameValue(a: number, b: number, w: boolean): boolean {

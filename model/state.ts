@@ -76,6 +76,8 @@ export interface CpuState {
   readonly flags: number;
   /** value id of ELR_EL1, -1 if never written */
   readonly elr: number;
+  /** value id of PAR_EL1 (written by AT), -1 if never written */
+  readonly par: number;
   // invariant: tlb, early, inv, unsynced and stale are sorted by compareRecords and free of duplicates.
   readonly tlb: readonly TlbEntry[];
   readonly early: readonly EarlyFault[];
@@ -134,7 +136,7 @@ function pushRecords(out: (number | string)[], tag: string, list: readonly objec
 export function encodeState(s: MachineState): string {
   const out: (number | string)[] = ['m', ...s.mem];
   for (const c of s.cpus) {
-    out.push('c', c.pc, c.flags, c.elr, c.excl, c.retry, 'r', ...c.regs);
+    out.push('c', c.pc, c.flags, c.elr, c.par, c.excl, c.retry, 'r', ...c.regs);
     pushRecords(out, 't', c.tlb);
     pushRecords(out, 'e', c.early);
     pushRecords(out, 'i', c.inv);

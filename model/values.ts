@@ -42,6 +42,8 @@ export type Val =
   /** virtual page number of v (VA >> 12), the operand of TLBI by VA */
   | { readonly k: 'page'; readonly v: number }
   | { readonly k: 'desc'; readonly d: Desc }
+  /** PAR_EL1 after AT (Arm ARM D17.2 PAR_EL1): the output address, or F=1 when translation failed */
+  | { readonly k: 'par'; readonly oa: number; readonly f: 0 | 1 }
   /** a code address: label `label` of thread `proc` (resolved to `pc` there) */
   | { readonly k: 'label'; readonly proc: number; readonly label: string; readonly pc: number };
 
@@ -76,6 +78,8 @@ export function valKey(x: Val): string {
     }
     case 'label':
       return `l${x.proc}:${x.pc}`;
+    case 'par':
+      return `r${x.oa},${x.f}`;
   }
 }
 
@@ -160,5 +164,7 @@ export function formatVal(x: Val, varName: (v: number) => string): string {
       return formatDesc(x.d, varName);
     case 'label':
       return `label:"P${x.proc}:${x.label}"`;
+    case 'par':
+      return x.f === 1 ? '(parel1_t:(f:1))' : `(parel1_t:(oa:PA(${varName(x.oa)})))`;
   }
 }
