@@ -412,7 +412,11 @@ export class Machine {
           for (const e of c.early) if (e.va === a.v) vias.push({ kind: 'early', desc: e.desc });
         }
         for (const via of vias) {
-          if (op.op === 'stxr') {
+          if (op.op === 'cas' && this.threadOf(cpu).hd) {
+            // A CAS that fails may or may not make a clean descriptor dirty (herd: both are allowed);
+            // `fail: true` is the run where the hardware leaves it clean.
+            out.push({ k: 'exec', cpu, via, fail: false }, { k: 'exec', cpu, via, fail: true });
+          } else if (op.op === 'stxr') {
             // A store-exclusive may always fail (Arm ARM B2.9.5); it can succeed only while the monitor holds.
             out.push({ k: 'exec', cpu, via, fail: true });
             if (c.excl >= 0) out.push({ k: 'exec', cpu, via, fail: false });
@@ -640,9 +644,25 @@ export class Machine {
       }
       const d = this.descOf(descId) as Desc;
       if (this.permissionFault(d, cpu, writes, inHandler)) return this.fault(s, cpu, a.v, 'Permission');
-      if (writes && d.db === 0) throw new ModelUnsupported(cpu, pc, 'hardware dirty-state update (TTHM=HD with dbm:1)');
-      if (d.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
-      cell = dataCell(d.oa);
+      let used = d;
+      const casFails = op.op === 'cas' && !this.sameValue(st.mem[dataCell(d.oa)] ?? 0, this.reg(c0, op.rs), op.w);
+      if (writes && d.db === 0 && !(casFails && fail)) {
+        // TTHM=HD with dbm:1: the walk for the store sets the dirty state (and the Access flag) of
+        // the descriptor in memory by an atomic update (Arm ARM D8.5.2 "Hardware management of
+        // the dirty state"); a clean TLB entry cannot be used to write, so the update reads memory.
+        const memId = st.mem[pteCell(a.v)] ?? 0;
+        const ft = this.walkFault(memId, cpu);
+        if (ft !== undefined) return this.fault(s, cpu, a.v, ft);
+        const m = this.descOf(memId) as Desc;
+        if (this.permissionFault(m, cpu, true, inHandler)) return this.fault(s, cpu, a.v, 'Permission');
+        used = { ...m, af: 1, db: 1 };
+        const dirty = this.prog.values.intern({ k: 'desc', d: used });
+        const cm = cpuOf(st, cpu);
+        const tlb = insertSorted(cm.tlb.filter((e) => !(e.va === a.v && e.desc === descId)), tlbEntry(a.v, dirty, -1, -1));
+        st = withCpu({ ...st, mem: setAt(st.mem, pteCell(a.v), dirty) }, cpu, { ...cm, tlb });
+      }
+      if (used.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
+      cell = dataCell(used.oa);
     }
     const c = cpuOf(st, cpu);
     const V = this.prog.values;
