@@ -26,6 +26,7 @@ interface RunFlags {
   maxStates?: number;
   variant?: string;
   evictions?: boolean;
+  explain?: boolean;
 }
 
 async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
@@ -47,6 +48,7 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
     ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
     ...(fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {}),
     evictions: flags.evictions === true,
+    explain: flags.explain === true,
   };
   let mismatches = 0;
   let checked = 0;
@@ -60,6 +62,7 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
       continue;
     }
     if (result.status === 'error' || result.status === 'unsupported') exit = Math.max(exit, 2);
+    if (result.hazardCheck?.ok === false) exit = Math.max(exit, 1);
     let kindLine: string | undefined;
     if (kinds !== undefined && (result.status === 'ok' || result.status === 'timeout')) {
       const expected = kinds.get(result.test);
@@ -100,9 +103,10 @@ program
   .addOption(new Option('--max-states <n>', 'stop each test after this many distinct states').argParser(positiveNumber))
   .option('--variant <list>', "herd's -variant: fault mode for tests whose header names none (e.g. vmsa,fatal)")
   .option('--evictions', 'also explore TLB evictions (never changes outcomes or hazards; more states)')
+  .option('--explain', 'print the step-by-step replay of each hazard trace under it')
   .addHelpText(
     'after',
-    '\nExit status: 0 all tests answered; 1 a verdict differs from --kinds; 2 a file could not be read, parsed or is unsupported; 3 internal error.',
+    '\nA test may pin its hazards with a header line `Hazards=amalgamation:P1:x stale-tlb:P1:x` or `Hazards=none`\n(herd ignores it); a difference is reported and gives exit status 1.\n\nExit status: 0 all tests answered; 1 a verdict differs from --kinds or a Hazards= line; 2 a file could not be read, parsed or is unsupported; 3 internal error.',
   )
   .action(async (paths: string[], flags: RunFlags) => {
     process.exitCode = await runCommand(paths, flags);

@@ -27,7 +27,11 @@ export function explainTrace(prog: Program, token: string): { ok: true; steps: E
   const sys = vmsaSystem(prog);
   const r = replay(sys, parsed.trace);
   if (!r.ok) return { ok: false, message: r.message };
-  const vas = prog.vars.map((_, i) => i);
+  // The addresses involved: those some TLB caches or whose descriptor changes along the trace.
+  const first = r.states[0];
+  const vas = prog.vars
+    .map((_, v) => v)
+    .filter((v) => r.states.some((s) => s.mem[2 * v + 1] !== first?.mem[2 * v + 1] || s.cpus.some((c) => c.tlb.some((e) => e.va === v) || c.early.some((e) => e.va === v))));
   const steps: ExplainedStep[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < r.transitions.length; i++) {
@@ -46,6 +50,18 @@ export function explainTrace(prog: Program, token: string): { ok: true; steps: E
   const last = r.states[r.states.length - 1];
   if (last === undefined) throw new Error('[internal] empty replay');
   return { ok: true, steps, final: stateLine(prog, last), finished: sys.machine.isFinal(last) };
+}
+
+/** The text of an explained replay: each step, the translation state after it, hazards as they appear. */
+export function renderSteps(r: { steps: readonly ExplainedStep[]; final: string; finished: boolean }): string[] {
+  const out: string[] = [];
+  for (const s of r.steps) {
+    out.push(`${String(s.step).padStart(3)}. ${s.what}`);
+    for (const a of s.after) out.push(`       ${a}`);
+    for (const h of s.hazards) out.push(`     ! ${h.kind}: ${h.message}`);
+  }
+  out.push(r.finished ? `Final: ${r.final}` : 'Not finished: the trace stops before every thread is done');
+  return out;
 }
 
 /** The replay command; returns the exit status. */
@@ -83,13 +99,6 @@ export async function replayCommand(file: string, flags: { trace: string; json?:
     process.stdout.write(`${JSON.stringify({ test: parsed.test.name, file, trace: flags.trace, steps: r.steps, final: r.final, finished: r.finished })}\n`);
     return 0;
   }
-  const out: string[] = [`Replay ${parsed.test.name} ${flags.trace}`];
-  for (const s of r.steps) {
-    out.push(`${String(s.step).padStart(3)}. ${s.what}`);
-    for (const a of s.after) out.push(`       ${a}`);
-    for (const h of s.hazards) out.push(`     ! ${h.kind}: ${h.message}`);
-  }
-  out.push(r.finished ? `Final: ${r.final}` : 'Not finished: some thread has instructions left after the trace');
-  process.stdout.write(`${out.join('\n')}\n`);
+  process.stdout.write(`${[`Replay ${parsed.test.name} ${flags.trace}`, ...renderSteps(r)].join('\n')}\n`);
   return 0;
 }

@@ -10,6 +10,8 @@ import { loadTest, type LoadOptions } from '../model/load.js';
 import { ModelUnsupported } from '../model/machine.js';
 import { evalProp } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
+import { hazardExpectation, hazardKey } from '../model/hazard-expect.js';
+import { explainTrace, renderSteps } from './replay.js';
 import { vmsaSystem } from './vmsa-system.js';
 
 /** Options of one run. */
@@ -19,11 +21,15 @@ export interface RunOptions extends LoadOptions {
   readonly timeout?: number;
   readonly maxStates?: number;
   readonly evictions?: boolean;
+  /** attach to each hazard the step-by-step replay of its trace */
+  readonly explain?: boolean;
 }
 
 /** A hazard as reported: what, where, and the trace that shows it. */
 export interface ReportedHazard extends Hazard {
   readonly trace: string;
+  /** with `explain`: the replay of `trace`, one line per step and state line */
+  readonly explanation?: readonly string[];
 }
 
 /** One final state: herd's line, whether it satisfies the condition, and a trace reaching it. */
@@ -50,6 +56,8 @@ export interface TestResult {
   readonly negative: number;
   readonly flags: readonly string[];
   readonly hazards: readonly ReportedHazard[];
+  /** when the test pins its hazards (`Hazards=` header): expected and found keys */
+  readonly hazardCheck?: { readonly expected: readonly string[]; readonly found: readonly string[]; readonly ok: boolean };
   readonly complete: boolean;
   readonly explored: number;
   readonly transitions: number;
@@ -86,8 +94,16 @@ export function runSource(source: string, file: string, opts: RunOptions): TestR
     return { ...base(file, test.name, 'unsupported', ms()), problem: { line: u.span.line, col: u.span.col, construct: u.construct, message: u.message } };
   }
   const prog = loaded.program;
+  const expect = hazardExpectation(test);
+  if (expect !== undefined && !expect.ok) {
+    return { ...base(file, test.name, 'error', ms()), problem: { line: expect.span.line, col: expect.span.col, message: expect.message } };
+  }
   try {
-    return explore(prog, file, opts, t0);
+    const r = explore(prog, file, opts, t0);
+    if (expect === undefined) return r;
+    const found = [...new Set(r.hazards.map(hazardKey))].sort();
+    const ok = found.length === expect.keys.length && found.every((k, i) => k === expect.keys[i]);
+    return { ...r, hazardCheck: { expected: expect.keys, found, ok } };
   } catch (e) {
     if (e instanceof ModelUnsupported) {
       const slot = prog.threads[e.proc]?.code[e.pc];
@@ -118,7 +134,14 @@ function explore(prog: Program, file: string, opts: RunOptions, t0: number): Tes
   });
   const positive = states.filter((s) => s.satisfies).length;
   const negative = states.length - positive;
-  const hazards: ReportedHazard[] = r.findings.filter((f) => !f.key.startsWith('flag:')).map((f) => ({ ...(f.detail as Hazard), trace: traceToken(f.trace) }));
+  const hazards: ReportedHazard[] = r.findings
+    .filter((f) => !f.key.startsWith('flag:'))
+    .map((f) => {
+      const h: ReportedHazard = { ...(f.detail as Hazard), trace: traceToken(f.trace) };
+      if (opts.explain !== true) return h;
+      const ex = explainTrace(prog, h.trace);
+      return { ...h, explanation: ex.ok ? renderSteps(ex) : [`cannot replay: ${ex.message}`] };
+    });
   hazards.sort((a, b) => (a.kind === b.kind ? a.cpu - b.cpu || (a.va < b.va ? -1 : a.va > b.va ? 1 : 0) : a.kind < b.kind ? -1 : 1));
   const cond = prog.condition;
   const observation = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';

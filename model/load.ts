@@ -48,6 +48,13 @@ export function loadTest(test: LitmusTest, opts: LoadOptions = {}): { ok: true; 
 
 const DESC_FIELDS = new Set(['oa', 'valid', 'af', 'db', 'dbm', 'el0', 'x', 'attrs']);
 
+/** Whether the test's init block holds the address of PTE(name) in a register or memory cell. */
+function holdsPteAddress(t: LitmusTest, name: string): boolean {
+  const holds = (v: Value | undefined): boolean =>
+    v !== undefined && ((v.kind === 'loc' && (v.ref.kind === 'pte' || v.ref.kind === 'ttd') && v.ref.name === name) || (v.kind === 'array' && v.items.some(holds)));
+  return t.init.some((i) => i.kind !== 'other' && holds(i.value));
+}
+
 class Loader {
   private readonly values = new ValueTable();
   private vars: string[] = [];
@@ -137,6 +144,8 @@ class Loader {
           return p;
       }
     };
+    const hwUpdates = this.threads.some((th) => th.ha || th.hd);
+    const mutablePte = this.vars.map((_, v) => hwUpdates || holdsPteAddress(t, this.vars[v] ?? ''));
     const program: Program = {
       test: t,
       vars: this.vars,
@@ -145,6 +154,7 @@ class Loader {
       initMem: mem,
       initRegs: regs,
       faultMode,
+      mutablePte,
       observed: order.map((x) => x.o),
       ...(condition === undefined ? {} : { condition: { ...condition, prop: renumber(condition.prop) } }),
       ...(filter === undefined ? {} : { filter: renumber(filter) }),

@@ -112,6 +112,7 @@ export class Machine {
     s.cpus.forEach((c, cpu) => {
       if (c.pc >= 0) this.execChoices(s, cpu, out);
       for (let va = 0; va < nvars; va++) {
+        if (this.prog.mutablePte[va] !== true) continue;
         if (this.walkUseful(s, cpu, va, false)) out.push({ k: 'walk', cpu, va, stale: false });
         if (this.walkUseful(s, cpu, va, true)) out.push({ k: 'walk', cpu, va, stale: true });
       }
@@ -358,6 +359,7 @@ export class Machine {
       desc = this.withAf(id);
       mem = setAt(mem, pteCell(va), desc);
     }
+    if (this.prog.mutablePte[va] !== true) return { state: { ...s, mem }, desc };
     const c = cpuOf(s, cpu);
     const tlb = insertSorted(c.tlb, tlbEntry(va, desc, -1, -1));
     return { state: withCpu({ ...s, mem }, cpu, { ...c, tlb }), desc };

@@ -70,6 +70,13 @@ export interface Program {
   /** initial registers per thread: 31 value ids each */
   readonly initRegs: readonly (readonly number[])[];
   readonly faultMode: FaultMode;
+  /**
+   * Whether PTE(v) can ever change: the program holds its address (PTE(v) appears as a value in
+   * the init block, and addresses are only ever copied or offset by 0), or the hardware may update
+   * descriptors (some thread has TTHM=HA/HD). For the others a cached translation always equals
+   * a fresh walk, so the machine neither caches nor speculatively walks them.
+   */
+  readonly mutablePte: readonly boolean[];
   /** locations printed in state lines, in herd's order */
   readonly observed: readonly Observed[];
   readonly condition?: RCondition;

@@ -28,7 +28,15 @@ export function herdBlock(r: TestResult): string {
   for (const f of r.flags) lines.push(`Flag ${f}`);
   if (r.condition !== undefined) lines.push(`Condition ${r.condition}`);
   lines.push(`Observation ${r.test} ${r.observation ?? 'Never'} ${r.positive} ${r.negative}`);
-  for (const h of r.hazards) lines.push(`Hazard ${h.kind} P${h.cpu} ${h.va}: ${h.message} [trace ${h.trace}]`);
+  for (const h of r.hazards) {
+    lines.push(`Hazard ${h.kind} P${h.cpu} ${h.va}: ${h.message} [trace ${h.trace}]`);
+    for (const e of h.explanation ?? []) lines.push(`    ${e}`);
+  }
+  if (r.hazardCheck !== undefined) {
+    const c = r.hazardCheck;
+    const show = (k: readonly string[]): string => (k.length === 0 ? 'none' : k.join(' '));
+    lines.push(c.ok ? `Hazards Ok (${show(c.expected)})` : `Hazards mismatch: expected ${show(c.expected)}, found ${show(c.found)}`);
+  }
   if (!r.complete) lines.push(`Incomplete: stopped after ${r.explored} states (${r.status === 'timeout' ? 'timeout' : 'state limit'}); the states above are those found so far`);
   lines.push(`Time ${r.test} ${(r.ms / 1000).toFixed(2)}`);
   return lines.join('\n');
