@@ -53,9 +53,9 @@ export function stateHazards(prog: Program, s: MachineState): Hazard[] {
       if (memId === h.desc) continue;
       const a = descOf(prog, h.desc);
       const b = descOf(prog, memId);
-      // Only TLB-cacheable descriptors can be held or walked into (herd: valid:1 and af:1, or HA).
-      const ha = prog.threads[cpu]?.ha === true;
-      const cacheable = (d: Desc | undefined): d is Desc => d !== undefined && d.valid === 1 && (d.af === 1 || ha);
+      // Only TLB-cacheable descriptors count (herd's aarch64bbm.cat: TLBCacheableTTD excludes
+      // invalid and af:0 descriptors, whatever TTHM says; a walk that sets AF writes memory first).
+      const cacheable = (d: Desc | undefined): d is Desc => d !== undefined && d.valid === 1 && d.af === 1;
       if (!cacheable(a) || !cacheable(b)) continue;
       if (!needsBreakBeforeMake(prog, s, a, b)) continue;
       done.add(h.va);
