@@ -6,7 +6,7 @@ import { accessHazards, stateHazards, type Hazard } from '../model/hazards.js';
 import { Machine, type AccessEvent, type MachineOptions, type Transition } from '../model/machine.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
-import { encodeState, type MachineState } from '../model/state.js';
+import { fingerprint, type MachineState } from '../model/state.js';
 
 /** herd's flag raised by executing P(cpu)'s current instruction, if any. */
 function executedFlag(prog: Program, s: MachineState, cpu: number): string | undefined {
@@ -34,7 +34,7 @@ export function vmsaSystem(prog: Program, options?: MachineOptions): TransitionS
       if (flag !== undefined) findings.push({ key: `flag:${flag}`, detail: flag });
       return { state, findings };
     },
-    key: encodeState,
+    key: (s) => fingerprint(s, prog.values.hashes),
     stateFindings: (s) => stateHazards(prog, s).map(hazardFinding),
     outcome: (s) => {
       if (!machine.isFinal(s)) return undefined;

@@ -47,7 +47,7 @@ export interface ExplorationResult {
 // of the transition that first reached state i; BFS order makes that path a shortest one.
 /** Explores every reachable state of `sys` breadth-first. */
 export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Budget = {}): ExplorationResult {
-  const seen = new Map<string, number>();
+  const seen = new Map<string | number, number>();
   const states: S[] = [];
   const parent: number[] = [];
   const choice: number[] = [];

@@ -14,8 +14,11 @@ export interface TransitionSystem<S, T> {
   enabled(s: S): readonly T[];
   /** the successor, and what the edge itself showed (e.g. an access through a stale entry) */
   step(s: S, t: T): { readonly state: S; readonly findings: readonly Finding[] };
-  /** canonical key: equal keys iff equal states */
-  key(s: S): string;
+  /**
+   * canonical key: equal states have equal keys; a number key is a fingerprint (distinct states
+   * may collide with negligible probability), a string key is exact
+   */
+  key(s: S): string | number;
   /** findings that hold in a state (e.g. a CPU holds two conflicting translations) */
   stateFindings(s: S): readonly Finding[];
   /** for a final state (no more program steps), its outcome key; undefined if not final or filtered out */

@@ -146,3 +146,72 @@ export function encodeState(s: MachineState): string {
   pushRecords(out, 'f', s.faults);
   return out.join(',');
 }
+
+/**
+ * A 53-bit fingerprint of a state, for the visited set. Value ids are replaced by the content
+ * hash of their value (`valueHash`), so the fingerprint does not depend on interning order and is
+ * the same in every process (the basis for sharing a visited set between workers). Two 32-bit
+ * multiplicative hashes over the same word stream, with every list length mixed in so that
+ * different shapes cannot run together. Distinct states collide with probability about
+ * n^2 / 2^54 for n states (hash compaction, as in SPIN's bitstate/hashcompact modes).
+ */
+export function fingerprint(s: MachineState, valueHash: readonly number[]): number {
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x2545f491 | 0;
+  const w = (x: number): void => {
+    h1 = Math.imul(h1 ^ x, 0x01000193);
+    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  };
+  const v = (id: number): void => w(id < 0 ? -1 : (valueHash[id] ?? id));
+  w(s.mem.length);
+  for (const m of s.mem) v(m);
+  for (const c of s.cpus) {
+    w(c.pc);
+    w(c.flags);
+    v(c.elr);
+    v(c.par);
+    w(c.excl);
+    w(c.retry);
+    for (const r of c.regs) v(r);
+    w(c.tlb.length);
+    for (const e of c.tlb) {
+      w(e.va);
+      v(e.desc);
+      w(e.escProc);
+      w(e.escPc);
+    }
+    w(c.early.length);
+    for (const e of c.early) {
+      w(e.va);
+      v(e.desc);
+    }
+    w(c.inv.length);
+    for (const p of c.inv) {
+      w(p.issuer);
+      w(p.pc);
+      w(p.va);
+    }
+    w(c.unsynced.length);
+    for (const u of c.unsynced) {
+      w(u.pc);
+      w(u.va);
+      w(u.broadcast ? 1 : 0);
+    }
+    w(c.stale.length);
+    for (const r of c.stale) {
+      w(r.va);
+      v(r.old);
+      w(r.synced);
+    }
+  }
+  w(s.faults.length);
+  for (const f of s.faults) {
+    w(f.proc);
+    w(f.pc);
+    w(f.va);
+    w(f.type.length * 31 + f.type.charCodeAt(0));
+  }
+  h2 ^= h1 >>> 7;
+  return (h1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
+}
