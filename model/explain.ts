@@ -1,6 +1,6 @@
 // Human-readable steps: what a transition did, and the translation state after it.
 
-import type { Transition } from './machine.js';
+import { ALL_PAGES, NO_PAGE, type Transition } from './machine.js';
 import { pteCell, type Program } from './program.js';
 import type { MachineState } from './state.js';
 import { formatVal } from './values.js';
@@ -29,7 +29,8 @@ export function describeTransition(prog: Program, s: MachineState, t: Transition
     case 'inv': {
       const inv = c?.inv[t.idx];
       const slot = inv === undefined ? undefined : prog.threads[inv.issuer]?.code[inv.pc];
-      return `P${t.cpu} completes the invalidation of ${inv === undefined || inv.va < 0 ? 'all entries' : name(inv.va)} from P${inv?.issuer ?? '?'}'s '${slot?.instr.text ?? 'TLBI'}'`;
+      const what = inv === undefined ? '?' : inv.va === ALL_PAGES ? 'all entries' : inv.va === NO_PAGE ? 'a page no variable is mapped at' : name(inv.va);
+      return `P${t.cpu} completes the invalidation of ${what} from P${inv?.issuer ?? '?'}'s '${slot?.instr.text ?? 'TLBI'}'`;
     }
     case 'evict': {
       const e = c?.tlb[t.idx];
@@ -47,7 +48,7 @@ export function translationSnapshot(prog: Program, s: MachineState, vas: readonl
   s.cpus.forEach((c, i) => {
     const tlb = c.tlb.filter((e) => vas.includes(e.va)).map((e) => `${name(e.va)}->${show(e.desc)}${e.escProc >= 0 ? ` [escaped P${e.escProc}'s TLBI]` : ''}`);
     const early = c.early.filter((e) => vas.includes(e.va)).map((e) => `${name(e.va)}:${show(e.desc)}`);
-    const inv = c.inv.map((p) => `${p.va < 0 ? 'all' : name(p.va)} from P${p.issuer}`);
+    const inv = c.inv.map((p) => `${p.va === ALL_PAGES ? 'all' : p.va === NO_PAGE ? 'no variable' : name(p.va)} from P${p.issuer}`);
     let line = `P${i}${c.pc === -1 ? ' (done)' : c.pc === -2 ? ' (execution discarded, as herd does)' : ''} TLB {${tlb.join(', ')}}`;
     if (early.length > 0) line += ` early {${early.join(', ')}}`;
     if (inv.length > 0) line += ` pending-inv {${inv.join(', ')}}`;

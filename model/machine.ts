@@ -369,7 +369,7 @@ export class Machine {
     const c = cpuOf(s, cpu);
     const inv = c.inv[idx];
     if (inv === undefined) throw new Error('[internal] no such invalidation');
-    const hit = (va: number): boolean => inv.va < 0 || inv.va === va;
+    const hit = (va: number): boolean => inv.va === ALL_PAGES || inv.va === va;
     // A walk that read a faulting descriptor before the TLBI cannot be used after it completes
     // (herd: TLBI-ob orders such a walk, and its fault, before what follows the TLBI's DSB).
     return withCpu(s, cpu, {
@@ -576,7 +576,7 @@ export class Machine {
         let changed = false;
         const tlb = o.tlb.map((e) => {
           if (e.escProc >= 0) return e;
-          const u = c.unsynced.find((u) => u.va < 0 || u.va === e.va);
+          const u = c.unsynced.find((u) => u.va === ALL_PAGES || u.va === e.va);
           if (u === undefined) return e;
           const covered = u.broadcast && row.domain !== 'NSH';
           if (covered) return e;
@@ -596,11 +596,12 @@ export class Machine {
     const c = cpuOf(s, cpu);
     const op = this.slot(cpu, c.pc).op;
     if (op.op !== 'tlbi') throw new Error('[internal] tlbi');
-    let va = -1;
+    let va = ALL_PAGES;
     if (op.row.scope === 'va') {
       const x = this.val(this.reg(c, op.rt ?? ZR));
-      if (x.k !== 'page') throw new ModelUnsupported(cpu, c.pc, `TLBI ${op.row.name} operand must be a page number (LSR Xt,Xva,#12); register holds ${describeVal(x)}`);
-      va = x.v;
+      // Xt holds VA[55:12] (Arm ARM C5.5). Any operand other than a variable's page number names
+      // a page no variable is mapped at, so the TLBI removes nothing here (herd: not in scope).
+      va = x.k === 'page' ? x.v : NO_PAGE;
     }
     const inv: PendingInv = { issuer: cpu, pc: c.pc, va };
     const cpus = s.cpus.map((o, i) => {
@@ -765,6 +766,11 @@ export class Machine {
     return x !== undefined && y !== undefined && BigInt.asUintN(32, x) === BigInt.asUintN(32, y);
   }
 }
+
+/** `PendingInv.va` / `Unsynced.va` for a TLBI of every entry. */
+export const ALL_PAGES = -1;
+/** `PendingInv.va` / `Unsynced.va` for a TLBI by VA of a page no variable is mapped at. */
+export const NO_PAGE = -2;
 
 function cpuOf(s: MachineState, cpu: number): CpuState {
   const c = s.cpus[cpu];
