@@ -3,7 +3,7 @@
 
 import type { AccessEvent } from './machine.js';
 import { dataCell, pteCell, type Program } from './program.js';
-import type { MachineState } from './state.js';
+import type { CpuState, MachineState, QuietRemap } from './state.js';
 import { formatDesc, type Desc } from './values.js';
 
 /** A hazard's identity and description. `key` is one per kind, CPU and address. */
@@ -37,15 +37,55 @@ export function needsBreakBeforeMake(prog: Program, s: MachineState, a: Desc, b:
   return s.mem[dataCell(a.oa)] !== s.mem[dataCell(b.oa)];
 }
 
+/** Translations `cpu` can use for a VA other than memory's: its TLB entries and its own not-yet-visible stores' old values. */
+function heldTranslations(c: CpuState): { va: number; desc: number; how: string }[] {
+  return [
+    ...c.tlb.map((e) => ({ va: e.va, desc: e.desc, how: 'holds a TLB entry' })),
+    ...c.stale.map((r) => ({ va: r.va, desc: r.old, how: 'can still walk (its own store is not yet visible to its walker)' })),
+  ];
+}
+
+// Only TLB-cacheable descriptors count (herd's aarch64bbm.cat: TLBCacheableTTD excludes
+// invalid and af:0 descriptors, whatever TTHM says; a walk that sets AF writes memory first).
+function cacheable(d: Desc | undefined): d is Desc {
+  return d !== undefined && d.valid === 1 && d.af === 1;
+}
+
+/** Read-only remaps with equal contents that some CPU can observe in `s` (see QuietRemap). */
+export function quietRemaps(prog: Program, s: MachineState): QuietRemap[] {
+  const out: QuietRemap[] = [];
+  s.cpus.forEach((c, cpu) => {
+    for (const h of heldTranslations(c)) {
+      const memId = s.mem[pteCell(h.va)] ?? 0;
+      if (memId === h.desc) continue;
+      const a = descOf(prog, h.desc);
+      const b = descOf(prog, memId);
+      if (!cacheable(a) || !cacheable(b) || a.oa === b.oa || a.attrs !== b.attrs) continue;
+      if (needsBreakBeforeMake(prog, s, a, b)) continue;
+      out.push({ cpu, va: h.va, oldDesc: h.desc, newDesc: memId });
+    }
+  });
+  return out;
+}
+
 /** Amalgamation hazards that hold in `s`: a CPU can translate a VA by an entry that conflicts with memory. */
 export function stateHazards(prog: Program, s: MachineState): Hazard[] {
   const out: Hazard[] = [];
   const name = (v: number): string => prog.vars[v] ?? `?${v}`;
+  for (const q of s.remaps) {
+    const a = descOf(prog, q.oldDesc);
+    const b = descOf(prog, q.newDesc);
+    if (a === undefined || b === undefined || s.mem[dataCell(a.oa)] === s.mem[dataCell(b.oa)]) continue;
+    if (out.some((h) => h.cpu === q.cpu && h.va === name(q.va))) continue;
+    out.push({
+      kind: 'amalgamation',
+      cpu: q.cpu,
+      va: name(q.va),
+      message: `P${q.cpu} could translate ${name(q.va)} by ${formatDesc(a, name)} while PTE(${name(q.va)}) held ${formatDesc(b, name)}; both read-only with equal contents then, but the two pages' contents now differ, so that remap needed a break`,
+    });
+  }
   s.cpus.forEach((c, cpu) => {
-    const held: { va: number; desc: number; how: string }[] = [
-      ...c.tlb.map((e) => ({ va: e.va, desc: e.desc, how: 'holds a TLB entry' })),
-      ...c.stale.map((r) => ({ va: r.va, desc: r.old, how: 'can still walk (its own store is not yet visible to its walker)' })),
-    ];
+    const held = heldTranslations(c);
     const done = new Set<number>();
     for (const h of held) {
       if (done.has(h.va)) continue;
@@ -53,9 +93,6 @@ export function stateHazards(prog: Program, s: MachineState): Hazard[] {
       if (memId === h.desc) continue;
       const a = descOf(prog, h.desc);
       const b = descOf(prog, memId);
-      // Only TLB-cacheable descriptors count (herd's aarch64bbm.cat: TLBCacheableTTD excludes
-      // invalid and af:0 descriptors, whatever TTHM says; a walk that sets AF writes memory first).
-      const cacheable = (d: Desc | undefined): d is Desc => d !== undefined && d.valid === 1 && d.af === 1;
       if (!cacheable(a) || !cacheable(b)) continue;
       if (!needsBreakBeforeMake(prog, s, a, b)) continue;
       done.add(h.va);

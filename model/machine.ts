@@ -26,6 +26,7 @@ import {
   type Unsynced,
 } from './state.js';
 import { andDescBits, setDescBits } from './descriptor-bits.js';
+import { quietRemaps } from './hazards.js';
 import { wrap32, wrap64, type Desc, type Val } from './values.js';
 
 /** Options of the machine that change its transition relation. */
@@ -96,6 +97,7 @@ export class Machine {
         retry: 0,
       })),
       faults: [],
+      remaps: [],
     };
   }
 
@@ -124,6 +126,16 @@ export class Machine {
 
   /** The state after `t`; `events` (if given) receives the accesses `t` made through the TLB. */
   step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
+    const next = this.transition(s, t, events);
+    // Remember read-only remaps that only herd's whole-execution content check can condemn.
+    const quiet = next.mem === s.mem && next.cpus === s.cpus ? [] : quietRemaps(this.prog, next);
+    if (quiet.length === 0) return next;
+    let remaps = next.remaps;
+    for (const q of quiet) remaps = insertSorted(remaps, q);
+    return remaps === next.remaps ? next : { ...next, remaps };
+  }
+
+  private transition(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
     switch (t.k) {
       case 'exec':
         return this.exec(s, t.cpu, t.via, t.fail === true, events);

@@ -90,6 +90,19 @@ export interface CpuState {
   readonly retry: number;
 }
 
+/**
+ * A remap that needed no break when it was observable (CPU `cpu` could translate `va` to page
+ * `oldPa` while memory mapped it to `newPa`, both read-only, with equal contents) and that
+ * becomes a break-before-make violation if the two pages' contents ever differ later: herd's
+ * aarch64bbm.cat compares every value written to the two pages over the whole execution.
+ */
+export interface QuietRemap {
+  readonly cpu: number;
+  readonly va: number;
+  readonly oldDesc: number;
+  readonly newDesc: number;
+}
+
 /** The whole machine. */
 export interface MachineState {
   /** value ids: cell 2v data at PA(v), cell 2v+1 descriptor PTE(v) */
@@ -97,6 +110,8 @@ export interface MachineState {
   readonly cpus: readonly CpuState[];
   // invariant: sorted, no duplicates
   readonly faults: readonly FaultRec[];
+  // invariant: sorted, no duplicates; only grows
+  readonly remaps: readonly QuietRemap[];
 }
 
 /** Inserts `x` into a sorted record list (no-op when present), returning a new list. */
@@ -144,6 +159,7 @@ export function encodeState(s: MachineState): string {
     pushRecords(out, 's', c.stale);
   }
   pushRecords(out, 'f', s.faults);
+  pushRecords(out, 'q', s.remaps);
   return out.join(',');
 }
 
@@ -211,6 +227,13 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
     w(f.pc);
     w(f.va);
     w(f.type.length * 31 + f.type.charCodeAt(0));
+  }
+  w(s.remaps.length);
+  for (const q of s.remaps) {
+    w(q.cpu);
+    w(q.va);
+    v(q.oldDesc);
+    v(q.newDesc);
   }
   h2 ^= h1 >>> 7;
   return (h1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
