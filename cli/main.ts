@@ -8,6 +8,7 @@ import { expandInputs } from '../litmus/files.js';
 import { herdBlock } from '../report/herd-text.js';
 import { jsonRecord } from '../report/json.js';
 import { readKinds, kindOf } from './kinds.js';
+import { terminalProgress } from './progress.js';
 import { replayCommand } from './replay.js';
 import { runSource, type RunOptions, type TestResult } from './run-test.js';
 import { variantFaultMode } from '../model/variant.js';
@@ -27,6 +28,7 @@ interface RunFlags {
   variant?: string;
   evictions?: boolean;
   explain?: boolean;
+  quiet?: boolean;
 }
 
 async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
@@ -52,11 +54,15 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
   };
   let mismatches = 0;
   let checked = 0;
+  const progress = terminalProgress(flags.quiet !== true);
   for (const file of files) {
     let result: TestResult;
     try {
-      result = runSource(await readFile(file, 'utf8'), file, opts);
+      progress.start(file);
+      result = runSource(await readFile(file, 'utf8'), file, { ...opts, progress: (p) => progress.update(p) });
+      progress.stop();
     } catch (e) {
+      progress.stop();
       process.stderr.write(`shootdown: ${file}: ${(e as Error).message}\n`);
       exit = Math.max(exit, 3);
       continue;
@@ -104,6 +110,7 @@ program
   .option('--variant <list>', "herd's -variant: fault mode for tests whose header names none (e.g. vmsa,fatal)")
   .option('--evictions', 'also explore TLB evictions (never changes outcomes or hazards; more states)')
   .option('--explain', 'print the step-by-step replay of each hazard trace under it')
+  .option('--quiet', 'no live progress line (it is only ever shown on a terminal, after a second)')
   .addHelpText(
     'after',
     '\nA test may pin its hazards with a header line `Hazards=amalgamation:P1:x stale-tlb:P1:x` or `Hazards=none`\n(herd ignores it); a difference is reported and gives exit status 1.\n\nExit status: 0 all tests answered; 1 a verdict differs from --kinds or a Hazards= line; 2 a file could not be read, parsed or is unsupported; 3 internal error.',

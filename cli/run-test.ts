@@ -1,7 +1,7 @@
 // Runs one litmus file end to end: parse, load, explore, judge. The result is plain data that
 // report/ prints as herd text or JSON.
 
-import { exploreExhaustive, replay } from '../explorer/exhaustive.js';
+import { exploreExhaustive, replay, type Progress } from '../explorer/exhaustive.js';
 import { traceToken } from '../explorer/system.js';
 import { parseLitmus } from '../litmus/parser.js';
 import type { Prop, Value } from '../litmus/ast.js';
@@ -23,6 +23,8 @@ export interface RunOptions extends LoadOptions {
   readonly evictions?: boolean;
   /** attach to each hazard the step-by-step replay of its trace */
   readonly explain?: boolean;
+  /** called every few thousand states while exploring */
+  readonly progress?: (p: Progress) => void;
 }
 
 /** A hazard as reported: what, where, and the trace that shows it. */
@@ -122,6 +124,7 @@ function explore(prog: Program, file: string, opts: RunOptions, t0: number): Tes
   const budget = {
     ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
     ...(opts.timeout === undefined ? {} : { deadline: Date.now() + opts.timeout * 1000 }),
+    ...(opts.progress === undefined ? {} : { progress: opts.progress }),
   };
   const r = exploreExhaustive(sys, budget);
   const states: ReportedState[] = r.outcomes.map((o) => {

@@ -1,0 +1,49 @@
+// Progress on long runs: a one-line live status on a terminal (cli-progress), shown once a test
+// has run for a second, quiet when stderr is not a TTY or with --quiet.
+
+import { SingleBar } from 'cli-progress';
+import type { Progress } from '../explorer/exhaustive.js';
+
+/** Receives exploration counters for the test being run. */
+export interface ProgressSink {
+  /** a new test starts */
+  start(test: string): void;
+  update(p: Progress): void;
+  /** the test is done: clear the line */
+  stop(): void;
+}
+
+/** A sink that prints nothing. */
+export const quietProgress: ProgressSink = { start() {}, update() {}, stop() {} };
+
+/** The terminal sink (or the quiet one when stderr is not a terminal). */
+export function terminalProgress(enabled: boolean): ProgressSink {
+  if (!enabled || process.stderr.isTTY !== true) return quietProgress;
+  let bar: SingleBar | undefined;
+  let test = '';
+  let t0 = 0;
+  return {
+    start(name) {
+      test = name;
+      t0 = Date.now();
+    },
+    update(p) {
+      const elapsed = (Date.now() - t0) / 1000;
+      if (elapsed < 1) return;
+      const payload = { test, distinct: p.distinct, transitions: p.transitions, frontier: p.frontier, rate: Math.round(p.distinct / elapsed), elapsed: elapsed.toFixed(1) };
+      if (bar === undefined) {
+        bar = new SingleBar({
+          format: '{test} | {distinct} states | {transitions} transitions | frontier {frontier} | {rate} states/s | {elapsed} s',
+          stream: process.stderr,
+          clearOnComplete: true,
+          hideCursor: true,
+        });
+        bar.start(1, 0, payload);
+      } else bar.update(0, payload);
+    },
+    stop() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}
