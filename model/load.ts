@@ -48,6 +48,12 @@ export function loadTest(test: LitmusTest, opts: LoadOptions = {}): { ok: true; 
 
 const DESC_FIELDS = new Set(['oa', 'valid', 'af', 'db', 'dbm', 'el0', 'x', 'attrs']);
 
+/** `int *p = &z` (a pointer variable initialised with another variable's address), or undefined. */
+function pointerInit(text: string): { name: string; target: string } | undefined {
+  const m = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*\*\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*&\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(text);
+  return m === null ? undefined : { name: m[1] ?? '', target: m[2] ?? '' };
+}
+
 /** Whether the test's init block holds the address of PTE(name) in a register or memory cell. */
 function holdsPteAddress(t: LitmusTest, name: string): boolean {
   const holds = (v: Value | undefined): boolean =>
@@ -81,7 +87,13 @@ class Loader {
     for (let p = 0; p < nprocs; p++) regs.push(new Array<number>(31).fill(0));
     this.buildThreads(nprocs);
     for (const item of t.init) {
-      if (item.kind === 'other') throw new Unsup(item.construct, item.span, `${item.construct} in the init block (${item.text}) is not supported`);
+      if (item.kind === 'other') {
+        // `int *p = &z`: the cell at PA(p) holds the virtual address of z.
+        const p = pointerInit(item.text);
+        if (p === undefined) throw new Unsup(item.construct, item.span, `${item.construct} in the init block (${item.text}) is not supported`);
+        mem[dataCell(this.var(p.name, item.span))] = this.values.intern({ k: 'va', v: this.var(p.target, item.span), off: 0n });
+        continue;
+      }
       if (item.kind === 'reg') {
         const r = this.regIndex(item.reg.reg, item.reg.span);
         const row = regs[item.reg.proc];
@@ -198,6 +210,8 @@ class Loader {
     for (const i of this.test.init) {
       if (i.kind === 'mem') addLoc(i.loc);
       if (i.kind !== 'other') addVal(i.value);
+      const p = i.kind === 'other' ? pointerInit(i.text) : undefined;
+      if (p !== undefined) names.add(p.name).add(p.target);
     }
     for (const l of this.test.locations) {
       if (l.kind === 'mem') addLoc(l.loc);

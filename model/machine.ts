@@ -368,6 +368,7 @@ export class Machine {
     let desc = id;
     if ((this.descOf(id) as Desc).af === 0) {
       // TTHM=HA: the walker sets the Access flag in memory atomically (Arm ARM D8.5.1).
+      if (s.mem[pteCell(va)] !== id) throw new Error('[internal] hardware AF update of a descriptor memory no longer holds');
       desc = this.withAf(id);
       mem = setAt(mem, pteCell(va), desc);
     }
@@ -421,7 +422,11 @@ export class Machine {
         if (a.kind === 'pte') vias.push({ kind: 'walk', stale: false });
         else {
           vias.push({ kind: 'walk', stale: false });
-          if (c.stale.some((r) => r.va === a.v && r.old !== s.mem[pteCell(a.v)])) vias.push({ kind: 'walk', stale: true });
+          // A walk may read the old value of this CPU's own invisible store, except where it would
+          // then set the Access flag: that update is an atomic read-modify-write of the descriptor
+          // in memory, so it cannot act on a value memory no longer holds.
+          const st = c.stale.find((r) => r.va === a.v && r.old !== s.mem[pteCell(a.v)]);
+          if (st !== undefined && this.descOf(st.old)?.af !== 0) vias.push({ kind: 'walk', stale: true });
           for (const e of c.tlb) if (e.va === a.v) vias.push({ kind: 'tlb', desc: e.desc });
           for (const e of c.early) if (e.va === a.v) vias.push({ kind: 'early', desc: e.desc });
         }
