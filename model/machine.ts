@@ -389,7 +389,9 @@ export class Machine {
       ...c,
       tlb: c.tlb.filter((e) => !hit(e.va)),
       early: c.early.filter((e) => !hit(e.va)),
-      stale: inv.issuer === cpu ? c.stale.filter((r) => !(r.synced === 1 && hit(r.va))) : c.stale,
+      // A walk after the TLBI must see at least the writes before it (herd: TLBI-ca), and this
+      // CPU's own earlier store is one of them, so its walker no longer sees the old value.
+      stale: c.stale.filter((r) => !hit(r.va)),
       inv: c.inv.filter((_, i) => i !== idx),
     });
   }

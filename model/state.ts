@@ -44,7 +44,7 @@ export interface Unsynced {
  * the PE's own stores (Arm ARM D8.2 "Translation table walks"); the store is guaranteed visible
  * to later walks only after a DSB and then a context synchronisation (herd: DSB-ob; [IFB]; po).
  * `synced` is 1 once a DSB has followed the store; an ISB (or exception entry/return) then drops
- * the record, and so does the completion of the CPU's own TLBI for that address.
+ * the record, and so does the completion on this CPU of any TLBI covering that address.
  */
 export interface StaleWalk {
   readonly va: number;
