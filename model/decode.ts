@@ -344,3 +344,69 @@ function decodeOrThrow(i: Instr): Op {
   }
   throw new Fail(at, `unsupported instruction ${i.mnemonic}: supported are ${SUPPORTED_MNEMONICS.join(', ')}`);
 }
+
+/** What an operation reads and writes among registers and NZCV, for dependency tracking. */
+export interface RegUse {
+  readonly reads: readonly Reg[];
+  readonly writes: readonly Reg[];
+  readonly readsFlags: boolean;
+  readonly writesFlags: boolean;
+}
+
+function srcRegs(s: Src): Reg[] {
+  return s.kind === 'reg' ? [s.reg] : [];
+}
+
+function addrRegs(a: Addr): Reg[] {
+  return [a.base, ...(a.offset === undefined ? [] : srcRegs(a.offset))];
+}
+
+/** The registers and flags `op` reads and writes (XZR excluded). */
+export function regUse(op: Op): RegUse {
+  const u = (reads: Reg[], writes: Reg[], readsFlags = false, writesFlags = false): RegUse => ({
+    reads: reads.filter((r) => r !== ZR),
+    writes: writes.filter((r) => r !== ZR),
+    readsFlags,
+    writesFlags,
+  });
+  switch (op.op) {
+    case 'mov':
+      return u(srcRegs(op.src), [op.rd]);
+    case 'alu':
+      return u([op.rn, ...srcRegs(op.src)], [op.rd], false, op.setFlags);
+    case 'cmp':
+      return u([op.rn, ...srcRegs(op.src)], [], false, true);
+    case 'csel':
+      return u([op.rn, op.rm], [op.rd], true);
+    case 'cset':
+      return u([], [op.rd], true);
+    case 'load':
+      return u(addrRegs(op.addr), [op.rt]);
+    case 'store':
+      return u([op.rt, ...addrRegs(op.addr)], []);
+    case 'stxr':
+      return u([op.rt, ...addrRegs(op.addr)], [op.rs]);
+    case 'swp':
+      return u([op.rs, ...addrRegs(op.addr)], [op.rt]);
+    case 'cas':
+      return u([op.rs, op.rt, ...addrRegs(op.addr)], [op.rs]);
+    case 'rmw':
+      return u([op.rs, ...addrRegs(op.addr)], [op.rt]);
+    case 'cbz':
+      return u([op.rt], []);
+    case 'b':
+      return u([], [], op.cond !== undefined);
+    case 'tlbi':
+      return u(op.rt === undefined ? [] : [op.rt], []);
+    case 'adr':
+      return u([], [op.rd]);
+    case 'msr':
+      return u([op.rt], []);
+    case 'mrs':
+      return u([], [op.rt]);
+    case 'at':
+      return u([op.rt], []);
+    default:
+      return u([], []);
+  }
+}

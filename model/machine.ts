@@ -135,7 +135,7 @@ export class Machine {
     return remaps === next.remaps ? next : { ...next, remaps };
   }
 
-  private transition(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
+  protected transition(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
     switch (t.k) {
       case 'exec':
         return this.exec(s, t.cpu, t.via, t.fail === true, events);
@@ -152,15 +152,15 @@ export class Machine {
 
   // ---- values -------------------------------------------------------------------------
 
-  private val(id: number): Val {
+  protected val(id: number): Val {
     return this.prog.values.get(id);
   }
 
-  private reg(c: CpuState, r: Reg): number {
+  protected reg(c: CpuState, r: Reg): number {
     return r === ZR ? 0 : (c.regs[r] ?? 0);
   }
 
-  private src(c: CpuState, s: Src, proc: number, pc: number): number {
+  protected src(c: CpuState, s: Src, proc: number, pc: number): number {
     if (s.kind === 'imm') return this.prog.values.int(wrap64(s.value));
     const id = this.reg(c, s.reg);
     if (s.extend === undefined || (s.extend === 'LSL' && (s.amount ?? 0n) === 0n)) return id;
@@ -174,12 +174,12 @@ export class Machine {
     return this.prog.values.int(wrap64(n));
   }
 
-  private intOf(id: number): bigint | undefined {
+  protected intOf(id: number): bigint | undefined {
     const x = this.val(id);
     return x.k === 'int' ? x.n : undefined;
   }
 
-  private alu(fn: string, a: number, b: number, w: boolean, proc: number, pc: number): number {
+  protected alu(fn: string, a: number, b: number, w: boolean, proc: number, pc: number): number {
     const V = this.prog.values;
     const x = this.intOf(a);
     const y = this.intOf(b);
@@ -228,7 +228,7 @@ export class Machine {
     throw new ModelUnsupported(proc, pc, `arithmetic ${fn.toUpperCase()} on symbolic values is not supported`);
   }
 
-  private setReg(c: CpuState, r: Reg, id: number, w: boolean): CpuState {
+  protected setReg(c: CpuState, r: Reg, id: number, w: boolean): CpuState {
     if (r === ZR) return c;
     let v = id;
     if (w) {
@@ -241,7 +241,7 @@ export class Machine {
     return { ...c, regs };
   }
 
-  private condHolds(flags: number, cond: CondCode, proc: number, pc: number): boolean {
+  protected condHolds(flags: number, cond: CondCode, proc: number, pc: number): boolean {
     const N = (flags & 8) !== 0;
     const Z = (flags & 4) !== 0;
     const C = (flags & 2) !== 0;
@@ -263,7 +263,7 @@ export class Machine {
     }
   }
 
-  private compare(a: number, b: number, w: boolean): number {
+  protected compare(a: number, b: number, w: boolean): number {
     const x = this.intOf(a);
     const y = this.intOf(b);
     if (x === undefined || y === undefined) return a === b ? 4 | 2 : 16;
@@ -284,7 +284,7 @@ export class Machine {
   // ---- translation ----------------------------------------------------------------------
 
   /** The address an access names: a virtual address (translated) or a descriptor (direct). */
-  private address(c: CpuState, a: Addr, proc: number, pc: number): { kind: 'va'; v: number } | { kind: 'pte'; v: number } {
+  protected address(c: CpuState, a: Addr, proc: number, pc: number): { kind: 'va'; v: number } | { kind: 'pte'; v: number } {
     let id = this.reg(c, a.base);
     if (a.offset !== undefined) id = this.alu('add', id, this.src(c, a.offset, proc, pc), false, proc, pc);
     const x = this.val(id);
@@ -296,7 +296,7 @@ export class Machine {
     throw new ModelUnsupported(proc, pc, `access to an address that is not a variable or PTE(x) (register holds ${describeVal(x)})`);
   }
 
-  private descOf(id: number): Desc | undefined {
+  protected descOf(id: number): Desc | undefined {
     const x = this.val(id);
     return x.k === 'desc' ? x.d : undefined;
   }
@@ -306,7 +306,7 @@ export class Machine {
    * Arm ARM D8.5 (Access flag) and herd's check_ptw: valid:0 is a Translation fault; af:0 is an
    * AccessFlag fault unless the thread has hardware AF management (TTHM=HA).
    */
-  private walkFault(id: number, proc: number): FaultType | undefined {
+  protected walkFault(id: number, proc: number): FaultType | undefined {
     const d = this.descOf(id);
     if (d === undefined || d.valid === 0) return 'Translation';
     if (d.af === 0 && !this.threadOf(proc).ha) return 'AccessFlag';
@@ -317,26 +317,26 @@ export class Machine {
    * Permission checks on a usable translation (Arm ARM D8.4): a store through db:0 faults unless
    * TTHM=HD and dbm:1; an EL0 thread faults on el0:0 (not inside its handler, as in herd).
    */
-  private permissionFault(d: Desc, proc: number, write: boolean, inHandler: boolean): boolean {
+  protected permissionFault(d: Desc, proc: number, write: boolean, inHandler: boolean): boolean {
     const t = this.threadOf(proc);
     if (t.el0 && !inHandler && d.el0 === 0) return true;
     return write && d.db === 0 && !(t.hd && d.dbm === 1);
   }
 
-  private threadOf(proc: number) {
+  protected threadOf(proc: number) {
     const t = this.prog.threads[proc];
     if (t === undefined) throw new Error(`[internal] no thread ${proc}`);
     return t;
   }
 
   /** The descriptor a walk by `cpu` for `va` reads now: memory, or its own invisible store's old value. */
-  private walkRead(s: MachineState, cpu: number, va: number, stale: boolean): number | undefined {
+  protected walkRead(s: MachineState, cpu: number, va: number, stale: boolean): number | undefined {
     if (!stale) return s.mem[pteCell(va)] ?? 0;
     return cpuOf(s, cpu).stale.find((r) => r.va === va)?.old;
   }
 
   /** Whether a speculative walk would change anything (so we do not explore no-op steps). */
-  private walkUseful(s: MachineState, cpu: number, va: number, stale: boolean): boolean {
+  protected walkUseful(s: MachineState, cpu: number, va: number, stale: boolean): boolean {
     const id = this.walkRead(s, cpu, va, stale);
     if (id === undefined || (stale && id === s.mem[pteCell(va)])) return false;
     const c = cpuOf(s, cpu);
@@ -348,13 +348,13 @@ export class Machine {
     return !c.tlb.some((e) => e.va === va && e.desc === cached);
   }
 
-  private withAf(id: number): number {
+  protected withAf(id: number): number {
     const d = this.descOf(id) as Desc;
     return this.prog.values.intern({ k: 'desc', d: { ...d, af: 1 } });
   }
 
   /** A speculative walk: cache a valid translation, or record an early faulting walk. */
-  private specWalk(s: MachineState, cpu: number, va: number, stale: boolean): MachineState {
+  protected specWalk(s: MachineState, cpu: number, va: number, stale: boolean): MachineState {
     const id = this.walkRead(s, cpu, va, stale);
     if (id === undefined) throw new Error('[internal] stale walk without a stale record');
     const c = cpuOf(s, cpu);
@@ -363,7 +363,7 @@ export class Machine {
   }
 
   /** Caches the valid descriptor `id` for `va` in `cpu`'s TLB, doing the hardware AF update if due. */
-  private fill(s: MachineState, cpu: number, va: number, id: number): { state: MachineState; desc: number } {
+  protected fill(s: MachineState, cpu: number, va: number, id: number): { state: MachineState; desc: number } {
     let mem = s.mem;
     let desc = id;
     if ((this.descOf(id) as Desc).af === 0) {
@@ -378,7 +378,7 @@ export class Machine {
     return { state: withCpu({ ...s, mem }, cpu, { ...c, tlb }), desc };
   }
 
-  private completeInv(s: MachineState, cpu: number, idx: number): MachineState {
+  protected completeInv(s: MachineState, cpu: number, idx: number): MachineState {
     const c = cpuOf(s, cpu);
     const inv = c.inv[idx];
     if (inv === undefined) throw new Error('[internal] no such invalidation');
@@ -398,13 +398,13 @@ export class Machine {
 
   // ---- instructions ---------------------------------------------------------------------
 
-  private slot(cpu: number, pc: number) {
+  protected slot(cpu: number, pc: number) {
     const s = this.threadOf(cpu).code[pc];
     if (s === undefined) throw new Error(`[internal] P${cpu} has no instruction ${pc}`);
     return s;
   }
 
-  private execChoices(s: MachineState, cpu: number, out: Transition[]): void {
+  protected execChoices(s: MachineState, cpu: number, out: Transition[]): void {
     const c = cpuOf(s, cpu);
     const op = this.slot(cpu, c.pc).op;
     switch (op.op) {
@@ -451,18 +451,18 @@ export class Machine {
   }
 
   /** True when no TLBI issued by `cpu` is still pending on a CPU in the DSB's domain. */
-  private tlbiDone(s: MachineState, cpu: number, localOnly: boolean): boolean {
+  protected tlbiDone(s: MachineState, cpu: number, localOnly: boolean): boolean {
     return s.cpus.every((c, i) => (localOnly && i !== cpu) || !c.inv.some((p) => p.issuer === cpu));
   }
 
-  private advance(c: CpuState, proc: number): CpuState {
+  protected advance(c: CpuState, proc: number): CpuState {
     const t = this.threadOf(proc);
     const next = c.pc + 1;
     const end = c.pc < t.mainEnd ? t.mainEnd : t.code.length;
     return { ...c, pc: next >= end ? -1 : next, retry: 0 };
   }
 
-  private jump(c: CpuState, proc: number, target: string): CpuState {
+  protected jump(c: CpuState, proc: number, target: string): CpuState {
     const t = this.threadOf(proc);
     const pc = t.labels.get(target);
     if (pc === undefined) throw new ModelUnsupported(proc, c.pc, `branch to unknown label ${target}`);
@@ -470,7 +470,7 @@ export class Machine {
     return { ...c, pc: pc >= end ? -1 : pc };
   }
 
-  private labelValue(proc: number, target: string, pc: number): number {
+  protected labelValue(proc: number, target: string, pc: number): number {
     const t = this.threadOf(proc);
     const at = t.labels.get(target);
     if (at === undefined) throw new ModelUnsupported(proc, pc, `unknown label ${target}`);
@@ -478,7 +478,7 @@ export class Machine {
   }
 
   /** Takes a fault at the current instruction, per the test's fault mode. */
-  private fault(s: MachineState, cpu: number, va: number, type: FaultType): MachineState {
+  protected fault(s: MachineState, cpu: number, va: number, type: FaultType): MachineState {
     const c = cpuOf(s, cpu);
     const rec: FaultRec = { proc: cpu, pc: c.pc, va, type };
     const faults = insertSorted(s.faults, rec);
@@ -506,7 +506,7 @@ export class Machine {
     return withCpu({ ...s, faults }, cpu, { ...base, pc: -1 });
   }
 
-  private exec(s: MachineState, cpu: number, via: Via | undefined, fail: boolean, events?: AccessEvent[]): MachineState {
+  protected exec(s: MachineState, cpu: number, via: Via | undefined, fail: boolean, events?: AccessEvent[]): MachineState {
     const c = cpuOf(s, cpu);
     const pc = c.pc;
     const op = this.slot(cpu, pc).op;
@@ -582,7 +582,7 @@ export class Machine {
    * A TLBI that this DSB takes as complete but that left a matching entry in some TLB (out of
    * its scope, or still pending there) marks that entry as having escaped it.
    */
-  private dsb(s: MachineState, cpu: number): MachineState {
+  protected dsb(s: MachineState, cpu: number): MachineState {
     const c = cpuOf(s, cpu);
     const op = this.slot(cpu, c.pc).op;
     if (op.op !== 'dsb') throw new Error('[internal] dsb');
@@ -611,7 +611,7 @@ export class Machine {
     return { ...s, cpus: cpus.map((o, i) => (i === cpu ? next : o)) };
   }
 
-  private tlbi(s: MachineState, cpu: number): MachineState {
+  protected tlbi(s: MachineState, cpu: number): MachineState {
     const c = cpuOf(s, cpu);
     const op = this.slot(cpu, c.pc).op;
     if (op.op !== 'tlbi') throw new Error('[internal] tlbi');
@@ -632,60 +632,78 @@ export class Machine {
     return { ...s, cpus: cpus.map((o, i) => (i === cpu ? this.advance(me, cpu) : o)) };
   }
 
-  private access(s: MachineState, cpu: number, op: Op, via: Via, fail: boolean, events?: AccessEvent[]): MachineState {
+  /**
+   * Translates an access of P(cpu)'s instruction at `pc` to `a` by `via`: the memory cell it
+   * reaches and the state after the walk's side effects (TLB fill, hardware AF/dirty updates),
+   * or the fault it takes. `keepClean(cell)` says a failing CAS leaves a clean descriptor clean.
+   */
+  protected translate(
+    s: MachineState,
+    cpu: number,
+    pc: number,
+    a: { kind: 'va' | 'pte'; v: number },
+    via: Via,
+    writes: boolean,
+    keepClean: (cell: number) => boolean,
+    events?: AccessEvent[],
+  ): { ok: true; state: MachineState; cell: number } | { ok: false; va: number; type: FaultType } {
+    const inHandler = pc >= this.threadOf(cpu).mainEnd;
+    const c0 = cpuOf(s, cpu);
+    if (a.kind === 'pte') {
+      // Page tables are reached untranslated at EL1; an EL0 thread may not touch them (herd: EL0 permission fault).
+      if (this.threadOf(cpu).el0 && !inHandler) return { ok: false, va: a.v, type: 'Permission' };
+      return { ok: true, state: s, cell: pteCell(a.v) };
+    }
+    let st = s;
+    let descId: number;
+    if (via.kind === 'early') return { ok: false, va: a.v, type: this.walkFault(via.desc, cpu) ?? 'Translation' };
+    if (via.kind === 'tlb') {
+      descId = via.desc;
+      const entry = c0.tlb.find((e) => e.va === a.v && e.desc === descId);
+      if (entry === undefined) throw new Error('[internal] no such TLB entry');
+      events?.push({ cpu, pc, va: a.v, entry });
+    } else {
+      const read = this.walkRead(s, cpu, a.v, via.stale);
+      if (read === undefined) throw new Error('[internal] stale walk without record');
+      const ft = this.walkFault(read, cpu);
+      if (ft !== undefined) return { ok: false, va: a.v, type: ft };
+      const f = this.fill(s, cpu, a.v, read);
+      st = f.state;
+      descId = f.desc;
+      events?.push({ cpu, pc, va: a.v });
+    }
+    const d = this.descOf(descId) as Desc;
+    if (this.permissionFault(d, cpu, writes, inHandler)) return { ok: false, va: a.v, type: 'Permission' };
+    let used = d;
+    if (writes && d.db === 0 && !keepClean(dataCell(d.oa))) {
+      // TTHM=HD with dbm:1: the walk for the store sets the dirty state (and the Access flag) of
+      // the descriptor in memory by an atomic update (Arm ARM D8.5.2 "Hardware management of
+      // the dirty state"); a clean TLB entry cannot be used to write, so the update reads memory.
+      const memId = st.mem[pteCell(a.v)] ?? 0;
+      const ft = this.walkFault(memId, cpu);
+      if (ft !== undefined) return { ok: false, va: a.v, type: ft };
+      const m = this.descOf(memId) as Desc;
+      if (this.permissionFault(m, cpu, true, inHandler)) return { ok: false, va: a.v, type: 'Permission' };
+      used = { ...m, af: 1, db: 1 };
+      const dirty = this.prog.values.intern({ k: 'desc', d: used });
+      const cm = cpuOf(st, cpu);
+      const tlb = insertSorted(cm.tlb.filter((e) => !(e.va === a.v && e.desc === descId)), tlbEntry(a.v, dirty, -1, -1));
+      st = withCpu({ ...st, mem: setAt(st.mem, pteCell(a.v), dirty) }, cpu, { ...cm, tlb });
+    }
+    if (used.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
+    return { ok: true, state: st, cell: dataCell(used.oa) };
+  }
+
+  protected access(s: MachineState, cpu: number, op: Op, via: Via, fail: boolean, events?: AccessEvent[]): MachineState {
     if (op.op !== 'load' && op.op !== 'store' && op.op !== 'stxr' && op.op !== 'swp' && op.op !== 'cas' && op.op !== 'rmw') throw new Error('[internal] access');
     const c0 = cpuOf(s, cpu);
     const pc = c0.pc;
     const a = this.address(c0, op.addr, cpu, pc);
     const writes = op.op !== 'load';
-    let cell: number;
-    let st = s;
-    const inHandler = pc >= this.threadOf(cpu).mainEnd;
-    if (a.kind === 'pte') {
-      // Page tables are reached untranslated at EL1; an EL0 thread may not touch them (herd: EL0 permission fault).
-      if (this.threadOf(cpu).el0 && !inHandler) return this.fault(s, cpu, a.v, 'Permission');
-      cell = pteCell(a.v);
-    } else {
-      // Translate.
-      let descId: number;
-      if (via.kind === 'early') return this.fault(s, cpu, a.v, this.walkFault(via.desc, cpu) ?? 'Translation');
-      if (via.kind === 'tlb') {
-        descId = via.desc;
-        const entry = c0.tlb.find((e) => e.va === a.v && e.desc === descId);
-        if (entry === undefined) throw new Error('[internal] no such TLB entry');
-        events?.push({ cpu, pc, va: a.v, entry });
-      } else {
-        const read = this.walkRead(s, cpu, a.v, via.stale);
-        if (read === undefined) throw new Error('[internal] stale walk without record');
-        const ft = this.walkFault(read, cpu);
-        if (ft !== undefined) return this.fault(s, cpu, a.v, ft);
-        const f = this.fill(s, cpu, a.v, read);
-        st = f.state;
-        descId = f.desc;
-        events?.push({ cpu, pc, va: a.v });
-      }
-      const d = this.descOf(descId) as Desc;
-      if (this.permissionFault(d, cpu, writes, inHandler)) return this.fault(s, cpu, a.v, 'Permission');
-      let used = d;
-      const casFails = op.op === 'cas' && !this.sameValue(st.mem[dataCell(d.oa)] ?? 0, this.reg(c0, op.rs), op.w);
-      if (writes && d.db === 0 && !(casFails && fail)) {
-        // TTHM=HD with dbm:1: the walk for the store sets the dirty state (and the Access flag) of
-        // the descriptor in memory by an atomic update (Arm ARM D8.5.2 "Hardware management of
-        // the dirty state"); a clean TLB entry cannot be used to write, so the update reads memory.
-        const memId = st.mem[pteCell(a.v)] ?? 0;
-        const ft = this.walkFault(memId, cpu);
-        if (ft !== undefined) return this.fault(s, cpu, a.v, ft);
-        const m = this.descOf(memId) as Desc;
-        if (this.permissionFault(m, cpu, true, inHandler)) return this.fault(s, cpu, a.v, 'Permission');
-        used = { ...m, af: 1, db: 1 };
-        const dirty = this.prog.values.intern({ k: 'desc', d: used });
-        const cm = cpuOf(st, cpu);
-        const tlb = insertSorted(cm.tlb.filter((e) => !(e.va === a.v && e.desc === descId)), tlbEntry(a.v, dirty, -1, -1));
-        st = withCpu({ ...st, mem: setAt(st.mem, pteCell(a.v), dirty) }, cpu, { ...cm, tlb });
-      }
-      if (used.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
-      cell = dataCell(used.oa);
-    }
+    const tr = this.translate(s, cpu, pc, a, via, writes, (cell) => op.op === 'cas' && fail && !this.sameValue(s.mem[cell] ?? 0, this.reg(c0, op.rs), op.w), events);
+    if (!tr.ok) return this.fault(s, cpu, tr.va, tr.type);
+    const cell = tr.cell;
+    const st = tr.state;
     const c = cpuOf(st, cpu);
     const V = this.prog.values;
     const old = st.mem[cell] ?? 0;
@@ -744,7 +762,7 @@ export class Machine {
   }
 
   /** The virtual address in register `r`, as an `address` result. */
-  private vaOf(c: CpuState, r: Reg, proc: number, pc: number): { kind: 'va'; v: number } {
+  protected vaOf(c: CpuState, r: Reg, proc: number, pc: number): { kind: 'va'; v: number } {
     const x = this.val(this.reg(c, r));
     if (x.k !== 'va' || x.off !== 0n) throw new ModelUnsupported(proc, pc, `AT needs a variable's virtual address (register holds ${describeVal(x)})`);
     return { kind: 'va', v: x.v };
@@ -754,7 +772,7 @@ export class Machine {
    * AT S1E{0,1}{R,W} (Arm ARM C5.4 "A64 system instructions for address translation"): a stage-1
    * translation of Xt as a read or write at EL0/EL1 that reports in PAR_EL1 instead of faulting.
    */
-  private at(s: MachineState, cpu: number, op: Op & { op: 'at' }, via: Via): MachineState {
+  protected at(s: MachineState, cpu: number, op: Op & { op: 'at' }, via: Via): MachineState {
     const c0 = cpuOf(s, cpu);
     const a = this.vaOf(c0, op.rt, cpu, c0.pc);
     const V = this.prog.values;
@@ -777,7 +795,7 @@ export class Machine {
     return withCpu(st, cpu, this.advance({ ...c, par: V.intern({ k: 'par', oa: d.oa, f: 0 }) }, cpu));
   }
 
-  private sameValue(a: number, b: number, w: boolean): boolean {
+  protected sameValue(a: number, b: number, w: boolean): boolean {
     if (a === b) return true;
     if (!w) return false;
     const x = this.intOf(a);
