@@ -23,6 +23,11 @@ export interface TransitionSystem<S, T> {
   stateFindings(s: S): readonly Finding[];
   /** for a final state (no more program steps), its outcome key; undefined if not final or filtered out */
   outcome(s: S): string | undefined;
+  /**
+   * optional: the thread (a small non-negative integer) that performs `t`, for schedulers that
+   * reason about threads (PCT) and for counting context switches; without it, one thread does all
+   */
+  actor?(t: T): number;
 }
 
 /** A versioned, printable list of choices that replays one run. */
