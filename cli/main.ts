@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The shootdown command line: `run`, `replay`. Options are turned once into a fully defaulted
-// configuration; results are data printed by report/.
+// The shootdown command line: `run`, `replay`, `random`, `bisect`. Options are turned once into a
+// fully defaulted configuration; results are data printed by report/.
 
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -9,7 +9,11 @@ import { herdBlock } from '../report/herd-text.js';
 import { jsonRecord } from '../report/json.js';
 import { readKinds, kindOf } from './kinds.js';
 import { terminalProgress } from './progress.js';
+import { bisectCommand, type BisectFlags } from './bisect.js';
+import { randomCommand, type RandomFlags } from './random.js';
+import { schedulerDefaults } from './random-config.js';
 import { replayCommand } from './replay.js';
+import { replayRunCommand } from './replay-run.js';
 import { runSource, type RunOptions, type TestResult } from './run-test.js';
 import { variantFaultMode } from '../model/variant.js';
 
@@ -17,6 +21,35 @@ function positiveNumber(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
+}
+
+function count(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function index(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function seedRange(v: string): [number, number] {
+  const m = /^(\d+)\.\.(\d+)$/.exec(v.trim());
+  const a = Number(m?.[1]);
+  const b = Number(m?.[2]);
+  if (m === null || !Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a > b) throw new InvalidArgumentError('expected A..B with A <= B (e.g. 1..100)');
+  return [a, b];
+}
+
+// The scheduler options shared by random, replay --seed and bisect.
+function schedulerOptions(): Option[] {
+  return [
+    new Option('--scheduler <name>', 'how a run picks the next transition: pct (priorities per thread, good at rare interleavings) or uniform').choices(['pct', 'uniform']),
+    new Option('--depth <d>', `PCT bug depth: d-1 priority change points per run (default ${schedulerDefaults.depth})`).argParser(count),
+    new Option('--max-steps <n>', `a run longer than this stops, reported incomplete (default ${schedulerDefaults.maxSteps})`).argParser(count),
+  ];
 }
 
 interface RunFlags {
@@ -119,15 +152,56 @@ program
     process.exitCode = await runCommand(paths, flags);
   });
 
-program
+const replayCmd = program
   .command('replay')
   .description('re-run one trace of a test step by step, printing each step and the TLBs and descriptors after it')
   .argument('<file>', 'the litmus file the trace came from')
-  .requiredOption('--trace <token>', 'trace token printed by run (v1:...)')
+  .option('--trace <token>', 'trace token printed by run, random or bisect (v1:...)')
+  .addOption(new Option('--seed <s>', 'with --run: regenerate run I of seed S of `random` (give the same scheduler options)').argParser(index))
+  .addOption(new Option('--run <i>', 'with --seed: the run index').argParser(index))
   .option('--json', 'print the steps as JSON')
+  .option('--variant <list>', "herd's -variant, as for run");
+for (const o of schedulerOptions()) replayCmd.addOption(o);
+replayCmd.action(async (file: string, flags: { trace?: string; seed?: number; run?: number; json?: boolean; variant?: string } & Omit<RandomFlags, 'seed' | 'runs'>) => {
+  if (flags.trace !== undefined && flags.seed === undefined && flags.run === undefined) {
+    process.exitCode = await replayCommand(file, { ...flags, trace: flags.trace });
+  } else if (flags.trace === undefined && flags.seed !== undefined && flags.run !== undefined) {
+    process.exitCode = await replayRunCommand(file, { ...flags, seed: flags.seed, run: flags.run });
+  } else {
+    process.stderr.write('shootdown: replay: give either --trace TOKEN or both --seed S and --run I\n');
+    process.exitCode = 2;
+  }
+});
+
+const randomCmd = program
+  .command('random')
+  .description('explore a test by seeded random runs; each run replays alone from its seed and index')
+  .argument('<file>', 'a litmus file')
+  .addOption(new Option('--seed <s>', 'the seed: run I draws from its own stream derived from (S, I)').argParser(index).makeOptionMandatory())
+  .addOption(new Option('--runs <n>', 'number of runs').argParser(count).default(1000))
+  .addOption(new Option('--workers <k>', 'split the runs over K worker threads (results are identical for any K)').argParser(count).default(1))
+  .option('--json', 'one JSON object')
+  .option('--variant <list>', "herd's -variant, as for run");
+for (const o of schedulerOptions()) randomCmd.addOption(o);
+randomCmd.action(async (file: string, flags: RandomFlags) => {
+  process.exitCode = await randomCommand(file, flags);
+});
+
+const bisectCmd = program
+  .command('bisect')
+  .description('find the first failing random run of a seed (or range of seeds) and shrink it to a minimal trace')
+  .argument('<file>', 'a litmus file')
+  .addOption(new Option('--seed <s>', 'the seed to search').argParser(index))
+  .addOption(new Option('--seeds <A..B>', 'search seeds A to B in order; the first failing one is shrunk').argParser(seedRange))
+  .addOption(new Option('--runs <n>', 'runs searched per seed').argParser(count).default(10_000))
+  .option('--hazard <KIND:Pn:VA>', 'the failure to look for (e.g. stale-tlb:P1:f); default: the first hazard, else the condition')
+  .option('--condition', 'look for the condition instead: its proposition holding (exists, ~exists) or failing (forall)')
+  .option('--json', 'one JSON object')
   .option('--variant <list>', "herd's -variant, as for run")
-  .action(async (file: string, flags: { trace: string; json?: boolean; variant?: string }) => {
-    process.exitCode = await replayCommand(file, flags);
-  });
+  .addHelpText('after', '\nExit status: 0 a failing run was found and shrunk; 1 no run failed; 2 a usage or test error.');
+for (const o of schedulerOptions()) bisectCmd.addOption(o);
+bisectCmd.action(async (file: string, flags: BisectFlags) => {
+  process.exitCode = await bisectCommand(file, flags);
+});
 
 await program.parseAsync(process.argv);

@@ -36,6 +36,7 @@ export function vmsaSystem(prog: Program, options?: MachineOptions): TransitionS
     },
     key: (s) => fingerprint(s, prog.values.hashes),
     stateFindings: (s) => stateHazards(prog, s).map(hazardFinding),
+    actor: (t) => 2 * t.cpu + (t.k === 'exec' ? 0 : 1), // CPU c's instructions: thread 2c; its walker/invalidation unit: 2c+1
     outcome: (s) => {
       if (!machine.isFinal(s)) return undefined;
       if (prog.filter !== undefined && !evalProp(prog, s, prog.filter)) return undefined;

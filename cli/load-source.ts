@@ -1,0 +1,29 @@
+// Litmus source to a loaded program, for the commands that work on one test (random, bisect,
+// replay by seed) and for the workers, which get source text in their recipes.
+
+import type { LitmusTest } from '../litmus/ast.js';
+import { parseLitmus } from '../litmus/parser.js';
+import { loadTest } from '../model/load.js';
+import type { Program } from '../model/program.js';
+import { variantFaultMode } from '../model/variant.js';
+
+/** A loaded test, or a user-facing message (`file:line:col: ...`) saying why not. */
+export type Loaded = { readonly ok: true; readonly test: LitmusTest; readonly program: Program } | { readonly ok: false; readonly message: string };
+
+/** Parses and loads `source` with herd's `-variant` list `variant` (fault mode of tests that name none). */
+export function loadSource(source: string, file: string, variant?: string): Loaded {
+  const parsed = parseLitmus(source, file);
+  if (!parsed.ok) {
+    const e = parsed.error;
+    return { ok: false, message: `${e.file}:${e.line}:${e.col}: ${e.message}` };
+  }
+  if (parsed.test.arch !== 'AArch64') return { ok: false, message: `${file}: only AArch64 tests are supported, not ${parsed.test.arch}` };
+  const fm = variant === undefined ? undefined : variantFaultMode(variant);
+  if (fm !== undefined && !fm.ok) return { ok: false, message: `--variant: ${fm.message}` };
+  const loaded = loadTest(parsed.test, fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {});
+  if (!loaded.ok) {
+    const u = loaded.unsupported;
+    return { ok: false, message: `${file}:${u.span.line}:${u.span.col}: unsupported: ${u.message}` };
+  }
+  return { ok: true, test: parsed.test, program: loaded.program };
+}
