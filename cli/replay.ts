@@ -21,10 +21,10 @@ export interface ExplainedStep {
 }
 
 /** Replays `token` on `prog`: the explained steps and the final state line, or why it does not replay. */
-export function explainTrace(prog: Program, token: string): { ok: true; steps: ExplainedStep[]; final: string; finished: boolean } | { ok: false; message: string } {
+export function explainTrace(prog: Program, token: string, model: 'sc' | 'arm' = 'sc'): { ok: true; steps: ExplainedStep[]; final: string; finished: boolean } | { ok: false; message: string } {
   const parsed = parseTraceToken(token);
   if (!parsed.ok) return parsed;
-  const sys = vmsaSystem(prog);
+  const sys = vmsaSystem(prog, { model });
   const r = replay(sys, parsed.trace);
   if (!r.ok) return { ok: false, message: r.message };
   // The addresses involved: those some TLB caches or whose descriptor changes along the trace.

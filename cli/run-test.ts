@@ -81,12 +81,6 @@ export function runSource(source: string, file: string, opts: RunOptions): TestR
     return { ...base(file, name, 'error', ms()), problem: { line: e.line, col: e.col, message: e.message } };
   }
   const test = parsed.test;
-  if (opts.model === 'arm') {
-    return {
-      ...base(file, test.name, 'unsupported', ms()),
-      problem: { line: 1, col: 1, construct: '--model arm', message: 'the relaxed Arm model is not implemented yet; use --model sc' },
-    };
-  }
   if (test.arch !== 'AArch64') {
     return { ...base(file, test.name, 'unsupported', ms()), problem: { line: 1, col: 1, construct: `architecture ${test.arch}`, message: `only AArch64 tests are supported, not ${test.arch}` } };
   }
@@ -120,7 +114,7 @@ export function runSource(source: string, file: string, opts: RunOptions): TestR
 }
 
 function explore(prog: Program, file: string, opts: RunOptions, t0: number): TestResult {
-  const sys = vmsaSystem(prog, { evictions: opts.evictions === true });
+  const sys = vmsaSystem(prog, { evictions: opts.evictions === true, model: opts.model });
   const budget = {
     ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
     ...(opts.timeout === undefined ? {} : { deadline: Date.now() + opts.timeout * 1000 }),
@@ -129,6 +123,7 @@ function explore(prog: Program, file: string, opts: RunOptions, t0: number): Tes
   const r = exploreExhaustive(sys, budget);
   const states: ReportedState[] = r.outcomes.map((o) => {
     const rp = replay(sys, o.trace);
+    // (the witness replays on the same system, so the final state is the one the search reached)
     if (!rp.ok) throw new Error(`[internal] witness does not replay: ${rp.message}`);
     const last = rp.states[rp.states.length - 1];
     if (last === undefined) throw new Error('[internal] empty replay');
@@ -142,7 +137,7 @@ function explore(prog: Program, file: string, opts: RunOptions, t0: number): Tes
     .map((f) => {
       const h: ReportedHazard = { ...(f.detail as Hazard), trace: traceToken(f.trace) };
       if (opts.explain !== true) return h;
-      const ex = explainTrace(prog, h.trace);
+      const ex = explainTrace(prog, h.trace, opts.model);
       return { ...h, explanation: ex.ok ? renderSteps(ex) : [`cannot replay: ${ex.message}`] };
     });
   hazards.sort((a, b) => (a.kind === b.kind ? a.cpu - b.cpu || (a.va < b.va ? -1 : a.va > b.va ? 1 : 0) : a.kind < b.kind ? -1 : 1));

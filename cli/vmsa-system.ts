@@ -3,7 +3,8 @@
 import type { Finding, TransitionSystem } from '../explorer/system.js';
 import { barrierFlag } from '../model/barrier-table.js';
 import { accessHazards, stateHazards, type Hazard } from '../model/hazards.js';
-import { Machine, type AccessEvent, type MachineOptions, type Transition } from '../model/machine.js';
+import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/machine.js';
+import { machineFor } from '../model/relaxed.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
 import { fingerprint, type MachineState } from '../model/state.js';
@@ -20,8 +21,8 @@ function hazardFinding(h: Hazard): Finding {
 }
 
 /** The machine of `prog` as a transition system; outcomes are herd state lines. */
-export function vmsaSystem(prog: Program, options?: MachineOptions): TransitionSystem<MachineState, Transition> & { machine: Machine } {
-  const machine = new Machine(prog, options);
+export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { model?: 'sc' | 'arm' }): TransitionSystem<MachineState, Transition> & { machine: Machine } {
+  const machine = machineFor(options?.model ?? 'sc', prog, { evictions: options?.evictions === true });
   return {
     machine,
     initial: () => machine.initial(),

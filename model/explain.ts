@@ -1,12 +1,14 @@
 // Human-readable steps: what a transition did, and the translation state after it.
 
 import { ALL_PAGES, NO_PAGE, type Transition } from './machine.js';
+import type { RTransition } from './relaxed.js';
 import { pteCell, type Program } from './program.js';
 import type { MachineState } from './state.js';
 import { formatVal } from './values.js';
 
-/** One sentence for transition `t` taken from state `s`. */
-export function describeTransition(prog: Program, s: MachineState, t: Transition): string {
+/** One sentence for transition `t` (of the SC or the relaxed machine) taken from state `s`. */
+export function describeTransition(prog: Program, s: MachineState, t0: Transition): string {
+  const t = t0 as Transition | RTransition;
   const name = (v: number): string => prog.vars[v] ?? `?${v}`;
   const show = (id: number): string => formatVal(prog.values.get(id), name);
   const c = s.cpus[t.cpu];
@@ -31,6 +33,15 @@ export function describeTransition(prog: Program, s: MachineState, t: Transition
       const slot = inv === undefined ? undefined : prog.threads[inv.issuer]?.code[inv.pc];
       const what = inv === undefined ? '?' : inv.va === ALL_PAGES ? 'all entries' : inv.va === NO_PAGE ? 'a page no variable is mapped at' : name(inv.va);
       return `P${t.cpu} completes the invalidation of ${what} from P${inv?.issuer ?? '?'}'s '${slot?.instr.text ?? 'TLBI'}'`;
+    }
+    case 'fetch':
+      return `P${t.cpu} fetches '${prog.threads[t.cpu]?.code[c?.pc ?? -1]?.instr.text ?? '?'}'${t.taken === undefined ? '' : t.taken ? ' (guessing the branch taken)' : ' (guessing the branch not taken)'}`;
+    case 'do': {
+      const e = c?.win[t.idx];
+      const text = prog.threads[t.cpu]?.code[e?.pc ?? -1]?.instr.text ?? '?';
+      const what = e === undefined ? 'steps' : e.stage === 0 && /^(LD|ST|SWP|CAS)/i.test(text) ? 'translates' : 'performs';
+      const how = t.via === undefined ? '' : t.via.kind === 'tlb' ? ` via TLB entry ${show(t.via.desc)}` : t.via.kind === 'early' ? ` via an early walk that read ${show(t.via.desc)}` : t.via.stale ? ' via a walk that does not yet see its own PTE store' : '';
+      return `P${t.cpu} ${what} '${text}'${how}`;
     }
     case 'evict': {
       const e = c?.tlb[t.idx];

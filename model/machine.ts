@@ -95,6 +95,7 @@ export class Machine {
         stale: [],
         excl: -1,
         retry: 0,
+        win: [],
       })),
       faults: [],
       remaps: [],
@@ -702,9 +703,18 @@ export class Machine {
     const writes = op.op !== 'load';
     const tr = this.translate(s, cpu, pc, a, via, writes, (cell) => op.op === 'cas' && fail && !this.sameValue(s.mem[cell] ?? 0, this.reg(c0, op.rs), op.w), events);
     if (!tr.ok) return this.fault(s, cpu, tr.va, tr.type);
-    const cell = tr.cell;
-    const st = tr.state;
+    return this.performOn(tr.state, cpu, op, tr.cell, fail);
+  }
+
+  /**
+   * The data part of an access of P(cpu)'s current instruction on memory cell `cell` (already
+   * translated): read, write or both atomically; registers, monitors, the CPU's own-store record,
+   * and the pc advanced.
+   */
+  protected performOn(st: MachineState, cpu: number, op: Op, cell: number, fail: boolean): MachineState {
+    if (op.op !== 'load' && op.op !== 'store' && op.op !== 'stxr' && op.op !== 'swp' && op.op !== 'cas' && op.op !== 'rmw') throw new Error('[internal] access');
     const c = cpuOf(st, cpu);
+    const pc = c.pc;
     const V = this.prog.values;
     const old = st.mem[cell] ?? 0;
     let regs = c;
@@ -751,10 +761,11 @@ export class Machine {
       mem = setAt(mem, cell, write);
       // Any write clears other CPUs' exclusive monitors on that cell (Arm ARM B2.9).
       cpus = cpus.map((o, i) => (i !== cpu && o.excl === cell ? { ...o, excl: -1 } : o));
-      if (a.kind === 'pte' && old !== write) {
-        // Until a DSB, this CPU's own walker may still read the old descriptor.
-        const rec: StaleWalk = { va: a.v, old, synced: 0 };
-        regs = { ...regs, stale: insertSorted(regs.stale.filter((r) => r.va !== a.v), rec) };
+      if (cell % 2 === 1 && old !== write) {
+        // A descriptor store: until a DSB and an ISB, this CPU's own walker may still read the old one.
+        const va = (cell - 1) / 2;
+        const rec: StaleWalk = { va, old, synced: 0 };
+        regs = { ...regs, stale: insertSorted(regs.stale.filter((r) => r.va !== va), rec) };
       }
     }
     const me = this.advance(regs, cpu);

@@ -52,6 +52,30 @@ export interface StaleWalk {
   readonly synced: number;
 }
 
+/**
+ * An instruction in flight in the relaxed model's out-of-order window (model/relaxed.ts).
+ * `stage` 0: fetched; 1: translated (memory accesses: `cell` or `fault` known); 2: done (value
+ * produced, store or read-modify-write performed on memory, barrier passed).
+ */
+export interface Inst {
+  readonly pc: number;
+  readonly stage: number;
+  /** the memory cell a translated access reaches, -1 before */
+  readonly cell: number;
+  /** the variable an access translated, -1 for none or a direct PTE access */
+  readonly va: number;
+  /** the fault a translation found ('' none) */
+  readonly fault: string;
+  /** value id written to the op's destination register (or the flags word for CMP), -1 before */
+  readonly out: number;
+  /** NZCV written, -1 if none */
+  readonly flags: number;
+  /** the next pc the fetch went on with (a branch's guess) */
+  readonly next: number;
+  /** a CAS that keeps a clean descriptor clean if its compare fails (TTHM=HD choice) */
+  readonly clean: number;
+}
+
 /** Kinds of fault, as herd names them. */
 export type FaultType = 'Translation' | 'AccessFlag' | 'Permission' | 'UndefinedInstruction' | 'SupervisorCall';
 
@@ -88,6 +112,8 @@ export interface CpuState {
   readonly excl: number;
   /** 1 while re-executing an instruction that faulted in handled mode without a handler */
   readonly retry: number;
+  /** relaxed model only: instructions fetched and not yet retired, in program order (else empty) */
+  readonly win: readonly Inst[];
 }
 
 /**
@@ -157,6 +183,7 @@ export function encodeState(s: MachineState): string {
     pushRecords(out, 'i', c.inv);
     pushRecords(out, 'u', c.unsynced);
     pushRecords(out, 's', c.stale);
+    pushRecords(out, 'w', c.win);
   }
   pushRecords(out, 'f', s.faults);
   pushRecords(out, 'q', s.remaps);
@@ -219,6 +246,18 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
       w(r.va);
       v(r.old);
       w(r.synced);
+    }
+    w(c.win.length);
+    for (const i of c.win) {
+      w(i.pc);
+      w(i.stage);
+      w(i.cell);
+      w(i.va);
+      w(i.fault.length === 0 ? 0 : i.fault.charCodeAt(0) * 7 + i.fault.length);
+      v(i.out);
+      w(i.flags);
+      w(i.next);
+      w(i.clean);
     }
   }
   w(s.faults.length);

@@ -1,0 +1,64 @@
+// The relaxed (--model arm) machine on the classic shapes, with and without each barrier.
+// Expected verdicts are Arm's (herd7 aarch64.cat), checked against the conformance corpus.
+import { describe, expect, it } from 'vitest';
+import { run } from '../helpers.js';
+
+function two(name: string, p0: string[], p1: string[], init: string, cond: string): string {
+  const rows = Math.max(p0.length, p1.length);
+  const lines = [` P0 | P1 ;`];
+  for (let i = 0; i < rows; i++) lines.push(` ${p0[i] ?? ''} | ${p1[i] ?? ''} ;`);
+  return `AArch64 ${name}\n{ ${init} }\n${lines.join('\n')}\nexists (${cond})`;
+}
+
+const MP = (b0: string[], b1: string[]): string =>
+  two('MP', ['MOV W0,#1', 'STR W0,[X1]', ...b0, 'MOV W2,#1', 'STR W2,[X3]'], ['LDR W0,[X3]', ...b1, 'LDR W2,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X0=1 /\\ 1:X2=0');
+const SB = (b: string[]): string =>
+  two('SB', ['MOV W0,#1', 'STR W0,[X1]', ...b, 'LDR W2,[X3]'], ['MOV W0,#1', 'STR W0,[X3]', ...b, 'LDR W2,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '0:X2=0 /\\ 1:X2=0');
+const LB = (b: string[]): string =>
+  two('LB', ['LDR W0,[X1]', ...b, 'MOV W2,#1', 'STR W2,[X3]'], ['LDR W0,[X3]', ...b, 'MOV W2,#1', 'STR W2,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '0:X0=1 /\\ 1:X0=1');
+
+const cases: [string, string, string][] = [
+  ['MP', MP([], []), 'Sometimes'],
+  ['MP+dmb.sy+dmb.sy', MP(['DMB SY'], ['DMB SY']), 'Never'],
+  ['MP+dmb.st+dmb.ld', MP(['DMB ST'], ['DMB LD']), 'Never'],
+  ['MP+dmb.sy+po', MP(['DMB SY'], []), 'Sometimes'],
+  ['MP+dmb.ld+dmb.ld (writes unordered)', MP(['DMB LD'], ['DMB LD']), 'Sometimes'],
+  ['MP+rel+acq', two('MP+rel+acq', ['MOV W0,#1', 'STR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['LDAR W0,[X3]', 'LDR W2,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X0=1 /\\ 1:X2=0'), 'Never'],
+  ['MP+dmb.sy+addr', two('MP+addr', ['MOV W0,#1', 'STR W0,[X1]', 'DMB SY', 'MOV W2,#1', 'STR W2,[X3]'], ['LDR W0,[X3]', 'EOR W4,W0,W0', 'LDR W2,[X1,W4,SXTW]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X0=1 /\\ 1:X2=0'), 'Never'],
+  ['SB', SB([]), 'Sometimes'],
+  ['SB+dmb.sy', SB(['DMB SY']), 'Never'],
+  ['SB+dmb.st (loads may pass)', SB(['DMB ST']), 'Sometimes'],
+  ['LB', LB([]), 'Sometimes'],
+  ['LB+dmb.sy', LB(['DMB SY']), 'Never'],
+  ['CoRR', two('CoRR', ['MOV W0,#1', 'STR W0,[X1]'], ['LDR W0,[X1]', 'LDR W2,[X1]'], '0:X1=x; 1:X1=x;', '1:X0=1 /\\ 1:X2=0'), 'Never'],
+  ['2+2W', two('2+2W', ['MOV W0,#2', 'STR W0,[X1]', 'MOV W2,#1', 'STR W2,[X3]'], ['MOV W0,#2', 'STR W0,[X3]', 'MOV W2,#1', 'STR W2,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '[x]=2 /\\ [y]=2'), 'Sometimes'],
+  ['2+2W+dmb.st', two('2+2W', ['MOV W0,#2', 'STR W0,[X1]', 'DMB ST', 'MOV W2,#1', 'STR W2,[X3]'], ['MOV W0,#2', 'STR W0,[X3]', 'DMB ST', 'MOV W2,#1', 'STR W2,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '[x]=2 /\\ [y]=2'), 'Never'],
+];
+
+describe('relaxed model: classic shapes', () => {
+  for (const [name, src, expected] of cases) {
+    it(`${name}: ${expected}`, () => {
+      const r = run(src, { model: 'arm' });
+      expect(r.status).toBe('ok');
+      expect(r.observation).toBe(expected);
+    });
+  }
+  it('the SC model forbids what Arm allows (MP, SB, LB)', () => {
+    for (const src of [MP([], []), SB([]), LB([])]) expect(run(src, { model: 'sc' }).observation).toBe('Never');
+  });
+  it('translation shapes are the same as the SC machine on the examples family (local TLBI leaks)', () => {
+    const src = `AArch64 L\n{ [x]=1; [y]=2; 0:X0=PTE(x); 0:X1=(oa:PA(x),valid:0); 0:X2=(oa:PA(y)); 0:X3=x; 1:X3=x; }
+ P0 | P1 ;
+ STR X1,[X0] | LDR W4,[X3] ;
+ DSB ISH | LDR W5,[X3] ;
+ LSR X4,X3,#12 | ;
+ TLBI VAAE1,X4 | ;
+ DSB ISH | ;
+ STR X2,[X0] | ;
+exists (1:X4=2 /\\ 1:X5=1)`;
+    const arm = run(src, { model: 'arm' });
+    expect(arm.observation).toBe('Sometimes');
+    expect(arm.hazards.map((h) => h.kind)).toEqual(expect.arrayContaining(['amalgamation', 'stale-tlb']));
+    expect(run(src.replace('TLBI VAAE1,', 'TLBI VAAE1IS,'), { model: 'arm' }).observation).toBe('Never');
+  });
+});
