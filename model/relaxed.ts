@@ -39,7 +39,8 @@ export type RTransition =
   /** fetch the next instruction; `taken` is the guess for a conditional branch */
   | { readonly k: 'fetch'; readonly cpu: number; readonly taken?: boolean }
   /** advance window entry `idx` by one stage (`via`/`fail` as for exec) */
-  | { readonly k: 'do'; readonly cpu: number; readonly idx: number; readonly via?: Via; readonly fail?: boolean };
+  /** `atomic`: translate and perform in one step (a translation that updates a descriptor) */
+  | { readonly k: 'do'; readonly cpu: number; readonly idx: number; readonly via?: Via; readonly fail?: boolean; readonly atomic?: boolean };
 
 /** How many instructions a CPU may have in flight. */
 export const WINDOW = 12;
@@ -81,7 +82,11 @@ export class RelaxedMachine extends Machine {
   override step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
     const r = t as unknown as RTransition;
     if (r.k === 'fetch') return this.fetch(s, r.cpu, r.taken);
-    if (r.k === 'do') return this.retire(this.doStep(s, r.cpu, r.idx, r.via, r.fail === true, events), r.cpu);
+    if (r.k === 'do') {
+      let st = this.doStep(s, r.cpu, r.idx, r.via, r.fail === true, events);
+      if (r.atomic === true) st = this.doStep(st, r.cpu, r.idx, undefined, r.fail === true, events);
+      return this.retire(st, r.cpu);
+    }
     const next = super.step(s, t, events);
     if (r.k !== 'inv') return next;
     const inv = this.cpuAt(s, r.cpu).inv[r.idx];
@@ -195,7 +200,18 @@ export class RelaxedMachine extends Machine {
         const key = `${JSON.stringify(t.via)}/${fail}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ k: 'do', cpu, idx, ...(t.via === undefined ? {} : { via: t.via }), ...(fail ? { fail } : {}) });
+        const base = { k: 'do' as const, cpu, idx, ...(t.via === undefined ? {} : { via: t.via }), ...(fail ? { fail } : {}) };
+        // A translation that writes a descriptor (hardware AF/dirty update) is part of the access
+        // and ordered like it (herd orders the update with its access), so it happens only when
+        // the access can perform, in the same step.
+        const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
+        const tr = this.translate(s, cpu, e.pc, a, t.via ?? { kind: 'walk', stale: false }, op.op !== 'load', () => fail);
+        if (!tr.ok || tr.state.mem === s.mem) {
+          out.push(base);
+          continue;
+        }
+        const trial: CpuState = { ...c, win: c.win.map((x, i) => (i === idx ? { ...x, stage: 1, cell: tr.cell } : x)) };
+        if (this.view(c, cpu, idx) !== undefined && this.mayPerform(trial, cpu, idx, op)) out.push({ ...base, atomic: true });
       }
       return;
     }
