@@ -130,8 +130,9 @@ class Loader {
     const condition: RCondition | undefined =
       t.condition === undefined ? undefined : { quantifier: t.condition.quantifier, prop: resolve(t.condition.prop), text: '' };
     const filter = t.filter === undefined ? undefined : resolve(t.filter);
-    // herd prints registers (by thread, then number), then memory, then fault atoms.
-    const rank = (o: Observed): number => (o.kind === 'reg' ? 0 : o.kind === 'mem' ? 1 : 2);
+    // herd prints registers (by thread, then number), then data locations, then descriptors
+    // (each by name), then fault atoms.
+    const rank = (o: Observed): number => (o.kind === 'reg' ? 0 : o.kind === 'mem' ? (o.pte ? 2 : 1) : 3);
     const order = observed.map((o, i) => ({ o, i }));
     order.sort((a, b) => {
       const ra = rank(a.o);

@@ -48,7 +48,7 @@ export function stateLine(prog: Program, s: MachineState): string {
   const varName = (v: number): string => prog.vars[v] ?? `?${v}`;
   const binds: string[] = [];
   let faults = '';
-  let absent = '';
+  const absent: string[] = [];
   for (const o of prog.observed) {
     if (o.kind !== 'fault') {
       binds.push(`${o.name}=${formatVal(prog.values.get(valueAt(s, o)), varName)};`);
@@ -56,7 +56,7 @@ export function stateLine(prog: Program, s: MachineState): string {
     }
     const hits = s.faults.filter((f) => faultMatches(f, o));
     if (hits.length === 0) {
-      absent += `  ~Fault(${o.name});`;
+      absent.push(` ~Fault(${o.name});`);
       continue;
     }
     const seen = new Set<string>();
@@ -72,6 +72,8 @@ export function stateLine(prog: Program, s: MachineState): string {
       }
     }
   }
-  // herd: locations, then the faults that occurred, then the atoms that did not.
-  return binds.join(' ') + faults + absent;
+  // herd: locations, then the faults that occurred, then the atoms that did not (in reverse
+  // order, with one more space when no fault occurred).
+  const missing = absent.reverse().join('');
+  return binds.join(' ') + faults + (faults === '' && missing !== '' ? ' ' : '') + missing;
 }

@@ -63,7 +63,7 @@ L0:          | L1:         ;
              | L2:         ;
              | STR W0,[X2] ;
 forall (fault(P0:L0,x) /\\ ~fault(P1:L1,y) /\\ fault(P1:L2,y))`);
-    expect(lines(r)).toEqual([' Fault(P0:L0,x,D-MMU:AccessFlag); Fault(P1:L2,y,D-MMU:Permission);  ~Fault(P1:L1,y);']);
+    expect(lines(r)).toEqual([' Fault(P0:L0,x,D-MMU:AccessFlag); Fault(P1:L2,y,D-MMU:Permission); ~Fault(P1:L1,y);']);
   });
 });
 
