@@ -247,12 +247,14 @@ export class RelaxedMachine extends Machine {
       }
       if ((xo.op === 'cbz' || xo.op === 'b') && writes) return false; // no speculative writes
       if (!MEMORY.has(xo.op)) continue;
-      // Every earlier access must know its cell (and, for a write, be free of faults).
-      if (x.stage === 0) return false;
-      if (x.fault !== '') return false;
+      // A write waits until every earlier access knows its cell and cannot fault. A load may
+      // pass an earlier access whose cell is unknown: if that access turns out to hit the
+      // load's cell, the load and everything after it restart (see restartAfter).
+      if ((x.stage === 0 || x.fault !== '') && writes) return false;
       if ('ord' in xo && xo.ord.acquire !== 'none' && !noRet(xo)) return false; // acquire orders later accesses
       if (release) return false; // release: every earlier access first
       if (rcsc && 'ord' in xo && xo.ord.release) return false; // LDAR after STLR
+      if (x.stage === 0 || x.fault !== '') continue;
       if (x.cell === e.cell) {
         // Coherence: same-cell accesses perform in program order, except that a load may read
         // from the nearest earlier store not yet written (forwarding; see perform()).
@@ -305,9 +307,33 @@ export class RelaxedMachine extends Machine {
       const tr = this.translate(s, cpu, e.pc, a, via ?? { kind: 'walk', stale: false }, writes, () => fail, events);
       const va = a.kind === 'va' ? a.v : -1;
       if (!tr.ok) return set({ ...e, stage: 1, va: tr.va, fault: tr.type });
-      return set({ ...e, stage: 1, cell: tr.cell, va, clean: fail ? 1 : 0 }, tr.state);
+      return this.restartAfter(set({ ...e, stage: 1, cell: tr.cell, va, clean: fail ? 1 : 0 }, tr.state), cpu, idx, (x) =>
+        // A later load that read the same cell ahead of this write, or the same address through
+        // another translation (herd's TLBI-ob orders walks of one address on one thread).
+        (x.cell === tr.cell && op.op !== 'load') || (va >= 0 && x.va === va && x.cell !== tr.cell),
+      );
     }
     return this.perform(s, cpu, idx, op, view, fail, set);
+  }
+
+  /**
+   * Restart, as in Flat, the first later load that performed and that `stale(it)` says read too
+   * early, and every instruction after it (their results are unobservable: no later write has
+   * performed, since writes wait for every earlier access to know its cell).
+   */
+  private restartAfter(s: MachineState, cpu: number, idx: number, stale: (x: Inst) => boolean): MachineState {
+    const c = this.cpuAt(s, cpu);
+    let from = -1;
+    for (let j = idx + 1; j < c.win.length; j++) {
+      const x = c.win[j] as Inst;
+      if (x.stage === 2 && this.slot(cpu, x.pc).op.op === 'load' && stale(x)) {
+        from = j;
+        break;
+      }
+    }
+    if (from < 0) return s;
+    const win = c.win.map((x, j) => (j < from ? x : inst(x.pc, x.next)));
+    return this.withCpuAt(s, cpu, { ...c, win });
   }
 
   /** A non-memory instruction: run it on the SC machine against this instruction's register view. */
@@ -338,7 +364,9 @@ export class RelaxedMachine extends Machine {
       } else value = s.mem[e.cell] ?? 0;
       const w = op.w ? this.narrow(value) : value;
       const st = op.exclusive ? this.withCpuAt(s, cpu, { ...c, excl: e.cell }) : s;
-      return set({ ...e, stage: 2, out: w }, st);
+      // A later load of this cell that performed first must have read the same value (coherence);
+      // equal values are indistinguishable, so only a different one restarts it.
+      return this.restartAfter(set({ ...e, stage: 2, out: w }, st), cpu, idx, (x) => x.cell === e.cell && x.out !== w);
     }
     // A write: reuse the SC machine's access with the translation already made (a walk that
     // reads memory now would be wrong, so feed it the cell through a direct PTE-style access).
