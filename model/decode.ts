@@ -53,7 +53,8 @@ export type Op =
   | { readonly op: 'csel'; readonly rd: Reg; readonly rn: Reg; readonly rm: Reg; readonly cond: CondCode; readonly w: boolean }
   | { readonly op: 'cset'; readonly rd: Reg; readonly cond: CondCode; readonly w: boolean }
   | { readonly op: 'load'; readonly rt: Reg; readonly addr: Addr; readonly ord: Ordering; readonly exclusive: boolean; readonly w: boolean }
-  | { readonly op: 'store'; readonly rt: Reg; readonly addr: Addr; readonly ord: Ordering; readonly w: boolean }
+  /** `postIndex`: `STR Wt,[Xn],#imm` writes at Xn, then adds imm to Xn */
+  | { readonly op: 'store'; readonly rt: Reg; readonly addr: Addr; readonly ord: Ordering; readonly w: boolean; readonly postIndex?: bigint }
   | { readonly op: 'stxr'; readonly rs: Reg; readonly rt: Reg; readonly addr: Addr; readonly ord: Ordering; readonly w: boolean }
   | { readonly op: 'swp'; readonly rs: Reg; readonly rt: Reg; readonly addr: Addr; readonly ord: Ordering; readonly w: boolean }
   | { readonly op: 'cas'; readonly rs: Reg; readonly rt: Reg; readonly addr: Addr; readonly ord: Ordering; readonly w: boolean }
@@ -314,9 +315,15 @@ function decodeOrThrow(i: Instr): Op {
     return { op: 'load', rt: t.reg, addr: addr(ops[1], at), ord: { acquire: ld.acquire, release: false }, exclusive: ld.exclusive, w: t.w };
   }
   if (m === 'STR' || m === 'STLR') {
-    arity(i, 2);
+    arity(i, m === 'STR' ? [2, 3] : 2);
     const t = reg(ops[0], at);
-    return { op: 'store', rt: t.reg, addr: addr(ops[1], at), ord: { acquire: 'none', release: m === 'STLR' }, w: t.w };
+    const a = addr(ops[1], at);
+    const ord: Ordering = { acquire: 'none', release: m === 'STLR' };
+    const post = ops[2];
+    if (post === undefined) return { op: 'store', rt: t.reg, addr: a, ord, w: t.w };
+    // Post-index (Arm ARM C6.2 STR (immediate), post-index form): base register only.
+    if (post.kind !== 'imm' || a.offset !== undefined) throw new Fail(post.span, 'post-index takes [Xn],#imm');
+    return { op: 'store', rt: t.reg, addr: a, ord, w: t.w, postIndex: post.value };
   }
   if (m === 'STXR' || m === 'STLXR') {
     arity(i, 3);
@@ -383,7 +390,7 @@ export function regUse(op: Op): RegUse {
     case 'load':
       return u(addrRegs(op.addr), [op.rt]);
     case 'store':
-      return u([op.rt, ...addrRegs(op.addr)], []);
+      return u([op.rt, ...addrRegs(op.addr)], op.postIndex === undefined ? [] : [op.addr.base]);
     case 'stxr':
       return u([op.rt, ...addrRegs(op.addr)], [op.rs]);
     case 'swp':

@@ -220,6 +220,12 @@ export class Machine {
       }
       throw new ModelUnsupported(proc, pc, `${fn.toUpperCase()} of a descriptor with a mask (${y}) touching bits other than valid, AP[1], AP[2], AF, DBM, XN`);
     }
+    if (xv.k === 'label' && y !== undefined && (fn === 'add' || fn === 'sub') && y % 4n === 0n) {
+      // Code addresses: each instruction is 4 bytes (ELR_EL1 + 4 is the next instruction).
+      const to = xv.pc + Number(fn === 'add' ? y / 4n : -y / 4n);
+      const label = this.threadOf(xv.proc).code[to]?.labels[0] ?? `@${to}`;
+      return V.intern({ k: 'label', proc: xv.proc, label, pc: to });
+    }
     if (xv.k === 'va' && y !== undefined) {
       if (fn === 'add') return V.intern({ k: 'va', v: xv.v, off: xv.off + y });
       if (fn === 'sub') return V.intern({ k: 'va', v: xv.v, off: xv.off - y });
@@ -726,6 +732,7 @@ export class Machine {
         break;
       case 'store':
         write = this.reg(c, op.rt);
+        if (op.postIndex !== undefined) regs = this.setReg(c, op.addr.base, this.alu('add', this.reg(c, op.addr.base), V.int(op.postIndex), false, cpu, pc), false);
         break;
       case 'stxr':
         if (fail || c.excl !== cell) regs = this.setReg(c, op.rs, V.int(1n), true);
