@@ -390,12 +390,19 @@ export class Machine {
     const inv = c.inv[idx];
     if (inv === undefined) throw new Error('[internal] no such invalidation');
     const hit = (va: number): boolean => inv.va === ALL_PAGES || inv.va === va;
-    // A walk that read a faulting descriptor before the TLBI cannot be used after it completes
-    // (herd: TLBI-ob orders such a walk, and its fault, before what follows the TLBI's DSB).
+    // On another CPU, a walk made before the TLBI cannot be used after it completes (herd's
+    // TLBI-ob orders such a walk, and its access or fault, before what follows the TLBI's DSB).
+    // On the issuing CPU only the walk is ordered, not the access: until an ISB, a later
+    // instruction may still use a translation walked before the TLBI (herd: DSB-ob does not order
+    // walks; coWRExpNExp+DSB-TLBI-DSB is allowed), so removed entries become early walks.
+    const own = inv.issuer === cpu;
+    const removed = c.tlb.filter((e) => hit(e.va));
+    let early = own ? c.early : c.early.filter((e) => !hit(e.va));
+    if (own) for (const e of removed) early = insertSorted(early, earlyFault(e.va, e.desc));
     return withCpu(s, cpu, {
       ...c,
       tlb: c.tlb.filter((e) => !hit(e.va)),
-      early: c.early.filter((e) => !hit(e.va)),
+      early,
       // A walk after the TLBI must see at least the writes before it (herd: TLBI-ca), and this
       // CPU's own earlier store is one of them, so its walker no longer sees the old value.
       stale: c.stale.filter((r) => !hit(r.va)),
@@ -663,8 +670,10 @@ export class Machine {
     }
     let st = s;
     let descId: number;
-    if (via.kind === 'early') return { ok: false, va: a.v, type: this.walkFault(via.desc, cpu) ?? 'Translation' };
-    if (via.kind === 'tlb') {
+    const ef = via.kind === 'early' ? this.walkFault(via.desc, cpu) : undefined;
+    if (via.kind === 'early' && ef !== undefined) return { ok: false, va: a.v, type: ef };
+    if (via.kind === 'early') descId = via.desc;
+    else if (via.kind === 'tlb') {
       descId = via.desc;
       const entry = c0.tlb.find((e) => e.va === a.v && e.desc === descId);
       if (entry === undefined) throw new Error('[internal] no such TLB entry');
@@ -797,8 +806,8 @@ export class Machine {
     const failed = (): MachineState => withCpu(s, cpu, this.advance({ ...c0, par: V.intern({ k: 'par', oa: -1, f: 1 }) }, cpu));
     let st = s;
     let descId: number;
-    if (via.kind === 'early') return failed();
-    if (via.kind === 'tlb') descId = via.desc;
+    if (via.kind === 'early' && this.walkFault(via.desc, cpu) !== undefined) return failed();
+    if (via.kind === 'tlb' || via.kind === 'early') descId = via.desc;
     else {
       const read = this.walkRead(s, cpu, a.v, via.stale);
       if (read === undefined || this.walkFault(read, cpu) !== undefined) return failed();

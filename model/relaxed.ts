@@ -90,7 +90,9 @@ export class RelaxedMachine extends Machine {
     const next = super.step(s, t, events);
     if (r.k !== 'inv') return next;
     const inv = this.cpuAt(s, r.cpu).inv[r.idx];
-    return inv === undefined ? next : this.untranslate(next, r.cpu, inv.va);
+    // The issuing CPU's own later accesses may keep translations walked before the TLBI until
+    // an ISB (herd orders only the walk there); other CPUs' must translate again.
+    return inv === undefined || inv.issuer === r.cpu ? next : this.untranslate(next, r.cpu, inv.va);
   }
 
   // ---- fetch ----------------------------------------------------------------------------
@@ -160,8 +162,14 @@ export class RelaxedMachine extends Machine {
     if (e.stage === 2) return;
     const op = this.slot(cpu, e.pc).op;
     const earlier = c.win.slice(0, idx);
-    // Nothing passes an unfinished head-only instruction (DSB, ISB, TLBI, ERET, ...).
-    if (earlier.some((x) => HEAD_ONLY.has(this.slot(cpu, x.pc).op.op))) return;
+    // Nothing passes an unfinished head-only instruction (ISB, TLBI, ERET, ...), except that an
+    // access may translate past a DSB: DSB orders accesses, not the walks of later instructions
+    // (herd's DSB-ob); only an ISB makes later instructions translate after it.
+    const blocker = earlier.find((x) => HEAD_ONLY.has(this.slot(cpu, x.pc).op.op));
+    if (blocker !== undefined) {
+      const onlyDsbs = earlier.every((x) => !HEAD_ONLY.has(this.slot(cpu, x.pc).op.op) || this.slot(cpu, x.pc).op.op === 'dsb');
+      if (!(onlyDsbs && MEMORY.has(op.op) && e.stage === 0)) return;
+    }
     if (HEAD_ONLY.has(op.op)) {
       if (idx !== 0) return;
       if (op.op === 'dsb') {

@@ -14,10 +14,11 @@ export interface TlbEntry {
 }
 
 /**
- * A walk performed ahead of the instruction that needs it which found a faulting descriptor.
- * Arm TLBs never cache faulting descriptors, but a later instruction's walk may be satisfied
- * early (out of order); this record is that early walk. Context synchronisation (ISB, exception
- * entry and return) and a DSB discard it, since later walks must then happen after them.
+ * A walk performed ahead of the instruction that needs it: a faulting descriptor (Arm TLBs never
+ * cache those, but a later instruction's walk may be satisfied early, out of order), or a valid
+ * translation a TLBI of this CPU removed from its TLB after a later instruction had walked it.
+ * Context synchronisation (ISB, exception entry and return) discards it; so does the completion
+ * of another CPU's TLBI for that address.
  */
 export interface EarlyFault {
   readonly va: number;
