@@ -1,6 +1,7 @@
 // Litmus source to a loaded program, for the commands that work on one test (random, bisect,
 // replay by seed) and for the workers, which get source text in their recipes.
 
+import { readFile } from 'node:fs/promises';
 import type { LitmusTest } from '../litmus/ast.js';
 import { parseLitmus } from '../litmus/parser.js';
 import { loadTest } from '../model/load.js';
@@ -26,4 +27,29 @@ export function loadSource(source: string, file: string, variant?: string): Load
     return { ok: false, message: `${file}:${u.span.line}:${u.span.col}: unsupported: ${u.message}` };
   }
   return { ok: true, test: parsed.test, program: loaded.program };
+}
+
+/**
+ * Reads and loads one test file for a single-test command; on failure prints the message on
+ * stderr and returns undefined (the command then exits 2).
+ */
+export async function loadFileOrReport(file: string, variant?: string): Promise<(Loaded & { ok: true }) | undefined> {
+  const source = await readSourceOrReport(file);
+  if (source === undefined) return undefined;
+  const loaded = loadSource(source, file, variant);
+  if (!loaded.ok) {
+    process.stderr.write(`${loaded.message}\n`);
+    return undefined;
+  }
+  return loaded;
+}
+
+/** Reads a test file's text; on failure prints why on stderr and returns undefined. */
+export async function readSourceOrReport(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    process.stderr.write(`shootdown: ${file}: ${(e as Error).message}\n`);
+    return undefined;
+  }
 }

@@ -1,7 +1,6 @@
 // `shootdown random FILE --seed S --runs N`: N seeded random runs of one test, each replayable
 // alone from (S, run index), optionally split over worker threads with identical results.
 
-import { readFile } from 'node:fs/promises';
 import { Piscina } from 'piscina';
 import { emptySummary, mergeSummaries, type RandomConfig, type RandomSummary } from '../explorer/random.js';
 import type { SchedulerConfig } from '../explorer/scheduler.js';
@@ -10,7 +9,7 @@ import type { Hazard } from '../model/hazards.js';
 import type { Program } from '../model/program.js';
 import { runRandomTask } from '../workers/random-worker.js';
 import type { SerializedRandomResult, SerializedRandomTask } from '../workers/contract.js';
-import { loadSource } from './load-source.js';
+import { loadSource, readSourceOrReport } from './load-source.js';
 import { randomConfig, schedulerFlagsText, schedulerText, type SchedulerFlags } from './random-config.js';
 import { conditionText } from './run-test.js';
 
@@ -209,13 +208,8 @@ export interface RandomFlags extends SchedulerFlags {
 
 /** The random command; returns the exit status (0 done, 2 the test cannot be read, parsed or run). */
 export async function randomCommand(file: string, flags: RandomFlags): Promise<number> {
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (e) {
-    process.stderr.write(`shootdown: ${file}: ${(e as Error).message}\n`);
-    return 2;
-  }
+  const source = await readSourceOrReport(file);
+  if (source === undefined) return 2;
   const r = await randomSource(source, file, flags);
   if (!r.ok) {
     process.stderr.write(`shootdown: ${r.message}\n`);

@@ -1,11 +1,10 @@
 // `shootdown replay FILE --seed S --run I`: regenerates run I of seed S (same scheduler options as
 // the random command that printed it) and explains it step by step, as `replay --trace` does.
 
-import { readFile } from 'node:fs/promises';
 import { randomRun, type RandomConfig, type RunRecord } from '../explorer/random.js';
 import { traceToken } from '../explorer/system.js';
 import type { Program } from '../model/program.js';
-import { loadSource } from './load-source.js';
+import { loadFileOrReport } from './load-source.js';
 import { conditionProp, randomConfig, schedulerText, type SchedulerFlags } from './random-config.js';
 import { explainTrace, renderSteps } from './replay.js';
 import { vmsaSystem } from './vmsa-system.js';
@@ -31,18 +30,8 @@ export interface ReplayRunFlags extends SchedulerFlags {
 
 /** The replay-by-seed command; returns the exit status. */
 export async function replayRunCommand(file: string, flags: ReplayRunFlags): Promise<number> {
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (e) {
-    process.stderr.write(`shootdown: ${file}: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const loaded = loadSource(source, file, flags.variant);
-  if (!loaded.ok) {
-    process.stderr.write(`shootdown: ${loaded.message}\n`);
-    return 2;
-  }
+  const loaded = await loadFileOrReport(file, flags.variant);
+  if (loaded === undefined) return 2;
   const config = randomConfig(loaded.program, flags.seed, flags);
   const rec = regenerateRun(loaded.program, config, flags.run);
   const token = traceToken(rec.trace);

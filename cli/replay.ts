@@ -1,15 +1,12 @@
 // `shootdown replay FILE --trace TOKEN`: re-runs one trace and explains every step.
 
-import { readFile } from 'node:fs/promises';
 import { replay } from '../explorer/exhaustive.js';
 import { parseTraceToken } from '../explorer/system.js';
-import { parseLitmus } from '../litmus/parser.js';
 import { describeTransition, translationSnapshot } from '../model/explain.js';
 import type { Hazard } from '../model/hazards.js';
-import { loadTest } from '../model/load.js';
 import { stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
-import { variantFaultMode } from '../model/variant.js';
+import { loadFileOrReport } from './load-source.js';
 import { vmsaSystem } from './vmsa-system.js';
 
 /** One explained step of a replay. */
@@ -65,32 +62,11 @@ export function renderSteps(r: { steps: readonly ExplainedStep[]; final: string;
 }
 
 /** The replay command; returns the exit status. */
-export async function replayCommand(file: string, flags: { trace: string; json?: boolean; variant?: string }): Promise<number> {
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (e) {
-    process.stderr.write(`shootdown: ${file}: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const parsed = parseLitmus(source, file);
-  if (!parsed.ok) {
-    const e = parsed.error;
-    process.stderr.write(`${e.file}:${e.line}:${e.col}: ${e.message}\n`);
-    return 2;
-  }
-  const fm = flags.variant === undefined ? undefined : variantFaultMode(flags.variant);
-  if (fm !== undefined && !fm.ok) {
-    process.stderr.write(`shootdown: --variant: ${fm.message}\n`);
-    return 2;
-  }
-  const loaded = loadTest(parsed.test, fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {});
-  if (!loaded.ok) {
-    const u = loaded.unsupported;
-    process.stderr.write(`${file}:${u.span.line}:${u.span.col}: unsupported: ${u.message}\n`);
-    return 2;
-  }
-  const r = explainTrace(loaded.program, flags.trace);
+export async function replayCommand(file: string, flags: { trace: string; json?: boolean; variant?: string; model?: 'sc' | 'arm' }): Promise<number> {
+  const loaded = await loadFileOrReport(file, flags.variant);
+  if (loaded === undefined) return 2;
+  const parsed = loaded;
+  const r = explainTrace(loaded.program, flags.trace, flags.model ?? 'sc');
   if (!r.ok) {
     process.stderr.write(`shootdown: ${file}: cannot replay ${flags.trace}: ${r.message}\n`);
     return 2;

@@ -836,13 +836,15 @@ export const ALL_PAGES = -1;
 /** `PendingInv.va` / `Unsynced.va` for a TLBI by VA of a page no variable is mapped at. */
 export const NO_PAGE = -2;
 
-function cpuOf(s: MachineState, cpu: number): CpuState {
+/** CPU `cpu` of `s` (an internal error if there is none). */
+export function cpuOf(s: MachineState, cpu: number): CpuState {
   const c = s.cpus[cpu];
   if (c === undefined) throw new Error(`[internal] no CPU ${cpu}`);
   return c;
 }
 
-function withCpu(s: MachineState, cpu: number, c: CpuState): MachineState {
+/** `s` with CPU `cpu` replaced by `c`. */
+export function withCpu(s: MachineState, cpu: number, c: CpuState): MachineState {
   return { ...s, cpus: s.cpus.map((o, i) => (i === cpu ? c : o)) };
 }
 

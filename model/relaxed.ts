@@ -29,9 +29,8 @@
 
 import type { Op, Reg } from './decode.js';
 import { regUse } from './decode.js';
-import { Machine, type AccessEvent, type MachineOptions, type Transition, type Via } from './machine.js';
-import { pteCell } from './program.js';
-import { insertSorted, type CpuState, type FaultType, type Inst, type MachineState } from './state.js';
+import { cpuOf, Machine, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
+import type { CpuState, FaultType, Inst, MachineState } from './state.js';
 
 /** A step of the relaxed machine: the SC machine's walks and invalidations, plus fetch and instruction steps. */
 export type RTransition =
@@ -463,13 +462,11 @@ export class RelaxedMachine extends Machine {
   }
 
   private cpuAt(s: MachineState, cpu: number): CpuState {
-    const c = s.cpus[cpu];
-    if (c === undefined) throw new Error(`[internal] no CPU ${cpu}`);
-    return c;
+    return cpuOf(s, cpu);
   }
 
   private withCpuAt(s: MachineState, cpu: number, c: CpuState): MachineState {
-    return { ...s, cpus: s.cpus.map((o, i) => (i === cpu ? c : o)) };
+    return withCpu(s, cpu, c);
   }
 }
 
@@ -489,6 +486,3 @@ function isRmwLike(op: Op): boolean {
 export function machineFor(model: 'sc' | 'arm', ...args: ConstructorParameters<typeof Machine>): Machine {
   return model === 'arm' ? new RelaxedMachine(...args) : new Machine(...args);
 }
-
-export { insertSorted, pteCell };
-export type { MachineOptions };
