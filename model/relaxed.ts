@@ -78,7 +78,15 @@ export class RelaxedMachine extends Machine {
     return out;
   }
 
+  override initial(): MachineState {
+    return this.fetchAhead(super.initial());
+  }
+
   override step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
+    return this.fetchAhead(this.step1(s, t, events));
+  }
+
+  private step1(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
     const r = t as unknown as RTransition;
     if (r.k === 'fetch') return this.fetch(s, r.cpu, r.taken);
     if (r.k === 'do') {
@@ -94,14 +102,32 @@ export class RelaxedMachine extends Machine {
     return inv === undefined || inv.issuer === r.cpu ? next : this.untranslate(next, r.cpu, inv.va);
   }
 
+  /**
+   * Fetches every CPU's instructions eagerly up to the next conditional branch (whose direction
+   * is a choice) or a full window. Fetching has no effect but to make instructions available,
+   * so fetching as early as possible loses no behaviour and saves interleavings.
+   */
+  private fetchAhead(s: MachineState): MachineState {
+    let st = s;
+    st.cpus.forEach((_, cpu) => {
+      for (;;) {
+        const c = this.cpuAt(st, cpu);
+        if (c.pc < 0 || c.win.length >= WINDOW) break;
+        const op = this.slot(cpu, c.pc).op;
+        if ((op.op === 'b' && op.cond !== undefined) || op.op === 'cbz') break;
+        st = this.fetch(st, cpu, undefined);
+      }
+    });
+    return st;
+  }
+
   // ---- fetch ----------------------------------------------------------------------------
 
   private fetchChoices(c: CpuState, cpu: number, out: RTransition[]): void {
     if (c.pc < 0 || c.win.length >= WINDOW) return;
+    // Only a conditional branch waits to be fetched (fetchAhead does the rest): guess its direction.
     const op = this.slot(cpu, c.pc).op;
-    if ((op.op === 'b' && op.cond !== undefined) || op.op === 'cbz') {
-      out.push({ k: 'fetch', cpu, taken: false }, { k: 'fetch', cpu, taken: true });
-    } else out.push({ k: 'fetch', cpu });
+    if ((op.op === 'b' && op.cond !== undefined) || op.op === 'cbz') out.push({ k: 'fetch', cpu, taken: false }, { k: 'fetch', cpu, taken: true });
   }
 
   private fetch(s: MachineState, cpu: number, taken: boolean | undefined): MachineState {
