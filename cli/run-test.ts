@@ -20,6 +20,8 @@ export interface RunOptions extends LoadOptions {
   /** seconds; the search stops and reports what it found, marked incomplete */
   readonly timeout?: number;
   readonly maxStates?: number;
+  /** stop a test's search once the process heap exceeds this many MiB */
+  readonly maxMemoryMb?: number;
   readonly evictions?: boolean;
   /** attach to each hazard the step-by-step replay of its trace */
   readonly explain?: boolean;
@@ -61,6 +63,8 @@ export interface TestResult {
   /** when the test pins its hazards (`Hazards=` header): expected and found keys */
   readonly hazardCheck?: { readonly expected: readonly string[]; readonly found: readonly string[]; readonly ok: boolean };
   readonly complete: boolean;
+  /** why an incomplete search stopped */
+  readonly stopped?: 'max-states' | 'max-memory' | 'timeout' | 'cancelled';
   readonly explored: number;
   readonly transitions: number;
   readonly ms: number;
@@ -119,6 +123,7 @@ function explore(prog: Program, file: string, opts: RunOptions, t0: number): Tes
     ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
     ...(opts.timeout === undefined ? {} : { deadline: Date.now() + opts.timeout * 1000 }),
     ...(opts.progress === undefined ? {} : { progress: opts.progress }),
+    ...(opts.maxMemoryMb === undefined ? {} : { overMemory: () => process.memoryUsage().heapUsed > (opts.maxMemoryMb as number) * 2 ** 20 }),
   };
   const r = exploreExhaustive(sys, budget);
   const states: ReportedState[] = r.outcomes.map((o) => {
@@ -160,6 +165,7 @@ function explore(prog: Program, file: string, opts: RunOptions, t0: number): Tes
     flags,
     hazards,
     complete: r.complete,
+    ...(r.stopped === undefined ? {} : { stopped: r.stopped }),
     explored: r.distinct,
     transitions: r.transitions,
     ms: Math.round((performance.now() - t0) * 10) / 10,

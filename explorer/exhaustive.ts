@@ -12,6 +12,8 @@ export interface Budget {
   readonly deadline?: number;
   /** stop when this returns true (checked every few thousand states) */
   readonly cancelled?: () => boolean;
+  /** stop when this returns true: the caller's memory limit is reached (checked likewise) */
+  readonly overMemory?: () => boolean;
   /** called every few thousand states */
   readonly progress?: (p: Progress) => void;
 }
@@ -40,7 +42,7 @@ export interface ExplorationResult {
   readonly transitions: number;
   readonly complete: boolean;
   /** why it stopped early */
-  readonly stopped?: 'max-states' | 'timeout' | 'cancelled';
+  readonly stopped?: 'max-states' | 'max-memory' | 'timeout' | 'cancelled';
 }
 
 // invariant: parent[i] < i for i > 0 and choice[i] is the index in enabled(state of parent[i])
@@ -107,6 +109,10 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
       }
       if (budget.cancelled?.() === true) {
         stopped = 'cancelled';
+        break;
+      }
+      if (budget.overMemory?.() === true) {
+        stopped = 'max-memory';
         break;
       }
       budget.progress?.({ distinct: states.length, transitions, frontier: states.length - head });

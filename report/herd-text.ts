@@ -37,7 +37,8 @@ export function herdBlock(r: TestResult): string {
     const show = (k: readonly string[]): string => (k.length === 0 ? 'none' : k.join(' '));
     lines.push(c.ok ? `Hazards Ok (${show(c.expected)})` : `Hazards mismatch: expected ${show(c.expected)}, found ${show(c.found)}`);
   }
-  if (!r.complete) lines.push(`Incomplete: stopped after ${r.explored} states (${r.status === 'timeout' ? 'timeout' : 'state limit'}); the states above are those found so far`);
+  const why = { timeout: 'timeout', 'max-states': 'state limit', 'max-memory': 'memory limit', cancelled: 'interrupted' }[r.stopped ?? 'timeout'];
+  if (!r.complete) lines.push(`Incomplete: stopped after ${r.explored} states (${why}); the states above are those found so far`);
   lines.push(`Time ${r.test} ${(r.ms / 1000).toFixed(2)}`);
   return lines.join('\n');
 }

@@ -21,6 +21,7 @@ export function jsonRecord(r: TestResult): string {
     hazards: r.hazards.map((h) => ({ kind: h.kind, cpu: h.cpu, va: h.va, message: h.message, trace: h.trace, ...(h.explanation === undefined ? {} : { explanation: h.explanation }) })),
     ...(r.hazardCheck === undefined ? {} : { hazard_check: r.hazardCheck }),
     complete: r.complete,
+    ...(r.stopped === undefined ? {} : { stopped: r.stopped }),
     explored: r.explored,
     transitions: r.transitions,
     ms: r.ms,
