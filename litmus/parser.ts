@@ -537,7 +537,6 @@ class Parser {
   }
 
   private parseLocationItem(): LocationItem {
-    const t = this.peek();
     if (this.atFault()) {
       const fault = this.parseFault();
       return { kind: 'fault', fault, span: fault.span };
