@@ -127,8 +127,8 @@ function explore(prog: Program, file: string, opts: RunOptions, t0: number): Tes
   };
   const r = exploreExhaustive(sys, budget);
   const states: ReportedState[] = r.outcomes.map((o) => {
+    // Replaying the witness recovers the final state to judge the condition on, and checks the trace.
     const rp = replay(sys, o.trace);
-    // (the witness replays on the same system, so the final state is the one the search reached)
     if (!rp.ok) throw new Error(`[internal] witness does not replay: ${rp.message}`);
     const last = rp.states[rp.states.length - 1];
     if (last === undefined) throw new Error('[internal] empty replay');
