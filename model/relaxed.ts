@@ -8,9 +8,10 @@
 //  - a memory access first translates (TLB entry, early walk or a walk now, as in the SC
 //    machine), then performs: a load reads memory or forwards from the nearest earlier store to
 //    the same cell not yet written; a store or read-modify-write writes memory;
-//  - accesses to one cell perform in program order (coherence); a load performs only once every
-//    earlier access knows its cell; a write performs only once every earlier branch is resolved
-//    and every earlier access has translated without fault (no speculative or faulting writes);
+//  - accesses to one cell perform in program order (coherence); a load may pass an earlier access
+//    whose cell is unknown and restarts (with everything after it) if that access turns out to
+//    conflict; a write performs only once every earlier branch is resolved and every earlier
+//    access has translated without fault (no speculative or faulting writes);
 //  - DMB SY orders all earlier accesses before later ones, DMB LD earlier loads before later
 //    accesses, DMB ST earlier writes before later writes; LDAR/LDAPR (and acquire RMWs) order
 //    later accesses after them; STLR (and release RMWs) perform after all earlier accesses;
@@ -23,9 +24,12 @@
 //  - a translated access whose address a TLBI invalidates on this CPU must translate again
 //    (herd's TLBI-ob: a walk before the TLBI makes its access come before the TLBI's DSB).
 // Done instructions retire from the head at once, updating the registers.
-// Known simplifications (fewer behaviours than the architecture, never more): no load passes an
-// earlier access whose address is unknown; ISB and TLBI wait for earlier stores; read-modify-
-// writes read at the point they write.
+// Known simplifications (fewer behaviours than the architecture, never more): ISB and TLBI wait
+// for earlier stores; read-modify-writes read at the point they write, and nothing forwards from
+// them (forwarding from a CAS guessed to succeed was tried: it allowed outcomes herd forbids,
+// e.g. MP+rel+swp-acq); herd's CAS/SWP register-dependency refinements are not modelled.
+// Translations (walks and the TLB) follow the SC machine (model/machine.ts), except that a
+// descriptor-updating translation (HA/HD) happens in the same step as its access.
 
 import type { Op, Reg } from './decode.js';
 import { regUse } from './decode.js';
