@@ -166,50 +166,17 @@ export function compareRecords(a: object, b: object): number {
   return 0;
 }
 
-function pushRecords(out: (number | string)[], tag: string, list: readonly object[]): void {
-  out.push(tag, list.length);
-  for (const r of list) for (const f of Object.values(r) as (number | string | boolean)[]) out.push(typeof f === 'boolean' ? (f ? 1 : 0) : f);
-}
+const FAULT_CODES: Record<string, number> = { '': 0, Translation: 1, AccessFlag: 2, Permission: 3, UndefinedInstruction: 4, SupervisorCall: 5 };
 
 /**
- * The canonical encoding of a state: equal strings iff equal states. Value ids are per-table,
- * so encodings compare only states of the same loaded program.
+ * Visits every field of a state in one fixed order: `w` receives plain numbers, `v` value ids.
+ * Every list is preceded by its length, so the stream determines the state. encodeState and
+ * fingerprint are both this walk, so they cannot drift apart.
  */
-export function encodeState(s: MachineState): string {
-  const out: (number | string)[] = ['m', ...s.mem];
-  for (const c of s.cpus) {
-    out.push('c', c.pc, c.flags, c.elr, c.par, c.excl, c.retry, 'r', ...c.regs);
-    pushRecords(out, 't', c.tlb);
-    pushRecords(out, 'e', c.early);
-    pushRecords(out, 'i', c.inv);
-    pushRecords(out, 'u', c.unsynced);
-    pushRecords(out, 's', c.stale);
-    pushRecords(out, 'w', c.win);
-  }
-  pushRecords(out, 'f', s.faults);
-  pushRecords(out, 'q', s.remaps);
-  return out.join(',');
-}
-
-/**
- * A 53-bit fingerprint of a state, for the visited set. Value ids are replaced by the content
- * hash of their value (`valueHash`), so the fingerprint does not depend on interning order and is
- * the same in every process (the basis for sharing a visited set between workers). Two 32-bit
- * multiplicative hashes over the same word stream, with every list length mixed in so that
- * different shapes cannot run together. Distinct states collide with probability about
- * n^2 / 2^54 for n states (hash compaction, as in SPIN's bitstate/hashcompact modes).
- */
-export function fingerprint(s: MachineState, valueHash: readonly number[]): number {
-  let h1 = 0x811c9dc5 | 0;
-  let h2 = 0x2545f491 | 0;
-  const w = (x: number): void => {
-    h1 = Math.imul(h1 ^ x, 0x01000193);
-    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
-    h2 ^= h2 >>> 13;
-  };
-  const v = (id: number): void => w(id < 0 ? -1 : (valueHash[id] ?? id));
+export function visitState(s: MachineState, w: (x: number) => void, v: (id: number) => void): void {
   w(s.mem.length);
   for (const m of s.mem) v(m);
+  w(s.cpus.length);
   for (const c of s.cpus) {
     w(c.pc);
     w(c.flags);
@@ -254,7 +221,7 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
       w(i.stage);
       w(i.cell);
       w(i.va);
-      w(i.fault.length === 0 ? 0 : i.fault.charCodeAt(0) * 7 + i.fault.length);
+      w(FAULT_CODES[i.fault] ?? -2);
       v(i.out);
       w(i.flags);
       w(i.next);
@@ -266,7 +233,7 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
     w(f.proc);
     w(f.pc);
     w(f.va);
-    w(f.type.length * 31 + f.type.charCodeAt(0));
+    w(FAULT_CODES[f.type] ?? -2);
   }
   w(s.remaps.length);
   for (const q of s.remaps) {
@@ -275,6 +242,35 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
     v(q.oldDesc);
     v(q.newDesc);
   }
+}
+
+/**
+ * The canonical encoding of a state: equal strings iff equal states. Value ids are per-table,
+ * so encodings compare only states of the same loaded program.
+ */
+export function encodeState(s: MachineState): string {
+  const out: number[] = [];
+  const push = (x: number): void => void out.push(x);
+  visitState(s, push, push);
+  return out.join(',');
+}
+
+/**
+ * A 53-bit fingerprint of a state, for the visited set. Value ids are replaced by the content
+ * hash of their value (`valueHash`), so the fingerprint does not depend on interning order and is
+ * the same in every process (the basis for sharing a visited set between workers). Two 32-bit
+ * multiplicative hashes over visitState's word stream. Distinct states collide with probability
+ * about n^2 / 2^54 for n states (hash compaction, as in SPIN's hashcompact mode).
+ */
+export function fingerprint(s: MachineState, valueHash: readonly number[]): number {
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x2545f491 | 0;
+  const w = (x: number): void => {
+    h1 = Math.imul(h1 ^ x, 0x01000193);
+    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  };
+  visitState(s, w, (id) => w(id < 0 ? -1 : (valueHash[id] ?? id)));
   h2 ^= h1 >>> 7;
   return (h1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
 }
