@@ -72,7 +72,8 @@ export function bisectSource(source: string, file: string, opts: BisectOptions):
   const prog = loaded.program;
   const cond = prog.condition;
   if (opts.target?.kind === 'condition' && cond === undefined) return { ok: false, message: `${file}: --condition: the test has no final condition` };
-  const sys = vmsaSystem(prog);
+  const model = opts.model ?? 'sc';
+  const sys = vmsaSystem(prog, { model });
   const prop = conditionProp(prog);
   const observed = (r: RunRecord): boolean => cond !== undefined && r.end === 'outcome' && r.goal !== (cond.quantifier === 'forall');
   const hazardOf = (r: RunRecord): string | undefined => {
@@ -103,7 +104,7 @@ export function bisectSource(source: string, file: string, opts: BisectOptions):
         found.failure.kind === 'hazard' ? { kind: 'finding', key: found.failure.key } : { kind: 'goal', holds: cond?.quantifier === 'forall' ? (s) => !prop(s) : prop };
       const sh = shrink(sys, found.rec.trace, failure);
       const token = traceToken(sh.minimal.trace);
-      const ex = explainTrace(prog, token);
+      const ex = explainTrace(prog, token, model);
       if (!ex.ok) throw new Error(`[internal] a shrunk trace does not replay: ${ex.message}`);
       return {
         ok: true,
@@ -114,7 +115,7 @@ export function bisectSource(source: string, file: string, opts: BisectOptions):
           seed,
           run: found.rec.run,
           failure: found.failure,
-          searched: randomResult(loaded.test.name, file, prog, config, summary),
+          searched: randomResult(loaded.test.name, file, prog, config, summary, model),
           original: { steps: sh.original.steps, switches: sh.original.switches, trace: traceToken(found.rec.trace) },
           minimal: { steps: sh.minimal.steps, switches: sh.minimal.switches, trace: token },
           replays: sh.checks,
@@ -207,6 +208,7 @@ export async function bisectCommand(file: string, flags: BisectFlags): Promise<n
     ...(flags.scheduler === undefined ? {} : { scheduler: flags.scheduler }),
     ...(flags.depth === undefined ? {} : { depth: flags.depth }),
     ...(flags.maxSteps === undefined ? {} : { maxSteps: flags.maxSteps }),
+    ...(flags.model === undefined ? {} : { model: flags.model }),
   });
   if (!r.ok) return fail(r.message);
   process.stdout.write(`${flags.json === true ? bisectJson(r.result) : bisectText(r.result, seeds)}\n`);

@@ -49,6 +49,7 @@ function schedulerOptions(): Option[] {
     new Option('--scheduler <name>', 'how a run picks the next transition: pct (priorities per thread, good at rare interleavings) or uniform').choices(['pct', 'uniform']),
     new Option('--depth <d>', `PCT bug depth: d-1 priority change points per run (default ${schedulerDefaults.depth})`).argParser(count),
     new Option('--max-steps <n>', `a run longer than this stops, reported incomplete (default ${schedulerDefaults.maxSteps})`).argParser(count),
+    new Option('--model <model>', 'data memory model (a trace replays only on the model it came from)').choices(['sc', 'arm']),
   ];
 }
 
@@ -163,10 +164,9 @@ const replayCmd = program
   .addOption(new Option('--seed <s>', 'with --run: regenerate run I of seed S of `random` (give the same scheduler options)').argParser(index))
   .addOption(new Option('--run <i>', 'with --seed: the run index').argParser(index))
   .option('--json', 'print the steps as JSON')
-  .option('--variant <list>', "herd's -variant, as for run")
-  .addOption(new Option('--model <model>', 'data memory model the trace came from (with --trace)').choices(['sc', 'arm']).default('sc'));
+  .option('--variant <list>', "herd's -variant, as for run");
 for (const o of schedulerOptions()) replayCmd.addOption(o);
-replayCmd.action(async (file: string, flags: { trace?: string; seed?: number; run?: number; json?: boolean; variant?: string; model: 'sc' | 'arm' } & Omit<RandomFlags, 'seed' | 'runs'>) => {
+replayCmd.action(async (file: string, flags: { trace?: string; seed?: number; run?: number; json?: boolean; variant?: string } & Omit<RandomFlags, 'seed' | 'runs'>) => {
   if (flags.trace !== undefined && flags.seed === undefined && flags.run === undefined) {
     process.exitCode = await replayCommand(file, { ...flags, trace: flags.trace });
   } else if (flags.trace === undefined && flags.seed !== undefined && flags.run !== undefined) {

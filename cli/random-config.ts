@@ -13,6 +13,8 @@ export interface SchedulerFlags {
   readonly scheduler?: 'pct' | 'uniform';
   readonly depth?: number;
   readonly maxSteps?: number;
+  /** the data memory model the runs use (default sc); a run's trace replays only on its model */
+  readonly model?: 'sc' | 'arm';
 }
 
 /** Defaults of the scheduler options. */
@@ -24,7 +26,7 @@ export function randomConfig(prog: Program, seed: number, flags: SchedulerFlags)
   const kind = flags.scheduler ?? schedulerDefaults.scheduler;
   if (kind === 'uniform') return { seed, scheduler: { kind }, maxSteps };
   const depth = flags.depth ?? schedulerDefaults.depth;
-  return { seed, scheduler: { kind, depth, length: estimateLength(vmsaSystem(prog), maxSteps) }, maxSteps };
+  return { seed, scheduler: { kind, depth, length: estimateLength(vmsaSystem(prog, { model: flags.model ?? 'sc' }), maxSteps) }, maxSteps };
 }
 
 /** The condition's proposition on a final state (true for a test without a condition, as herd counts it). */
@@ -40,9 +42,10 @@ export function schedulerText(c: RandomConfig): string {
 }
 
 /** The command-line options that select `config`'s scheduler when they differ from the defaults (for printed replay commands). */
-export function schedulerFlagsText(c: RandomConfig): string {
+export function schedulerFlagsText(c: RandomConfig, model: 'sc' | 'arm' = 'sc'): string {
   const s = c.scheduler;
   const parts: string[] = [];
+  if (model !== 'sc') parts.push(`--model ${model}`);
   if (s.kind !== schedulerDefaults.scheduler) parts.push(`--scheduler ${s.kind}`);
   if (s.kind === 'pct' && s.depth !== schedulerDefaults.depth) parts.push(`--depth ${s.depth}`);
   if (c.maxSteps !== schedulerDefaults.maxSteps) parts.push(`--max-steps ${c.maxSteps}`);

@@ -106,14 +106,14 @@ export async function randomSource(source: string, file: string, opts: RandomOpt
   if (!loaded.ok) return loaded;
   const prog = loaded.program;
   const config = randomConfig(prog, opts.seed, opts);
-  const task = { source, file, ...(opts.variant === undefined ? {} : { variant: opts.variant }), config };
+  const task = { source, file, ...(opts.variant === undefined ? {} : { variant: opts.variant }), ...(opts.model === undefined ? {} : { model: opts.model }), config };
   const r = await summarise(task, opts.runs, opts.workers ?? 1, opts.workerFile);
   if (!r.ok) return { ok: false, message: r.message };
-  return { ok: true, result: randomResult(loaded.test.name, file, prog, config, r.summary) };
+  return { ok: true, result: randomResult(loaded.test.name, file, prog, config, r.summary, opts.model) };
 }
 
 /** The report of summary `s` of runs of `config` on `prog`. */
-export function randomResult(test: string, file: string, prog: Program, config: RandomConfig, s: RandomSummary): RandomResult {
+export function randomResult(test: string, file: string, prog: Program, config: RandomConfig, s: RandomSummary, model: 'sc' | 'arm' = 'sc'): RandomResult {
   const states: RandomState[] = s.outcomes.map((o) => ({ line: o.key, satisfies: o.goal > 0, runs: o.count, run: o.run, trace: traceToken(o.trace) }));
   const positive = s.goal.count;
   const negative = s.outcomes.reduce((n, o) => n + o.count, 0) - positive;
@@ -131,7 +131,7 @@ export function randomResult(test: string, file: string, prog: Program, config: 
     runs: s.runs,
     scheduler: config.scheduler,
     schedulerText: schedulerText(config),
-    schedulerFlags: schedulerFlagsText(config),
+    schedulerFlags: schedulerFlagsText(config, model),
     maxSteps: config.maxSteps,
     ...(prog.condition === undefined ? {} : { condition: conditionText(prog) }),
     observation: positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes',

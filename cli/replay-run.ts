@@ -10,8 +10,8 @@ import { explainTrace, renderSteps } from './replay.js';
 import { vmsaSystem } from './vmsa-system.js';
 
 /** Run `run` of `config` on `prog`, regenerated from its seed. */
-export function regenerateRun(prog: Program, config: RandomConfig, run: number): RunRecord {
-  return randomRun(vmsaSystem(prog), config, run, conditionProp(prog));
+export function regenerateRun(prog: Program, config: RandomConfig, run: number, model: 'sc' | 'arm' = 'sc'): RunRecord {
+  return randomRun(vmsaSystem(prog, { model }), config, run, conditionProp(prog));
 }
 
 const endText: Record<RunRecord['end'], string> = {
@@ -33,9 +33,9 @@ export async function replayRunCommand(file: string, flags: ReplayRunFlags): Pro
   const loaded = await loadFileOrReport(file, flags.variant);
   if (loaded === undefined) return 2;
   const config = randomConfig(loaded.program, flags.seed, flags);
-  const rec = regenerateRun(loaded.program, config, flags.run);
+  const rec = regenerateRun(loaded.program, config, flags.run, flags.model ?? 'sc');
   const token = traceToken(rec.trace);
-  const r = explainTrace(loaded.program, token);
+  const r = explainTrace(loaded.program, token, flags.model ?? 'sc');
   if (!r.ok) throw new Error(`[internal] a regenerated run does not replay: ${r.message}`);
   if (flags.json === true) {
     const record = { test: loaded.test.name, file, seed: flags.seed, run: flags.run, scheduler: config.scheduler, max_steps: config.maxSteps, end: rec.end, trace: token, steps: r.steps, final: r.final, finished: r.finished };

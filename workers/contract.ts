@@ -10,6 +10,8 @@ export interface SerializedRandomTask {
   readonly file: string;
   /** herd's -variant list, as given to the command */
   readonly variant?: string;
+  /** the data memory model (default sc) */
+  readonly model?: 'sc' | 'arm';
   readonly config: RandomConfig;
   readonly from: number;
   readonly to: number;

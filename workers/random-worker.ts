@@ -13,7 +13,7 @@ export function runRandomTask(task: SerializedRandomTask): SerializedRandomResul
   const loaded = loadSource(task.source, task.file, task.variant);
   if (!loaded.ok) return { ok: false, run: -1, message: loaded.message };
   const prog = loaded.program;
-  const sys = vmsaSystem(prog);
+  const sys = vmsaSystem(prog, { model: task.model ?? 'sc' });
   const goal = conditionProp(prog);
   let summary = emptySummary;
   for (let run = task.from; run < task.to; run++) {

@@ -1,0 +1,40 @@
+// Random runs, replay by seed and bisect on the relaxed model: the run's machine is the one its
+// trace replays on, and the printed replay command names it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bisectSource } from '../../cli/bisect.js';
+import { loadSource } from '../../cli/load-source.js';
+import { randomSource, randomText } from '../../cli/random.js';
+import { randomConfig } from '../../cli/random-config.js';
+import { regenerateRun } from '../../cli/replay-run.js';
+import { explainTrace } from '../../cli/replay.js';
+import { traceToken } from '../../explorer/system.js';
+import { root } from '../dist.js';
+
+const file = 'examples/fixmap-local-tlbi.litmus';
+const source = readFileSync(join(root, file), 'utf8');
+
+describe('random --model arm', () => {
+  it('finds the stale-TLB hazard, and the run regenerates and replays on the arm machine only', async () => {
+    const r = await randomSource(source, file, { seed: 3, runs: 500, model: 'arm' });
+    if (!r.ok) throw new Error(r.message);
+    const h = r.result.hazards.find((x) => x.kind === 'stale-tlb');
+    if (h === undefined) throw new Error('no stale-tlb hazard in 500 runs');
+    expect(randomText(r.result)).toContain(`--seed 3 --run ${h.run} --model arm`);
+    const l = loadSource(source, file);
+    if (!l.ok) throw new Error(l.message);
+    const rec = regenerateRun(l.program, randomConfig(l.program, 3, { model: 'arm' }), h.run, 'arm');
+    // The hazard's trace is the run's, up to the step that showed it.
+    expect(`${traceToken(rec.trace)}.`.startsWith(`${h.trace}.`)).toBe(true);
+    const ex = explainTrace(l.program, h.trace, 'arm');
+    if (!ex.ok) throw new Error(ex.message);
+    expect(ex.steps.flatMap((s) => s.hazards).map((x) => x.kind)).toContain('stale-tlb');
+  });
+  it('bisect shrinks on the arm machine', () => {
+    const r = bisectSource(source, file, { seeds: [3, 3], runs: 500, model: 'arm', target: { kind: 'hazard', key: 'stale-tlb:P1:f' } });
+    if (!r.ok) throw new Error(r.message);
+    if (!r.result.found) throw new Error('not found');
+    expect(r.result.minimal.steps).toBeLessThanOrEqual(r.result.original.steps);
+  });
+});
