@@ -127,9 +127,12 @@ export class Machine {
 
   /** The state after `t`; `events` (if given) receives the accesses `t` made through the TLB. */
   step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
-    const next = this.transition(s, t, events);
-    // Remember read-only remaps that only herd's whole-execution content check can condemn.
-    const quiet = next.mem === s.mem && next.cpus === s.cpus ? [] : quietRemaps(this.prog, next);
+    return this.noteQuietRemaps(s, this.transition(s, t, events));
+  }
+
+  /** Remembers the read-only remaps of `next` that only herd's whole-execution content check can condemn. */
+  protected noteQuietRemaps(prev: MachineState, next: MachineState): MachineState {
+    const quiet = next.mem === prev.mem && next.cpus === prev.cpus ? [] : quietRemaps(this.prog, next);
     if (quiet.length === 0) return next;
     let remaps = next.remaps;
     for (const q of quiet) remaps = insertSorted(remaps, q);

@@ -41,8 +41,10 @@ export type RTransition =
   | Exclude<Transition, { k: 'exec' }>
   /** fetch the next instruction; `taken` is the guess for a conditional branch */
   | { readonly k: 'fetch'; readonly cpu: number; readonly taken?: boolean }
-  /** advance window entry `idx` by one stage (`via`/`fail` as for exec) */
-  /** `atomic`: translate and perform in one step (a translation that updates a descriptor) */
+  /**
+   * advance window entry `idx` by one stage (`via`/`fail` as for exec); `atomic`: translate and
+   * perform in one step (a translation that updates a descriptor)
+   */
   | { readonly k: 'do'; readonly cpu: number; readonly idx: number; readonly via?: Via; readonly fail?: boolean; readonly atomic?: boolean };
 
 /** How many instructions a CPU may have in flight. */
@@ -87,7 +89,7 @@ export class RelaxedMachine extends Machine {
   }
 
   override step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
-    return this.fetchAhead(this.step1(s, t, events));
+    return this.fetchAhead(this.noteQuietRemaps(s, this.step1(s, t, events)));
   }
 
   private step1(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
@@ -98,7 +100,7 @@ export class RelaxedMachine extends Machine {
       if (r.atomic === true) st = this.doStep(st, r.cpu, r.idx, undefined, r.fail === true, events);
       return this.retire(st, r.cpu);
     }
-    const next = super.step(s, t, events);
+    const next = this.transition(s, t, events);
     if (r.k !== 'inv') return next;
     const inv = this.cpuAt(s, r.cpu).inv[r.idx];
     // The issuing CPU's own later accesses may keep translations walked before the TLBI until
