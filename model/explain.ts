@@ -34,6 +34,10 @@ export function describeTransition(prog: Program, s: MachineState, t0: Transitio
       const what = inv === undefined ? '?' : inv.va === ALL_PAGES ? 'all entries' : inv.va === NO_PAGE ? 'a page no variable is mapped at' : name(inv.va);
       return `P${t.cpu} completes the invalidation of ${what} from P${inv?.issuer ?? '?'}'s '${slot?.instr.text ?? 'TLBI'}'`;
     }
+    case 'hu': {
+      const h = c?.hu[t.idx];
+      return `P${t.cpu}'s walker sets the Access flag of PTE(${h === undefined ? '?' : name(h.va)}) (hardware update of ${h === undefined ? '?' : show(h.desc)})`;
+    }
     case 'fetch':
       return `P${t.cpu} fetches '${prog.threads[t.cpu]?.code[c?.pc ?? -1]?.instr.text ?? '?'}'${t.taken === undefined ? '' : t.taken ? ' (guessing the branch taken)' : ' (guessing the branch not taken)'}`;
     case 'do': {
@@ -63,6 +67,7 @@ export function translationSnapshot(prog: Program, s: MachineState, vas: readonl
     let line = `P${i}${c.pc === -1 ? ' (done)' : c.pc === -2 ? ' (execution discarded, as herd does)' : ''} TLB {${tlb.join(', ')}}`;
     if (early.length > 0) line += ` early {${early.join(', ')}}`;
     if (inv.length > 0) line += ` pending-inv {${inv.join(', ')}}`;
+    if (c.hu.length > 0) line += ` pending-AF-update {${c.hu.map((h) => name(h.va)).join(', ')}}`;
     lines.push(line);
   });
   return lines;

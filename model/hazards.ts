@@ -37,10 +37,20 @@ export function needsBreakBeforeMake(prog: Program, s: MachineState, a: Desc, b:
   return s.mem[dataCell(a.oa)] !== s.mem[dataCell(b.oa)];
 }
 
-/** Translations `cpu` can use for a VA other than memory's: its TLB entries and its own not-yet-visible stores' old values. */
-function heldTranslations(c: CpuState): { va: number; desc: number; how: string }[] {
+/**
+ * Translations `cpu` can use for a VA other than memory's: its TLB entries and its own
+ * not-yet-visible stores' old values. An entry whose hardware Access-flag update is still owed
+ * does not count yet: if memory changes first, that update can never happen and the run is not
+ * an execution.
+ */
+function heldTranslations(prog: Program, c: CpuState): { va: number; desc: number; how: string }[] {
+  const owed = (va: number, desc: number): boolean =>
+    c.hu.some((h) => {
+      const d = descOf(prog, h.desc);
+      return h.va === va && d !== undefined && prog.values.intern({ k: 'desc', d: { ...d, af: 1 } }) === desc;
+    });
   return [
-    ...c.tlb.map((e) => ({ va: e.va, desc: e.desc, how: 'holds a TLB entry' })),
+    ...c.tlb.filter((e) => !owed(e.va, e.desc)).map((e) => ({ va: e.va, desc: e.desc, how: 'holds a TLB entry' })),
     ...c.stale.map((r) => ({ va: r.va, desc: r.old, how: 'can still walk (its own store is not yet visible to its walker)' })),
   ];
 }
@@ -55,7 +65,7 @@ function cacheable(d: Desc | undefined): d is Desc {
 export function quietRemaps(prog: Program, s: MachineState): QuietRemap[] {
   const out: QuietRemap[] = [];
   s.cpus.forEach((c, cpu) => {
-    for (const h of heldTranslations(c)) {
+    for (const h of heldTranslations(prog, c)) {
       const memId = s.mem[pteCell(h.va)] ?? 0;
       if (memId === h.desc) continue;
       const a = descOf(prog, h.desc);
@@ -85,7 +95,7 @@ export function stateHazards(prog: Program, s: MachineState): Hazard[] {
     });
   }
   s.cpus.forEach((c, cpu) => {
-    const held = heldTranslations(c);
+    const held = heldTranslations(prog, c);
     const done = new Set<number>();
     for (const h of held) {
       if (done.has(h.va)) continue;

@@ -49,7 +49,9 @@ export type Transition =
   | { readonly k: 'exec'; readonly cpu: number; readonly via?: Via; readonly fail?: boolean }
   | { readonly k: 'walk'; readonly cpu: number; readonly va: number; readonly stale: boolean }
   | { readonly k: 'inv'; readonly cpu: number; readonly idx: number }
-  | { readonly k: 'evict'; readonly cpu: number; readonly idx: number };
+  | { readonly k: 'evict'; readonly cpu: number; readonly idx: number }
+  /** the CPU's walker performs pending hardware Access-flag update `idx` */
+  | { readonly k: 'hu'; readonly cpu: number; readonly idx: number };
 
 /** A construct met while running that the model does not support; the test is reported unsupported. */
 export class ModelUnsupported extends Error {
@@ -96,15 +98,16 @@ export class Machine {
         excl: -1,
         retry: 0,
         win: [],
+        hu: [],
       })),
       faults: [],
       remaps: [],
     };
   }
 
-  /** True when every thread has finished (a discarded execution, pc -2, never is). */
+  /** True when every thread has finished and every hardware update is done (a discarded execution, pc -2, never is). */
   isFinal(s: MachineState): boolean {
-    return s.cpus.every((c) => c.pc === -1);
+    return s.cpus.every((c) => c.pc === -1 && c.hu.length === 0);
   }
 
   /** The transitions enabled in `s`, in the documented order. */
@@ -120,6 +123,9 @@ export class Machine {
         if (this.walkUseful(s, cpu, va, true)) out.push({ k: 'walk', cpu, va, stale: true });
       }
       c.inv.forEach((_, idx) => out.push({ k: 'inv', cpu, idx }));
+      c.hu.forEach((h, idx) => {
+        if (s.mem[pteCell(h.va)] === h.desc) out.push({ k: 'hu', cpu, idx });
+      });
       if (this.options.evictions) c.tlb.forEach((_, idx) => out.push({ k: 'evict', cpu, idx }));
     });
     return out;
@@ -128,6 +134,16 @@ export class Machine {
   /** The state after `t`; `events` (if given) receives the accesses `t` made through the TLB. */
   step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
     return this.noteQuietRemaps(s, this.transition(s, t, events));
+  }
+
+  /**
+   * PTE(va) was just written: a hardware update still owed on it can no longer be atomic with
+   * the read it belongs to (even if the descriptor now holds the same value again), so the run
+   * is not an execution and is discarded.
+   */
+  protected descriptorWritten(s: MachineState, va: number): MachineState {
+    const owner = s.cpus.findIndex((c) => c.hu.some((h) => h.va === va));
+    return owner < 0 ? s : withCpu(s, owner, { ...cpuOf(s, owner), pc: -2 });
   }
 
   /** Remembers the read-only remaps of `next` that only herd's whole-execution content check can condemn. */
@@ -150,6 +166,15 @@ export class Machine {
       case 'evict': {
         const c = cpuOf(s, t.cpu);
         return withCpu(s, t.cpu, { ...c, tlb: c.tlb.filter((_, i) => i !== t.idx) });
+      }
+      case 'hu': {
+        const c = cpuOf(s, t.cpu);
+        const h = c.hu[t.idx];
+        if (h === undefined || s.mem[pteCell(h.va)] !== h.desc) throw new Error('[internal] hardware update not possible');
+        // Like any write, it clears exclusive monitors on the descriptor (Arm ARM B2.9).
+        const cell = pteCell(h.va);
+        const cpus = s.cpus.map((o, i) => (i === t.cpu ? { ...c, hu: c.hu.filter((_, j) => j !== t.idx) } : o)).map((o) => (o.excl === cell ? { ...o, excl: -1 } : o));
+        return this.descriptorWritten({ ...s, mem: setAt(s.mem, cell, this.withAf(h.desc)), cpus }, h.va);
       }
     }
   }
@@ -374,18 +399,17 @@ export class Machine {
 
   /** Caches the valid descriptor `id` for `va` in `cpu`'s TLB, doing the hardware AF update if due. */
   protected fill(s: MachineState, cpu: number, va: number, id: number): { state: MachineState; desc: number } {
-    let mem = s.mem;
     let desc = id;
+    let c = cpuOf(s, cpu);
     if ((this.descOf(id) as Desc).af === 0) {
-      // TTHM=HA: the walker sets the Access flag in memory atomically (Arm ARM D8.5.1).
+      // TTHM=HA: the walker uses the descriptor as if AF were set and owes the atomic update
+      // that sets it in memory (Arm ARM D8.5.1); the update is a later step ('hu').
       if (s.mem[pteCell(va)] !== id) throw new Error('[internal] hardware AF update of a descriptor memory no longer holds');
       desc = this.withAf(id);
-      mem = setAt(mem, pteCell(va), desc);
+      c = { ...c, hu: insertSorted(c.hu, earlyFault(va, id)) };
     }
-    if (this.prog.mutablePte[va] !== true) return { state: { ...s, mem }, desc };
-    const c = cpuOf(s, cpu);
-    const tlb = insertSorted(c.tlb, tlbEntry(va, desc, -1, -1));
-    return { state: withCpu({ ...s, mem }, cpu, { ...c, tlb }), desc };
+    if (this.prog.mutablePte[va] === true) c = { ...c, tlb: insertSorted(c.tlb, tlbEntry(va, desc, -1, -1)) };
+    return { state: withCpu(s, cpu, c), desc };
   }
 
   protected completeInv(s: MachineState, cpu: number, idx: number): MachineState {
@@ -427,6 +451,9 @@ export class Machine {
     switch (op.op) {
       case 'dsb':
         if (op.row.completesTlbi && !this.tlbiDone(s, cpu, op.row.domain === 'NSH')) return;
+        // A full DSB also waits for this CPU's owed hardware Access-flag updates (herd: DSB
+        // orders them; NT-12-dsb, MP+HA-DSB.ISH), unlike DMB and the LD/ST forms.
+        if (op.row.type === 'all' && c.hu.length > 0) return;
         out.push({ k: 'exec', cpu });
         return;
       case 'load':
@@ -707,7 +734,7 @@ export class Machine {
       const dirty = this.prog.values.intern({ k: 'desc', d: used });
       const cm = cpuOf(st, cpu);
       const tlb = insertSorted(cm.tlb.filter((e) => !(e.va === a.v && e.desc === descId)), tlbEntry(a.v, dirty, -1, -1));
-      st = withCpu({ ...st, mem: setAt(st.mem, pteCell(a.v), dirty) }, cpu, { ...cm, tlb });
+      st = this.descriptorWritten(withCpu({ ...st, mem: setAt(st.mem, pteCell(a.v), dirty) }, cpu, { ...cm, tlb }), a.v);
     }
     if (used.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
     return { ok: true, state: st, cell: dataCell(used.oa) };
@@ -788,7 +815,8 @@ export class Machine {
       }
     }
     const me = this.advance(regs, cpu);
-    return { ...st, mem, cpus: cpus.map((o, i) => (i === cpu ? me : o)) };
+    const done: MachineState = { ...st, mem, cpus: cpus.map((o, i) => (i === cpu ? me : o)) };
+    return write !== undefined && cell % 2 === 1 ? this.descriptorWritten(done, (cell - 1) / 2) : done;
   }
 
   /** The virtual address in register `r`, as an `address` result. */

@@ -115,6 +115,13 @@ export interface CpuState {
   readonly retry: number;
   /** relaxed model only: instructions fetched and not yet retired, in program order (else empty) */
   readonly win: readonly Inst[];
+  /**
+   * Hardware Access-flag updates this CPU's walker owes (TTHM=HA): a walk read descriptor `desc`
+   * with af:0 and used it as af:1; the write setting AF in memory happens later, atomically with
+   * that read (it can happen only while PTE(va) still holds `desc`). Barriers do not order it
+   * (herd: NT-12-dmb). A run that can never perform it is not an execution.
+   */
+  readonly hu: readonly EarlyFault[];
 }
 
 /**
@@ -214,6 +221,11 @@ export function visitState(s: MachineState, w: (x: number) => void, v: (id: numb
       w(r.va);
       v(r.old);
       w(r.synced);
+    }
+    w(c.hu.length);
+    for (const e of c.hu) {
+      w(e.va);
+      v(e.desc);
     }
     w(c.win.length);
     for (const i of c.win) {
