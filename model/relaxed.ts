@@ -64,7 +64,7 @@ export class RelaxedMachine extends Machine {
   }
 
   override isFinal(s: MachineState): boolean {
-    return s.cpus.every((c) => c.pc === -1 && c.win.length === 0);
+    return super.isFinal(s) && s.cpus.every((c) => c.win.length === 0);
   }
 
   /** Enabled steps, CPU by CPU: fetch, window entries in order, walks, invalidations, evictions. */
