@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainTrace } from '../../cli/replay.js';
 import { runSource } from '../../cli/run-test.js';
-import { parseLitmus } from '../../litmus/parser.js';
-import { loadTest } from '../../model/load.js';
+import { expectHazardTracesReplay, program } from '../helpers.js';
 
 const dir = join(import.meta.dirname, '../../examples');
 const expected: Record<string, { observation: string; hazards: string[] }> = {
@@ -34,19 +33,10 @@ describe('examples', () => {
     });
     it(`${name}: each hazard's trace replays and shows that hazard`, () => {
       const src = readFileSync(join(dir, f), 'utf8');
-      const r = runSource(src, f, { model: 'sc' });
-      const parsed = parseLitmus(src, f);
-      if (!parsed.ok) throw new Error(parsed.error.message);
-      const loaded = loadTest(parsed.test);
-      if (!loaded.ok) throw new Error(loaded.unsupported.message);
-      for (const h of r.hazards) {
-        const rp = explainTrace(loaded.program, h.trace);
-        if (!rp.ok) throw new Error(rp.message);
-        const shown = rp.steps.flatMap((s) => s.hazards).map((x) => `${x.kind}:P${x.cpu}:${x.va}`);
-        expect(shown).toContain(`${h.kind}:P${h.cpu}:${h.va}`);
-      }
+      const r = expectHazardTracesReplay(src, f);
+      const prog = program(src, f);
       for (const s of r.states) {
-        const rp = explainTrace(loaded.program, s.trace);
+        const rp = explainTrace(prog, s.trace);
         if (!rp.ok) throw new Error(rp.message);
         expect(rp.finished).toBe(true);
         expect(rp.final).toBe(s.line);

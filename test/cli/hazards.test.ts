@@ -3,26 +3,9 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixmapLitmus } from '../../bench/fixmap-gen.js';
-import { explainTrace } from '../../cli/replay.js';
-import { runSource } from '../../cli/run-test.js';
-import { parseLitmus } from '../../litmus/parser.js';
-import { loadTest } from '../../model/load.js';
-import { run } from '../helpers.js';
+import { expectHazardTracesReplay, run } from '../helpers.js';
 
 const shared = resolve(import.meta.dirname, '../../../shared/conformance/corpus');
-
-function replaysTo(source: string, file: string): void {
-  const r = runSource(source, file, { model: 'sc' });
-  const parsed = parseLitmus(source, file);
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  const loaded = loadTest(parsed.test);
-  if (!loaded.ok) throw new Error(loaded.unsupported.message);
-  for (const h of r.hazards) {
-    const ex = explainTrace(loaded.program, h.trace);
-    if (!ex.ok) throw new Error(ex.message);
-    expect(ex.steps.flatMap((s) => s.hazards).map((x) => `${x.kind}:P${x.cpu}:${x.va}`)).toContain(`${h.kind}:P${h.cpu}:${h.va}`);
-  }
-}
 
 describe('Hazards= header', () => {
   const body = `{ [a]=1; [b]=2; [PTE(f)]=(oa:PA(a)); 0:X0=PTE(f); 0:X2=(oa:PA(b)); 1:X3=f; }
@@ -67,5 +50,5 @@ describe('no false alarms on correct maintenance', () => {
 describe.skipIf(!existsSync(shared))('every hazard trace on the BBM corpus replays to its hazard', () => {
   const dir = join(shared, 'aarch64-BBM');
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.litmus')) : [];
-  for (const f of files) it(f, () => replaysTo(readFileSync(join(dir, f), 'utf8'), f));
+  for (const f of files) it(f, () => void expectHazardTracesReplay(readFileSync(join(dir, f), 'utf8'), f));
 });

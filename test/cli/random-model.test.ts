@@ -4,13 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bisectSource } from '../../cli/bisect.js';
-import { loadSource } from '../../cli/load-source.js';
 import { randomSource, randomText } from '../../cli/random.js';
 import { randomConfig } from '../../cli/random-config.js';
 import { regenerateRun } from '../../cli/replay-run.js';
 import { explainTrace } from '../../cli/replay.js';
 import { traceToken } from '../../explorer/system.js';
 import { root } from '../dist.js';
+import { program } from '../helpers.js';
 
 const file = 'examples/fixmap-local-tlbi.litmus';
 const source = readFileSync(join(root, file), 'utf8');
@@ -22,12 +22,11 @@ describe('random --model arm', () => {
     const h = r.result.hazards.find((x) => x.kind === 'stale-tlb');
     if (h === undefined) throw new Error('no stale-tlb hazard in 500 runs');
     expect(randomText(r.result)).toContain(`--seed 3 --run ${h.run} --model arm`);
-    const l = loadSource(source, file);
-    if (!l.ok) throw new Error(l.message);
-    const rec = regenerateRun(l.program, randomConfig(l.program, 3, { model: 'arm' }), h.run, 'arm');
+    const prog = program(source, file);
+    const rec = regenerateRun(prog, randomConfig(prog, 3, { model: 'arm' }), h.run, 'arm');
     // The hazard's trace is the run's, up to the step that showed it.
     expect(`${traceToken(rec.trace)}.`.startsWith(`${h.trace}.`)).toBe(true);
-    const ex = explainTrace(l.program, h.trace, 'arm');
+    const ex = explainTrace(prog, h.trace, 'arm');
     if (!ex.ok) throw new Error(ex.message);
     expect(ex.steps.flatMap((s) => s.hazards).map((x) => x.kind)).toContain('stale-tlb');
   });

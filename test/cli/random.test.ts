@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixmapLitmus } from '../../bench/fixmap-gen.js';
 import { bisectJson, bisectSource, type BisectFound } from '../../cli/bisect.js';
-import { loadSource } from '../../cli/load-source.js';
 import { randomJson, randomSource, randomText, type RandomResult } from '../../cli/random.js';
 import { randomConfig } from '../../cli/random-config.js';
 import { regenerateRun } from '../../cli/replay-run.js';
@@ -15,17 +14,12 @@ import { runSource, type TestResult } from '../../cli/run-test.js';
 import { traceToken } from '../../explorer/system.js';
 import type { Program } from '../../model/program.js';
 import { distFile, root } from '../dist.js';
+import { program } from '../helpers.js';
 
 const file = 'examples/fixmap-local-tlbi.litmus';
 const source = readFileSync(join(root, file), 'utf8');
 const SEED = 1;
 const RUNS = 5000;
-
-function program(src: string): Program {
-  const l = loadSource(src, 'x.litmus');
-  if (!l.ok) throw new Error(l.message);
-  return l.program;
-}
 
 function hazardsShown(prog: Program, token: string): string[] {
   const ex = explainTrace(prog, token);

@@ -3,19 +3,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseLitmus } from '../../litmus/parser.js';
-import { loadTest } from '../../model/load.js';
+import { program } from '../helpers.js';
 import { Machine } from '../../model/machine.js';
 import { encodeState, fingerprint, type MachineState } from '../../model/state.js';
 
 const dir = join(import.meta.dirname, '../../examples');
 
 function allStates(file: string): { states: MachineState[]; hashes: readonly number[] } {
-  const parsed = parseLitmus(readFileSync(join(dir, file), 'utf8'), file);
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  const loaded = loadTest(parsed.test);
-  if (!loaded.ok) throw new Error(loaded.unsupported.message);
-  const m = new Machine(loaded.program);
+  const prog = program(readFileSync(join(dir, file), 'utf8'), file);
+  const m = new Machine(prog);
   const seen = new Map<string, MachineState>();
   const queue = [m.initial()];
   seen.set(encodeState(queue[0] as MachineState), queue[0] as MachineState);
@@ -30,7 +26,7 @@ function allStates(file: string): { states: MachineState[]; hashes: readonly num
       }
     }
   }
-  return { states: [...seen.values()], hashes: loaded.program.values.hashes };
+  return { states: [...seen.values()], hashes: prog.values.hashes };
 }
 
 describe('fingerprint', () => {
