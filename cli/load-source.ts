@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { LitmusTest } from '../litmus/ast.js';
 import { parseLitmus } from '../litmus/parser.js';
-import { loadTest } from '../model/load.js';
+import { loadTest, type LoadOptions } from '../model/load.js';
 import type { Program } from '../model/program.js';
 import { variantFaultMode } from '../model/variant.js';
 
@@ -21,12 +21,17 @@ export function loadSource(source: string, file: string, variant?: string): Load
   if (parsed.test.arch !== 'AArch64') return { ok: false, message: `${file}: only AArch64 tests are supported, not ${parsed.test.arch}` };
   const fm = variant === undefined ? undefined : variantFaultMode(variant);
   if (fm !== undefined && !fm.ok) return { ok: false, message: `--variant: ${fm.message}` };
-  const loaded = loadTest(parsed.test, fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {});
+  return loadParsed(parsed.test, file, fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {});
+}
+
+/** Loads a parsed test with `opts` (as `run` does), or says why not. */
+export function loadParsed(test: LitmusTest, file: string, opts: LoadOptions): Loaded {
+  const loaded = loadTest(test, opts);
   if (!loaded.ok) {
     const u = loaded.unsupported;
     return { ok: false, message: `${file}:${u.span.line}:${u.span.col}: unsupported: ${u.message}` };
   }
-  return { ok: true, test: parsed.test, program: loaded.program };
+  return { ok: true, test, program: loaded.program };
 }
 
 /**

@@ -3,6 +3,7 @@
 // fully defaulted configuration; results are data printed by report/.
 
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { expandInputs } from '../litmus/files.js';
 import { herdBlock } from '../report/herd-text.js';
@@ -14,7 +15,8 @@ import { randomCommand, type RandomFlags } from './random.js';
 import { schedulerDefaults } from './random-config.js';
 import { replayCommand } from './replay.js';
 import { replayRunCommand } from './replay-run.js';
-import { runSource, type RunOptions, type TestResult } from './run-test.js';
+import { runSourceAsync, type ParallelOptions, type RunOptions, type TestResult } from './run-test.js';
+import { ExplorePool } from '../workers/explore-host.js';
 import { variantFaultMode } from '../model/variant.js';
 
 function positiveNumber(v: string): number {
@@ -64,6 +66,9 @@ interface RunFlags {
   evictions?: boolean;
   explain?: boolean;
   quiet?: boolean;
+  workers: number | 'auto';
+  por: boolean;
+  parallelAfter: number;
 }
 
 async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
@@ -87,24 +92,67 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
     ...(fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {}),
     evictions: flags.evictions === true,
     explain: flags.explain === true,
+    por: flags.por,
   };
   let mismatches = 0;
   let checked = 0;
   const progress = terminalProgress(flags.quiet !== true);
-  for (const file of files) {
-    let result: TestResult;
-    try {
-      progress.start(file);
-      result = runSource(await readFile(file, 'utf8'), file, { ...opts, progress: (p) => progress.update(p) });
-      progress.stop();
-    } catch (e) {
-      progress.stop();
-      process.stderr.write(`shootdown: ${file}: ${(e as Error).message}\n`);
-      exit = Math.max(exit, 3);
-      continue;
+  // Ctrl-C stops the search under way; its partial result is printed and the run exits 130.
+  // A second Ctrl-C exits at once.
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  const workers = flags.workers === 'auto' ? availableParallelism() : flags.workers;
+  let pool: ExplorePool | undefined;
+  const parallel: ParallelOptions = {
+    get pool() {
+      pool ??= new ExplorePool(workers);
+      return pool;
+    },
+    after: flags.parallelAfter,
+  };
+  try {
+    for (const file of files) {
+      // let a pending Ctrl-C be seen between tests
+      await new Promise((r) => setImmediate(r));
+      if (interrupted) break;
+      let result: TestResult;
+      try {
+        progress.start(file);
+        result = await runSourceAsync(await readFile(file, 'utf8'), file, { ...opts, progress: (p) => progress.update(p), cancelled: () => interrupted }, parallel);
+        progress.stop();
+      } catch (e) {
+        progress.stop();
+        process.stderr.write(`shootdown: ${file}: ${(e as Error).message}\n`);
+        exit = Math.max(exit, 3);
+        continue;
+      }
+      const line = report(result);
+      if (line !== undefined) exit = Math.max(exit, line);
+      if (interrupted) break;
     }
-    if (result.status === 'error' || result.status === 'unsupported') exit = Math.max(exit, 2);
-    if (result.hazardCheck?.ok === false) exit = Math.max(exit, 1);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await pool?.destroy();
+  }
+  if (kinds !== undefined) {
+    process.stderr.write(`kinds: ${checked} checked, ${mismatches} mismatch${mismatches === 1 ? '' : 'es'}\n`);
+    if (mismatches > 0) exit = Math.max(exit, 1);
+  }
+  if (interrupted) {
+    process.stderr.write('shootdown: interrupted\n');
+    return 130;
+  }
+  return exit;
+
+  // Prints one result; the exit status it calls for, if any.
+  function report(result: TestResult): number | undefined {
+    let status: number | undefined;
+    if (result.status === 'error' || result.status === 'unsupported') status = 2;
+    if (result.hazardCheck?.ok === false) status = Math.max(status ?? 0, 1);
     let kindLine: string | undefined;
     if (kinds !== undefined && (result.status === 'ok' || result.status === 'timeout')) {
       const expected = kinds.get(result.test);
@@ -119,12 +167,15 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
     }
     if (flags.json === true) process.stdout.write(`${jsonRecord(result)}\n`);
     else process.stdout.write(`${herdBlock(result)}\n${kindLine === undefined ? '' : `${kindLine}\n`}\n`);
+    return status;
   }
-  if (kinds !== undefined) {
-    process.stderr.write(`kinds: ${checked} checked, ${mismatches} mismatch${mismatches === 1 ? '' : 'es'}\n`);
-    if (mismatches > 0) exit = Math.max(exit, 1);
-  }
-  return exit;
+}
+
+function workerCount(v: string): number | 'auto' {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0 || n > 64) throw new InvalidArgumentError("expected 'auto' or a number of threads from 1 to 64");
+  return n;
 }
 
 const program = new Command();
@@ -148,9 +199,12 @@ program
   .option('--evictions', 'also explore TLB evictions (never changes outcomes or hazards; more states)')
   .option('--explain', 'print the step-by-step replay of each hazard trace under it')
   .option('--quiet', 'no live progress line (it is only ever shown on a terminal, after a second)')
+  .addOption(new Option('--workers <n>', "worker threads for tests that outgrow the main thread: a number or 'auto' (one per core); results are identical for any number").argParser(workerCount).default('auto'))
+  .option('--no-por', 'turn partial-order reduction off (verdicts and state sets are the same; more states are explored)')
+  .addOption(new Option('--parallel-after <states>', 'a search moves to the worker threads after this many states in the main thread (0: at once)').argParser(index).default(20_000))
   .addHelpText(
     'after',
-    '\nA test may pin its hazards with a header line `Hazards=amalgamation:P1:x stale-tlb:P1:x` or `Hazards=none`\n(herd ignores it); a difference is reported and gives exit status 1.\n\nExit status: 0 all tests answered; 1 a verdict differs from --kinds or a Hazards= line; 2 a file could not be read, parsed or is unsupported; 3 internal error.',
+    '\nA test may pin its hazards with a header line `Hazards=amalgamation:P1:x stale-tlb:P1:x` or `Hazards=none`\n(herd ignores it); a difference is reported and gives exit status 1.\n\nExit status: 0 all tests answered; 1 a verdict differs from --kinds or a Hazards= line; 2 a file could not be read, parsed or is unsupported; 3 internal error; 130 interrupted (Ctrl-C: the partial result of the test under way is printed).',
   )
   .action(async (paths: string[], flags: RunFlags) => {
     process.exitCode = await runCommand(paths, flags);

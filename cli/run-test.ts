@@ -1,7 +1,8 @@
 // Runs one litmus file end to end: parse, load, explore, judge. The result is plain data that
 // report/ prints as herd text or JSON.
 
-import { exploreExhaustive, replay, type Progress } from '../explorer/exhaustive.js';
+import { exploreExhaustive, replay, type Budget, type ExplorationResult, type Progress } from '../explorer/exhaustive.js';
+import { exploreParallel } from '../explorer/parallel.js';
 import { traceToken } from '../explorer/system.js';
 import { parseLitmus } from '../litmus/parser.js';
 import type { Prop, Value } from '../litmus/ast.js';
@@ -13,6 +14,7 @@ import type { Program } from '../model/program.js';
 import { hazardExpectation, hazardKey } from '../model/hazard-expect.js';
 import { explainTrace, renderSteps } from './replay.js';
 import { vmsaSystem } from './vmsa-system.js';
+import type { ExplorePool } from '../workers/explore-host.js';
 
 /** Options of one run. */
 export interface RunOptions extends LoadOptions {
@@ -27,6 +29,10 @@ export interface RunOptions extends LoadOptions {
   readonly explain?: boolean;
   /** called every few thousand states while exploring */
   readonly progress?: (p: Progress) => void;
+  /** polled while exploring: true stops the search (Ctrl-C), marked incomplete */
+  readonly cancelled?: () => boolean;
+  /** partial-order reduction (default on); off explores every interleaving of independent steps */
+  readonly por?: boolean;
 }
 
 /** A hazard as reported: what, where, and the trace that shows it. */
@@ -74,58 +80,138 @@ function base(file: string, test: string, status: TestResult['status'], ms: numb
   return { test, file, status, states: [], positive: 0, negative: 0, flags: [], hazards: [], complete: false, explored: 0, transitions: 0, ms };
 }
 
-/** Parses, loads and explores one test from its source text. */
-export function runSource(source: string, file: string, opts: RunOptions): TestResult {
+/** How `runSourceAsync` may use worker threads. */
+export interface ParallelOptions {
+  readonly pool: ExplorePool;
+  /**
+   * the search starts in this thread and moves to the pool once it has seen this many states
+   * (small tests are answered before a worker would have started); 0 goes to the pool at once
+   */
+  readonly after: number;
+  /** tests only: make a worker thread die (see SerializedExploreRecipe.crash) */
+  readonly crash?: { readonly partition: number; readonly level: number };
+}
+
+interface Ready {
+  readonly prog: Program;
+  /** the test's Hazards= line, when it has a well-formed one */
+  readonly expect?: readonly string[];
+  readonly t0: number;
+}
+
+// Parse and load: the program, or the result of a test that cannot be explored.
+function prepare(source: string, file: string, opts: RunOptions): { ready: Ready } | { done: TestResult } {
   const t0 = performance.now();
   const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
   const parsed = parseLitmus(source, file);
   if (!parsed.ok) {
     const e = parsed.error;
     const name = /^\S+\s+(\S+)/.exec(source)?.[1] ?? file;
-    return { ...base(file, name, 'error', ms()), problem: { line: e.line, col: e.col, message: e.message } };
+    return { done: { ...base(file, name, 'error', ms()), problem: { line: e.line, col: e.col, message: e.message } } };
   }
   const test = parsed.test;
   if (test.arch !== 'AArch64') {
-    return { ...base(file, test.name, 'unsupported', ms()), problem: { line: 1, col: 1, construct: `architecture ${test.arch}`, message: `only AArch64 tests are supported, not ${test.arch}` } };
+    return { done: { ...base(file, test.name, 'unsupported', ms()), problem: { line: 1, col: 1, construct: `architecture ${test.arch}`, message: `only AArch64 tests are supported, not ${test.arch}` } } };
   }
   const loaded = loadTest(test, opts);
   if (!loaded.ok) {
     const u = loaded.unsupported;
-    return { ...base(file, test.name, 'unsupported', ms()), problem: { line: u.span.line, col: u.span.col, construct: u.construct, message: u.message } };
+    return { done: { ...base(file, test.name, 'unsupported', ms()), problem: { line: u.span.line, col: u.span.col, construct: u.construct, message: u.message } } };
   }
-  const prog = loaded.program;
   const expect = hazardExpectation(test);
   if (expect !== undefined && !expect.ok) {
-    return { ...base(file, test.name, 'error', ms()), problem: { line: expect.span.line, col: expect.span.col, message: expect.message } };
+    return { done: { ...base(file, test.name, 'error', ms()), problem: { line: expect.span.line, col: expect.span.col, message: expect.message } } };
   }
+  return { ready: { prog: loaded.program, ...(expect === undefined ? {} : { expect: expect.keys }), t0 } };
+}
+
+// The result of an exploration, with the Hazards= check when the test pins its hazards.
+function conclude(p: Ready, file: string, opts: RunOptions, r: ExplorationResult): TestResult {
+  const res = judge(p.prog, file, opts, r, p.t0);
+  const expected = p.expect;
+  if (expected === undefined) return res;
+  const found = [...new Set(res.hazards.map(hazardKey))].sort();
+  const ok = found.length === expected.length && found.every((k, i) => k === expected[i]);
+  return { ...res, hazardCheck: { expected, found, ok } };
+}
+
+// The model met a construct it does not support while exploring: the test is unsupported.
+function unsupportedResult(p: Ready, file: string, e: unknown): TestResult {
+  if (!(e instanceof ModelUnsupported)) throw e;
+  const slot = p.prog.threads[e.proc]?.code[e.pc];
+  const span = slot?.instr.span;
+  return {
+    ...base(file, p.prog.test.name, 'unsupported', Math.round((performance.now() - p.t0) * 10) / 10),
+    problem: { line: span?.line ?? 1, col: span?.col ?? 1, construct: slot?.instr.mnemonic ?? 'instruction', message: `P${e.proc} '${slot?.instr.text ?? '?'}': ${e.message}` },
+  };
+}
+
+function budgetOf(opts: RunOptions, t0: number, maxStates?: number): Budget {
+  const max = maxStates ?? opts.maxStates;
+  return {
+    ...(max === undefined ? {} : { maxStates: max }),
+    // the timeout counts from when the test started (parsing, and any search in this thread)
+    ...(opts.timeout === undefined ? {} : { deadline: Date.now() - (performance.now() - t0) + opts.timeout * 1000 }),
+    ...(opts.progress === undefined ? {} : { progress: opts.progress }),
+    ...(opts.cancelled === undefined ? {} : { cancelled: opts.cancelled }),
+    ...(opts.maxMemoryMb === undefined ? {} : { overMemory: () => process.memoryUsage().rss > (opts.maxMemoryMb as number) * 2 ** 20 }),
+  };
+}
+
+function systemOptions(opts: RunOptions): { evictions: boolean; model: 'sc' | 'arm'; por: boolean } {
+  return { evictions: opts.evictions === true, model: opts.model, por: opts.por !== false };
+}
+
+/** Parses, loads and explores one test from its source text, in this thread. */
+export function runSource(source: string, file: string, opts: RunOptions): TestResult {
+  const p = prepare(source, file, opts);
+  if ('done' in p) return p.done;
+  const sys = vmsaSystem(p.ready.prog, systemOptions(opts));
   try {
-    const r = explore(prog, file, opts, t0);
-    if (expect === undefined) return r;
-    const found = [...new Set(r.hazards.map(hazardKey))].sort();
-    const ok = found.length === expect.keys.length && found.every((k, i) => k === expect.keys[i]);
-    return { ...r, hazardCheck: { expected: expect.keys, found, ok } };
+    return conclude(p.ready, file, opts, exploreExhaustive(sys, budgetOf(opts, p.ready.t0)));
   } catch (e) {
-    if (e instanceof ModelUnsupported) {
-      const slot = prog.threads[e.proc]?.code[e.pc];
-      const span = slot?.instr.span;
-      return {
-        ...base(file, test.name, 'unsupported', ms()),
-        problem: { line: span?.line ?? 1, col: span?.col ?? 1, construct: slot?.instr.mnemonic ?? 'instruction', message: `P${e.proc} '${slot?.instr.text ?? '?'}': ${e.message}` },
-      };
-    }
-    throw e;
+    return unsupportedResult(p.ready, file, e);
   }
 }
 
-function explore(prog: Program, file: string, opts: RunOptions, t0: number): TestResult {
-  const sys = vmsaSystem(prog, { evictions: opts.evictions === true, model: opts.model });
-  const budget = {
-    ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
-    ...(opts.timeout === undefined ? {} : { deadline: Date.now() + opts.timeout * 1000 }),
-    ...(opts.progress === undefined ? {} : { progress: opts.progress }),
-    ...(opts.maxMemoryMb === undefined ? {} : { overMemory: () => process.memoryUsage().heapUsed > (opts.maxMemoryMb as number) * 2 ** 20 }),
-  };
-  const r = exploreExhaustive(sys, budget);
+/**
+ * Like runSource, but a search that outgrows `par.after` states continues on the worker pool
+ * (explorer/parallel.ts), which gives the same result; meanwhile this thread stays free for the
+ * progress line and Ctrl-C.
+ */
+export async function runSourceAsync(source: string, file: string, opts: RunOptions, par: ParallelOptions): Promise<TestResult> {
+  const p = prepare(source, file, opts);
+  if ('done' in p) return p.done;
+  const ready = p.ready;
+  const sys = vmsaSystem(ready.prog, systemOptions(opts));
+  try {
+    const probeLimit = opts.maxStates === undefined ? par.after : Math.min(par.after, opts.maxStates);
+    if (probeLimit > 0) {
+      const probe = exploreExhaustive(sys, budgetOf(opts, ready.t0, probeLimit));
+      // Done, or stopped by one of the user's limits rather than the probe's.
+      if (probe.complete || probe.stopped !== 'max-states' || probeLimit === opts.maxStates) return conclude(ready, file, opts, probe);
+    }
+    const budget = budgetOf(opts, ready.t0);
+    const r = await exploreParallel(
+      par.pool.host({
+        source,
+        file,
+        ...(opts.defaultFaultMode === undefined ? {} : { defaultFaultMode: opts.defaultFaultMode }),
+        ...systemOptions(opts),
+        ...(budget.deadline === undefined ? {} : { deadline: budget.deadline }),
+        ...(budget.maxStates === undefined ? {} : { maxStates: budget.maxStates }),
+        ...(par.crash === undefined ? {} : { crash: par.crash }),
+      }),
+      budget,
+    );
+    return conclude(ready, file, opts, r);
+  } catch (e) {
+    return unsupportedResult(ready, file, e);
+  }
+}
+
+function judge(prog: Program, file: string, opts: RunOptions, r: ExplorationResult, t0: number): TestResult {
+  const sys = vmsaSystem(prog, systemOptions(opts));
   const states: ReportedState[] = r.outcomes.map((o) => {
     // Replaying the witness recovers the final state to judge the condition on, and checks the trace.
     const rp = replay(sys, o.trace);

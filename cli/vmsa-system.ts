@@ -21,7 +21,7 @@ function hazardFinding(h: Hazard): Finding {
 }
 
 /** The machine of `prog` as a transition system; outcomes are herd state lines. */
-export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { model?: 'sc' | 'arm' }): TransitionSystem<MachineState, Transition> & { machine: Machine } {
+export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean }): TransitionSystem<MachineState, Transition> & { machine: Machine } {
   const machine = machineFor(options?.model ?? 'sc', prog, { evictions: options?.evictions === true });
   return {
     machine,

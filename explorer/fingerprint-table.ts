@@ -1,0 +1,113 @@
+// The visited set of a parallel search: an open-addressing hash table of state fingerprints in a
+// SharedArrayBuffer, read and written by every worker with Atomics (no locks). Each slot also
+// holds the best edge that reached its state: workers race to lower it with compare-and-swap, so
+// once a level is done the slot names the canonical parent whoever got there first.
+
+// invariant: slot i is words 2i (fingerprint + 1, 0 when empty) and 2i+1 (edge key, 0 while the
+// claimer has not written it yet). A fingerprint, once written, never moves or changes; an edge
+// key only decreases. Linear probing from fingerprint mod capacity; capacity is a power of two.
+
+/** An edge key: (level of the state, rank of its parent in the previous level, choice). */
+export function edgeKey(level: number, parentRank: number, choice: number): bigint {
+  if (level >= 0x7fff || parentRank > 0xffffffff || choice > 0xffff) {
+    throw new Error(`[internal] edge key out of range: level ${level}, parent rank ${parentRank}, choice ${choice}`);
+  }
+  return (BigInt(level + 1) << 48n) | (BigInt(parentRank) << 16n) | BigInt(choice);
+}
+
+/** The level stored in an edge key. */
+export function keyLevel(key: bigint): number {
+  return Number(key >> 48n) - 1;
+}
+
+/** The (parent rank, choice) part of an edge key as one exactly representable number. */
+export function keyEdge(key: bigint): number {
+  return Number(key & 0xffffffffffffn);
+}
+
+/** What `claim` found. */
+export type Claim =
+  /** the state was first reached at an earlier level: nothing to do */
+  | 'old'
+  /** reached at this level; `key` is now at most the caller's */
+  | 'new';
+
+/** A fingerprint table over a SharedArrayBuffer; every worker wraps the same buffer. */
+export class FingerprintTable {
+  private readonly slots: BigInt64Array;
+  private readonly mask: number;
+  readonly capacity: number;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.slots = new BigInt64Array(buffer);
+    this.capacity = this.slots.length / 2;
+    if ((this.capacity & (this.capacity - 1)) !== 0) throw new Error(`[internal] table capacity ${this.capacity} is not a power of two`);
+    this.mask = this.capacity - 1;
+  }
+
+  /** A new, empty table of `capacity` slots (a power of two), 16 bytes each. */
+  static create(capacity: number): FingerprintTable {
+    return new FingerprintTable(new SharedArrayBuffer(capacity * 16));
+  }
+
+  /**
+   * Inserts fingerprint `fp` (a non-negative safe integer) reached by edge `key`, or lowers the
+   * stored key to `key`. Returns 'old' when the stored key belongs to an earlier level than
+   * `key`'s, and whether this call inserted the fingerprint.
+   */
+  claim(fp: number, key: bigint): { readonly claim: Claim; readonly inserted: boolean } {
+    const tag = BigInt(fp) + 1n;
+    const slots = this.slots;
+    let i = fp % this.capacity;
+    for (let probes = 0; probes < this.capacity; probes++) {
+      const at = 2 * i;
+      let cur = Atomics.load(slots, at);
+      if (cur === 0n) {
+        cur = Atomics.compareExchange(slots, at, 0n, tag);
+        if (cur === 0n) {
+          lowerKey(slots, at + 1, key);
+          return { claim: 'new', inserted: true };
+        }
+      }
+      if (cur === tag) {
+        const stored = lowerKey(slots, at + 1, key);
+        return { claim: stored !== 0n && keyLevel(stored) < keyLevel(key) ? 'old' : 'new', inserted: false };
+      }
+      i = (i + 1) & this.mask;
+    }
+    throw new Error('[internal] fingerprint table is full');
+  }
+
+  /** The edge key stored for `fp`, or undefined when absent. */
+  key(fp: number): bigint | undefined {
+    const tag = BigInt(fp) + 1n;
+    let i = fp % this.capacity;
+    for (let probes = 0; probes < this.capacity; probes++) {
+      const cur = Atomics.load(this.slots, 2 * i);
+      if (cur === 0n) return undefined;
+      if (cur === tag) return Atomics.load(this.slots, 2 * i + 1);
+      i = (i + 1) & this.mask;
+    }
+    return undefined;
+  }
+
+  /** Every (fingerprint, key) whose level is below `level`, for rebuilding a larger table. */
+  *entriesBelow(level: number): Generator<[number, bigint]> {
+    for (let i = 0; i < this.capacity; i++) {
+      const tag = this.slots[2 * i] as bigint;
+      if (tag === 0n) continue;
+      const key = this.slots[2 * i + 1] as bigint;
+      if (key !== 0n && keyLevel(key) < level) yield [Number(tag - 1n), key];
+    }
+  }
+}
+
+// Lowers the key at `at` to `key` unless it is already lower; returns the key it found before
+// (0n: none yet). A CAS loop: another worker may lower it between our load and our swap.
+function lowerKey(slots: BigInt64Array, at: number, key: bigint): bigint {
+  for (;;) {
+    const cur = Atomics.load(slots, at);
+    if (cur !== 0n && cur <= key) return cur;
+    if (Atomics.compareExchange(slots, at, cur, key) === cur) return cur;
+  }
+}

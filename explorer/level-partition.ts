@@ -1,0 +1,249 @@
+// One worker's share of a level-synchronous parallel breadth-first search (explorer/parallel.ts
+// coordinates). The frontier of level L is split over partitions; each expands its states, and
+// every successor is claimed in the shared fingerprint table with its edge key (level L+1, rank of
+// the parent, choice). After all partitions have expanded, the copy whose key is the table's
+// minimum is kept (exactly one partition holds it) and the coordinator ranks the kept states of
+// level L+1 by that key. Ranks in key order are the order the sequential search visits states in,
+// so witnesses (shortest, then first in choice order) come out identical to exploreExhaustive's
+// for any number of partitions and any timing.
+
+import { edgeKey, FingerprintTable, keyEdge } from './fingerprint-table.js';
+import type { Finding, TransitionSystem } from './system.js';
+
+/** Codes of the shared stop word (control[STOP]). */
+export const STOP = { none: 0, cancelled: 1, timeout: 2, maxStates: 3, maxMemory: 4, tableFull: 5 } as const;
+
+/** Word indices of the shared control buffer (an Int32Array over a SharedArrayBuffer). */
+export const CONTROL = {
+  /** why to stop (STOP), 0 to go on */
+  stop: 0,
+  /** fingerprints inserted in the table */
+  distinct: 1,
+  /** transitions taken (for progress; updated in batches) */
+  transitions: 2,
+  /** words in the buffer */
+  size: 4,
+} as const;
+
+/**
+ * Where a witness points: trace length, then the edge (parent rank * 65536 + choice; the initial
+ * state has length 0), then edge findings before state findings, then order within the list.
+ * Comparing positions lexicographically orders witnesses exactly as the sequential search notes
+ * them.
+ */
+export interface Position {
+  readonly len: number;
+  readonly edge: number;
+  readonly prio: 0 | 1;
+  readonly idx: number;
+}
+
+/** A finding or outcome with its position; `detail` is structured-clone safe. */
+export interface PlacedWitness extends Position {
+  readonly key: string;
+  readonly detail: unknown;
+}
+
+/** Whether position `a` comes before `b`. */
+export function before(a: Position, b: Position): boolean {
+  if (a.len !== b.len) return a.len < b.len;
+  if (a.edge !== b.edge) return a.edge < b.edge;
+  if (a.prio !== b.prio) return a.prio < b.prio;
+  return a.idx < b.idx;
+}
+
+/** Keeps, per key, the earliest witness. */
+export function noteWitness(into: Map<string, PlacedWitness>, w: PlacedWitness): void {
+  const old = into.get(w.key);
+  if (old === undefined || before(w, old)) into.set(w.key, w);
+}
+
+/** One state to rebuild by replaying its trace from the initial state. */
+export interface SeedItem {
+  readonly rank: number;
+  readonly choices: readonly number[];
+}
+
+/** What expanding a level reported. */
+export interface ExpandReport {
+  /** false when the stop word was set before the level was done */
+  readonly complete: boolean;
+  readonly transitions: number;
+  readonly findings: readonly PlacedWitness[];
+}
+
+/** The states a partition keeps for the next level, and what they show. */
+export interface SettleReport {
+  /** edge (parent rank * 65536 + choice) of each kept state, ascending */
+  readonly edges: Float64Array;
+  readonly findings: readonly PlacedWitness[];
+  readonly outcomes: readonly PlacedWitness[];
+}
+
+/** What a partition does; the coordinator calls these in order, level after level. */
+export interface PartitionApi {
+  /** Rebuilds the frontier states `items` of `level` (replaying traces); at level 0 also reports the initial state's findings. */
+  seed(level: number, items: readonly SeedItem[]): SettleReport | undefined;
+  /** Expands the frontier, claiming every successor in the table. */
+  expand(): ExpandReport;
+  /** Keeps the successors this partition reached first, in edge order. */
+  settle(): SettleReport;
+  /** Gives the kept states their ranks (aligned with `settle`'s edges); they become the frontier. */
+  assign(ranks: Uint32Array): void;
+  /** Removes frontier states (given to another partition). */
+  drop(ranks: readonly number[]): void;
+  /** Forgets this level's successors and uses a new table (after the coordinator grew it). */
+  retable(buffer: SharedArrayBuffer): void;
+}
+
+/** Options of a partition. */
+export interface PartitionOptions {
+  /** Date.now() milliseconds after which the search stops */
+  readonly deadline?: number;
+  /** stop once the table holds this many states */
+  readonly maxStates?: number;
+}
+
+interface Candidate<S> {
+  readonly state: S;
+  readonly fp: number;
+  key: bigint;
+}
+
+const MAX_LOAD = 0.75;
+
+/** A partition working in this thread over a shared table and control buffer. */
+export class LevelPartition<S, T> implements PartitionApi {
+  private frontier: { state: S; rank: number }[] = [];
+  private level = 0;
+  private candidates = new Map<number, Candidate<S>>();
+  private kept: Candidate<S>[] = [];
+
+  constructor(
+    private readonly sys: TransitionSystem<S, T>,
+    private table: FingerprintTable,
+    private readonly control: Int32Array,
+    private readonly options: PartitionOptions = {},
+  ) {}
+
+  seed(level: number, items: readonly SeedItem[]): SettleReport | undefined {
+    this.level = level;
+    // Idempotent: a partition restarted mid-rebalance may be given a state it already rebuilt.
+    const have = new Set(this.frontier.map((f) => f.rank));
+    for (const it of items) if (!have.has(it.rank)) this.frontier.push({ state: this.rebuild(it.choices), rank: it.rank });
+    this.frontier.sort((a, b) => a.rank - b.rank);
+    const s = this.frontier[0]?.state;
+    if (level !== 0 || s === undefined) return undefined;
+    const fp = fingerprintOf(this.sys, s);
+    if (this.table.claim(fp, edgeKey(0, 0, 0)).inserted) Atomics.add(this.control, CONTROL.distinct, 1);
+    const findings = this.sys.stateFindings(s).map((f, idx) => placed(f, { len: 0, edge: 0, prio: 1, idx }));
+    const o = this.sys.outcome(s);
+    return { edges: new Float64Array(0), findings, outcomes: o === undefined ? [] : [{ key: o, detail: undefined, len: 0, edge: 0, prio: 1, idx: 0 }] };
+  }
+
+  expand(): ExpandReport {
+    const sys = this.sys;
+    const control = this.control;
+    const next = this.level + 1;
+    const findings = new Map<string, PlacedWitness>();
+    const limit = this.table.capacity * MAX_LOAD;
+    let transitions = 0;
+    let batch = 0;
+    this.candidates = new Map();
+    for (const { state, rank } of this.frontier) {
+      const ts = sys.enabled(state);
+      for (let i = 0; i < ts.length; i++) {
+        const r = sys.step(state, ts[i] as T);
+        transitions++;
+        r.findings.forEach((f, idx) => noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx })));
+        const fp = fingerprintOf(sys, r.state);
+        const key = edgeKey(next, rank, i);
+        const c = this.table.claim(fp, key);
+        if (c.inserted) {
+          const n = Atomics.add(control, CONTROL.distinct, 1) + 1;
+          if (this.options.maxStates !== undefined && n >= this.options.maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
+          if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
+        }
+        if (c.claim === 'new') {
+          const mine = this.candidates.get(fp);
+          if (mine === undefined) this.candidates.set(fp, { state: r.state, fp, key });
+          else if (key < mine.key) mine.key = key;
+        }
+        if (++batch === 256) {
+          batch = 0;
+          Atomics.add(control, CONTROL.transitions, 256);
+          if (this.options.deadline !== undefined && Date.now() > this.options.deadline) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.timeout);
+          if (Atomics.load(control, CONTROL.stop) !== STOP.none) return { complete: false, transitions, findings: [...findings.values()] };
+        }
+      }
+    }
+    Atomics.add(control, CONTROL.transitions, batch);
+    return { complete: Atomics.load(control, CONTROL.stop) === STOP.none, transitions, findings: [...findings.values()] };
+  }
+
+  settle(): SettleReport {
+    const kept: Candidate<S>[] = [];
+    for (const c of this.candidates.values()) if (this.table.key(c.fp) === c.key) kept.push(c);
+    kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    this.candidates = new Map();
+    this.kept = kept;
+    const next = this.level + 1;
+    const findings: PlacedWitness[] = [];
+    const outcomes: PlacedWitness[] = [];
+    const edges = new Float64Array(kept.length);
+    kept.forEach((c, n) => {
+      const edge = keyEdge(c.key);
+      edges[n] = edge;
+      this.sys.stateFindings(c.state).forEach((f, idx) => findings.push(placed(f, { len: next, edge, prio: 1, idx })));
+      const o = this.sys.outcome(c.state);
+      if (o !== undefined) outcomes.push({ key: o, detail: undefined, len: next, edge, prio: 1, idx: 0 });
+    });
+    return { edges, findings, outcomes };
+  }
+
+  assign(ranks: Uint32Array): void {
+    if (ranks.length !== this.kept.length) throw new Error(`[internal] ${ranks.length} ranks for ${this.kept.length} kept states`);
+    this.frontier = this.kept.map((c, n) => ({ state: c.state, rank: ranks[n] as number }));
+    this.kept = [];
+    this.level++;
+  }
+
+  drop(ranks: readonly number[]): void {
+    const gone = new Set(ranks);
+    this.frontier = this.frontier.filter((f) => !gone.has(f.rank));
+  }
+
+  retable(buffer: SharedArrayBuffer): void {
+    this.table = new FingerprintTable(buffer);
+    this.candidates = new Map();
+  }
+
+  private rebuild(choices: readonly number[]): S {
+    let s = this.sys.initial();
+    for (const c of choices) {
+      const t = this.sys.enabled(s)[c];
+      if (t === undefined) throw new Error(`[internal] seed trace does not replay (choice ${c})`);
+      s = this.sys.step(s, t).state;
+    }
+    return s;
+  }
+}
+
+function placed(f: Finding, p: Position): PlacedWitness {
+  return { key: f.key, detail: f.detail, ...p };
+}
+
+/** The state's fingerprint as a non-negative safe integer (string keys are hashed to 53 bits). */
+export function fingerprintOf<S, T>(sys: TransitionSystem<S, T>, s: S): number {
+  const k = sys.key(s);
+  if (typeof k === 'number') return k;
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x2545f491 | 0;
+  for (let i = 0; i < k.length; i++) {
+    const x = k.charCodeAt(i);
+    h1 = Math.imul(h1 ^ x, 0x01000193);
+    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  }
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 11) & 0x1fffff);
+}

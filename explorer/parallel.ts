@@ -1,0 +1,262 @@
+// Parallel exhaustive exploration: a level-synchronous breadth-first search whose levels are split
+// over partitions (worker threads, see workers/explore-host.ts) sharing one fingerprint table.
+// This thread keeps only the search tree's shape: for every state, the rank of its parent and the
+// choice that reached it, so any state's trace can be rebuilt, and witnesses and ranks come out
+// the same as the sequential search's (explorer/exhaustive.ts) for any number of partitions.
+//
+// Per level: every partition expands its share of the frontier; then each keeps the successors
+// whose canonical edge (the table's minimum) it generated; this thread merges their edges into
+// ranks (edge order = the sequential visiting order) and, when the shares have drifted apart,
+// moves states between partitions, the receiver rebuilding them by replaying their traces. A
+// partition that dies is restarted and rebuilt the same way; claims in the table are idempotent
+// and counts are taken from reports, so nothing is lost or counted twice.
+
+import type { Budget, ExplorationResult, Witnessed } from './exhaustive.js';
+import { FingerprintTable } from './fingerprint-table.js';
+import { CONTROL, STOP, noteWitness, type PartitionApi, type PlacedWitness, type SeedItem, type SettleReport } from './level-partition.js';
+import type { Trace } from './system.js';
+
+/** A partition in another thread: the same calls, answered asynchronously. */
+export type RemotePartition = { [K in keyof PartitionApi]: (...a: Parameters<PartitionApi[K]>) => Promise<ReturnType<PartitionApi[K]>> } & {
+  /** ends the partition's thread task */
+  close(): Promise<void>;
+};
+
+/** Thrown by a remote call whose partition's thread died. */
+export class PartitionLost extends Error {}
+
+/** Starts partitions (one per worker thread); the coordinator asks again for one that died. */
+export interface PartitionHost {
+  readonly size: number;
+  start(index: number, table: SharedArrayBuffer, control: SharedArrayBuffer): Promise<RemotePartition>;
+}
+
+/** Statistics of a parallel search, beyond the result. */
+export interface ParallelStats {
+  readonly levels: number;
+  readonly restarts: number;
+  /** states moved between partitions to balance the load */
+  readonly moved: number;
+  /** largest share of a level's states held by one partition, over levels with at least 1000 states */
+  readonly worstShare: number;
+}
+
+interface Level {
+  readonly parent: Uint32Array;
+  readonly choice: Uint16Array;
+}
+
+const STOP_NAMES: Record<number, ExplorationResult['stopped']> = {
+  [STOP.cancelled]: 'cancelled',
+  [STOP.timeout]: 'timeout',
+  [STOP.maxStates]: 'max-states',
+  [STOP.maxMemory]: 'max-memory',
+};
+
+/** Explores every reachable state with the partitions of `host`; see the file comment. */
+export async function exploreParallel(host: PartitionHost, budget: Budget = {}): Promise<ExplorationResult & { stats: ParallelStats }> {
+  const n = host.size;
+  let table = FingerprintTable.create(1 << 16);
+  const controlBuffer = new SharedArrayBuffer(CONTROL.size * 4);
+  const control = new Int32Array(controlBuffer);
+  const parts: RemotePartition[] = [];
+  for (let w = 0; w < n; w++) parts.push(await host.start(w, table.buffer, controlBuffer));
+  const levels: Level[] = [{ parent: new Uint32Array(1), choice: new Uint16Array(1) }];
+  let owned: number[][] = parts.map((_, w) => (w === 0 ? [0] : []));
+  const findings = new Map<string, PlacedWitness>();
+  const outcomes = new Map<string, PlacedWitness>();
+  let transitions = 0;
+  let restarts = 0;
+  let moved = 0;
+  let worstShare = 0;
+  let level = 0;
+  let stopped: ExplorationResult['stopped'];
+
+  const traceOf = (lvl: number, rank: number): number[] => {
+    const cs: number[] = [];
+    for (let l = lvl; l > 0; l--) {
+      const at = levels[l] as Level;
+      cs.push(at.choice[rank] as number);
+      rank = at.parent[rank] as number;
+    }
+    return cs.reverse();
+  };
+  const seedItems = (lvl: number, ranks: readonly number[]): SeedItem[] => ranks.map((rank) => ({ rank, choices: traceOf(lvl, rank) }));
+  const merge = (r: Pick<SettleReport, 'findings' | 'outcomes'>): void => {
+    for (const f of r.findings) noteWitness(findings, f);
+    for (const o of r.outcomes) noteWitness(outcomes, o);
+  };
+  // Restarts partition w (its thread died) with its share of the current frontier.
+  const restart = async (w: number): Promise<void> => {
+    restarts++;
+    const p = await host.start(w, table.buffer, controlBuffer);
+    parts[w] = p;
+    await p.seed(level, seedItems(level, owned[w] as number[]));
+  };
+  // Calls `f` on partition w, restarting it (and redoing `redo` first) as often as it dies.
+  const call = async <R>(w: number, f: (p: RemotePartition) => Promise<R>, redo?: (p: RemotePartition) => Promise<unknown>): Promise<R> => {
+    for (;;) {
+      try {
+        return await f(parts[w] as RemotePartition);
+      } catch (e) {
+        if (!(e instanceof PartitionLost)) throw e;
+        await restart(w);
+        if (redo !== undefined) await redo(parts[w] as RemotePartition);
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    if (budget.cancelled?.() === true) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.cancelled);
+    if (budget.overMemory?.() === true) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxMemory);
+    if (budget.deadline !== undefined && Date.now() > budget.deadline) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.timeout);
+    budget.progress?.({ distinct: Atomics.load(control, CONTROL.distinct), transitions: Atomics.load(control, CONTROL.transitions), frontier: owned.reduce((a, o) => a + o.length, 0) });
+  }, 200);
+
+  try {
+    const init = await call(0, (p) => p.seed(0, [{ rank: 0, choices: [] }]));
+    if (init !== undefined) merge(init);
+    let frontier = 1;
+    while (frontier > 0) {
+      // Grow the table between levels so a level rarely overflows it (a level that does is redone).
+      const distinct = Atomics.load(control, CONTROL.distinct);
+      if (distinct + frontier * 8 > table.capacity / 2) table = await regrow(distinct + frontier * 8, level + 1);
+      const expanded = await Promise.all(parts.map((_, w) => call(w, (p) => p.expand())));
+      const why = Atomics.load(control, CONTROL.stop);
+      if (why === STOP.tableFull) {
+        table = await regrow(table.capacity, level + 1);
+        continue;
+      }
+      if (why !== STOP.none || expanded.some((r) => !r.complete)) {
+        stopped = STOP_NAMES[why] ?? 'cancelled';
+        break;
+      }
+      const settled = await Promise.all(parts.map((_, w) => call(w, (p) => p.settle(), (p) => p.expand())));
+      for (const r of expanded) {
+        transitions += r.transitions;
+        for (const f of r.findings) noteWitness(findings, f);
+      }
+      for (const r of settled) merge(r);
+      const ranks = rankEdges(settled.map((r) => r.edges));
+      const total = ranks.size;
+      levels.push(ranks.level);
+      await Promise.all(parts.map((_, w) => call(w, (p) => p.assign(ranks.perPartition[w] as Uint32Array), async (p) => {
+        await p.expand();
+        await p.settle();
+      })));
+      level++;
+      owned = ranks.perPartition.map((r) => Array.from(r));
+      if (total >= 1000) worstShare = Math.max(worstShare, Math.max(...owned.map((o) => o.length)) / total);
+      moved += await rebalance(owned, parts, (w, give, take) => call(w, async (p) => {
+        if (give.length > 0) await p.drop(give);
+        if (take.length > 0) await p.seed(level, seedItems(level, take));
+      }));
+      frontier = total;
+    }
+  } finally {
+    clearInterval(timer);
+    await Promise.all(parts.map((p) => p.close().catch(() => undefined)));
+  }
+
+  const trace = (w: PlacedWitness): Trace => {
+    if (w.len === 0) return { version: 1, choices: [] };
+    const parentRank = Math.floor(w.edge / 65536);
+    return { version: 1, choices: [...traceOf(w.len - 1, parentRank), w.edge % 65536] };
+  };
+  const done = (m: Map<string, PlacedWitness>): Witnessed[] =>
+    [...m.values()].map((w) => ({ key: w.key, detail: w.detail, trace: trace(w) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const distinct = levels.reduce((a, l) => a + l.parent.length, 0);
+  return {
+    outcomes: done(outcomes),
+    findings: done(findings),
+    distinct,
+    transitions,
+    complete: stopped === undefined,
+    ...(stopped === undefined ? {} : { stopped }),
+    stats: { levels: levels.length, restarts, moved, worstShare },
+  };
+
+  // A larger table holding the states of the levels before `level` (a partial level is redone).
+  async function regrow(want: number, lvl: number): Promise<FingerprintTable> {
+    let cap = table.capacity;
+    while (cap / 2 < want) cap *= 2;
+    if (cap > 2 ** 30) throw new Error(`[internal] fingerprint table would need ${cap} slots`);
+    const bigger = FingerprintTable.create(cap);
+    let count = 0;
+    for (const [fp, key] of table.entriesBelow(lvl)) {
+      bigger.claim(fp, key);
+      count++;
+    }
+    Atomics.store(control, CONTROL.distinct, count);
+    Atomics.store(control, CONTROL.stop, STOP.none);
+    await Promise.all(parts.map((_, w) => call(w, (p) => p.retable(bigger.buffer))));
+    return bigger;
+  }
+}
+
+/** Ranks of a level from each partition's ascending edges: the merged order. */
+export function rankEdges(edges: readonly Float64Array[]): { size: number; level: Level; perPartition: Uint32Array[] } {
+  const size = edges.reduce((a, e) => a + e.length, 0);
+  const parent = new Uint32Array(size);
+  const choice = new Uint16Array(size);
+  const perPartition = edges.map((e) => new Uint32Array(e.length));
+  const at = edges.map(() => 0);
+  for (let rank = 0; rank < size; rank++) {
+    let best = -1;
+    let bestEdge = Infinity;
+    for (let w = 0; w < edges.length; w++) {
+      const i = at[w] as number;
+      const e = edges[w] as Float64Array;
+      if (i < e.length && (e[i] as number) < bestEdge) {
+        bestEdge = e[i] as number;
+        best = w;
+      }
+    }
+    const i = at[best] as number;
+    (perPartition[best] as Uint32Array)[i] = rank;
+    at[best] = i + 1;
+    parent[rank] = Math.floor(bestEdge / 65536);
+    choice[rank] = bestEdge % 65536;
+  }
+  return { size, level: { parent, choice }, perPartition };
+}
+
+/**
+ * Moves frontier states from partitions holding more than their share to those holding less,
+ * when the largest share exceeds the mean by a fifth (and by 16 states). Given states are spread
+ * over the donor's ranks, so no partition ends up with all the low ranks (which win ties of
+ * later levels and would make the drift come back). Returns how many moved.
+ */
+async function rebalance(owned: number[][], parts: readonly RemotePartition[], move: (w: number, give: number[], take: number[]) => Promise<unknown>): Promise<number> {
+  const total = owned.reduce((a, o) => a + o.length, 0);
+  const mean = total / parts.length;
+  const sizes = owned.map((o) => o.length);
+  if (Math.max(...sizes) <= Math.max(mean * 1.2, mean + 16)) return 0;
+  const target = owned.map((_, w) => Math.floor(total / parts.length) + (w < total % parts.length ? 1 : 0));
+  const pool: number[] = [];
+  const gives: number[][] = owned.map(() => []);
+  owned.forEach((o, w) => {
+    const surplus = o.length - (target[w] as number);
+    if (surplus <= 0) return;
+    const stride = o.length / surplus;
+    const give = new Set<number>();
+    for (let k = 0; k < surplus; k++) give.add(o[Math.floor(k * stride)] as number);
+    gives[w] = [...give];
+    pool.push(...give);
+    owned[w] = o.filter((r) => !give.has(r));
+  });
+  const takes: number[][] = owned.map(() => []);
+  let next = 0;
+  owned.forEach((o, w) => {
+    const deficit = (target[w] as number) - o.length;
+    if (deficit <= 0) return;
+    const take = pool.slice(next, next + deficit);
+    next += deficit;
+    takes[w] = take;
+    owned[w] = [...o, ...take].sort((a, b) => a - b);
+  });
+  await Promise.all(owned.map(async (_, w) => {
+    if ((gives[w] as number[]).length > 0) await move(w, gives[w] as number[], []);
+    if ((takes[w] as number[]).length > 0) await move(w, [], takes[w] as number[]);
+  }));
+  return pool.length;
+}
