@@ -95,20 +95,30 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}):
   };
   // Calls `f` on partition w, restarting it (and redoing `redo` first) as often as it dies.
   const call = async <R>(w: number, f: (p: RemotePartition) => Promise<R>, redo?: (p: RemotePartition) => Promise<unknown>): Promise<R> => {
-    for (;;) {
+    for (let deaths = 0; ; ) {
       try {
+        if (deaths > 0) {
+          await restart(w);
+          if (redo !== undefined) await redo(parts[w] as RemotePartition);
+        }
         return await f(parts[w] as RemotePartition);
       } catch (e) {
         if (!(e instanceof PartitionLost)) throw e;
-        await restart(w);
-        if (redo !== undefined) await redo(parts[w] as RemotePartition);
+        if (++deaths > 5) throw new Error(`[internal] partition ${w} died ${deaths} times in a row: ${e.message}`);
       }
     }
   };
+  // The limits partitions cannot see (cancellation, memory) are polled here, on a timer while
+  // partitions work and between levels; partitions check the stop word as they go.
+  const checkBudget = (): void => {
+    const stop = (why: number): void => void Atomics.compareExchange(control, CONTROL.stop, STOP.none, why);
+    if (budget.cancelled?.() === true) stop(STOP.cancelled);
+    if (budget.overMemory?.() === true) stop(STOP.maxMemory);
+    if (budget.deadline !== undefined && Date.now() > budget.deadline) stop(STOP.timeout);
+    if (budget.maxStates !== undefined && Atomics.load(control, CONTROL.distinct) >= budget.maxStates) stop(STOP.maxStates);
+  };
   const timer = setInterval(() => {
-    if (budget.cancelled?.() === true) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.cancelled);
-    if (budget.overMemory?.() === true) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxMemory);
-    if (budget.deadline !== undefined && Date.now() > budget.deadline) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.timeout);
+    checkBudget();
     budget.progress?.({ distinct: Atomics.load(control, CONTROL.distinct), transitions: Atomics.load(control, CONTROL.transitions), frontier: owned.reduce((a, o) => a + o.length, 0) });
   }, 200);
 
@@ -117,17 +127,23 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}):
     if (init !== undefined) merge(init);
     let frontier = 1;
     while (frontier > 0) {
+      checkBudget();
+      const why = Atomics.load(control, CONTROL.stop);
+      if (why !== STOP.none) {
+        stopped = STOP_NAMES[why] ?? 'cancelled';
+        break;
+      }
       // Grow the table between levels so a level rarely overflows it (a level that does is redone).
       const distinct = Atomics.load(control, CONTROL.distinct);
       if (distinct + frontier * 8 > table.capacity / 2) table = await regrow(distinct + frontier * 8, level + 1);
       const expanded = await Promise.all(parts.map((_, w) => call(w, (p) => p.expand())));
-      const why = Atomics.load(control, CONTROL.stop);
-      if (why === STOP.tableFull) {
+      const after = Atomics.load(control, CONTROL.stop);
+      if (after === STOP.tableFull) {
         table = await regrow(table.capacity, level + 1);
         continue;
       }
-      if (why !== STOP.none || expanded.some((r) => !r.complete)) {
-        stopped = STOP_NAMES[why] ?? 'cancelled';
+      if (after !== STOP.none || expanded.some((r) => !r.complete)) {
+        stopped = STOP_NAMES[after] ?? 'cancelled';
         break;
       }
       const settled = await Promise.all(parts.map((_, w) => call(w, (p) => p.settle(), (p) => p.expand())));

@@ -1,0 +1,145 @@
+// The parallel search's coordinator with partitions in this thread: same results as the
+// sequential search for any number of partitions, and recovery from a partition that dies.
+import { describe, expect, it } from 'vitest';
+import { exploreExhaustive } from '../../explorer/exhaustive.js';
+import { FingerprintTable, edgeKey, keyLevel } from '../../explorer/fingerprint-table.js';
+import { LevelPartition } from '../../explorer/level-partition.js';
+import { PartitionLost, exploreParallel, rankEdges, type PartitionHost, type RemotePartition } from '../../explorer/parallel.js';
+import type { TransitionSystem } from '../../explorer/system.js';
+import { lostUpdate } from './systems.js';
+
+/** Partitions in this thread; `die(index, call, n)` true makes that call fail as a dead thread would. */
+function localHost<S, T>(sys: TransitionSystem<S, T>, size: number, die: (index: number, call: string, n: number) => boolean = () => false): PartitionHost & { starts: number } {
+  let calls = 0;
+  const host = {
+    size,
+    starts: 0,
+    start: async (index: number, table: SharedArrayBuffer, control: SharedArrayBuffer): Promise<RemotePartition> => {
+      host.starts++;
+      const part = new LevelPartition(sys, new FingerprintTable(table), new Int32Array(control));
+      const wrap =
+        <A extends unknown[], R>(name: string, f: (...a: A) => R) =>
+        async (...a: A): Promise<R> => {
+          if (die(index, name, calls++)) throw new PartitionLost(`partition ${index} died in ${name}`);
+          return f(...a);
+        };
+      return {
+        seed: wrap('seed', (l, items) => part.seed(l, items)),
+        expand: wrap('expand', () => part.expand()),
+        settle: wrap('settle', () => part.settle()),
+        assign: wrap('assign', (r) => part.assign(r)),
+        drop: wrap('drop', (r) => part.drop(r)),
+        retable: wrap('retable', (b) => part.retable(b)),
+        close: async () => undefined,
+      };
+    },
+  };
+  return host;
+}
+
+// A grid walk with findings on states and edges: k counters, each 0..n; a finding per counter
+// reaching n (state) and per step that makes two counters equal (edge).
+type G = readonly number[];
+function grid(k: number, n: number): TransitionSystem<G, number> {
+  return {
+    initial: () => Array.from({ length: k }, () => 0),
+    enabled: (s) => s.flatMap((x, i) => (x < n ? [i] : [])),
+    step: (s, t) => {
+      const next = s.map((x, i) => (i === t ? x + 1 : x));
+      const findings = next.some((x, i) => i !== t && x === next[t]) ? [{ key: `eq${next[t]}`, detail: { at: next.join(',') } }] : [];
+      return { state: next, findings };
+    },
+    key: (s) => s.join(','),
+    stateFindings: (s) => s.flatMap((x, i) => (x === n ? [{ key: `full${i}`, detail: s.join(',') }] : [])),
+    outcome: (s) => (s.every((x) => x === n) ? 'done' : s.filter((x) => x === n).length === k - 1 && s.includes(0) ? `one-left:${s.indexOf(0)}` : undefined),
+  };
+}
+
+const strip = (r: { outcomes: unknown; findings: unknown; distinct: number; transitions: number; complete: boolean }): unknown => ({
+  outcomes: r.outcomes,
+  findings: r.findings,
+  distinct: r.distinct,
+  transitions: r.transitions,
+  complete: r.complete,
+});
+
+describe('exploreParallel', () => {
+  for (const size of [1, 2, 3, 5]) {
+    it(`gives the sequential search's outcomes, findings, witnesses and counts with ${size} partition(s)`, async () => {
+      for (const sys of [grid(3, 4), grid(4, 3), lostUpdate(3)] as TransitionSystem<unknown, unknown>[]) {
+        const seq = exploreExhaustive(sys);
+        const par = await exploreParallel(localHost(sys, size));
+        expect(strip(par)).toEqual(strip(seq));
+      }
+    });
+  }
+  it('balances the frontier over the partitions', async () => {
+    const par = await exploreParallel(localHost(grid(4, 6), 3));
+    expect(par.stats.moved).toBeGreaterThan(0);
+    expect(par.stats.worstShare).toBeLessThan(0.6);
+  });
+  it('restarts a partition that dies in any phase, losing and double-counting nothing', async () => {
+    const sys = grid(4, 5);
+    const seq = exploreExhaustive(sys);
+    for (const phase of ['expand', 'settle', 'assign', 'seed']) {
+      let died = 0;
+      const host = localHost(sys, 2, (index, call, n) => index === 1 && call === phase && (phase === 'seed' || n > 12) && died++ < 2);
+      const par = await exploreParallel(host);
+      expect(died, phase).toBeGreaterThan(0);
+      expect(par.stats.restarts, phase).toBe(Math.min(died, 2));
+      expect(strip(par), phase).toEqual(strip(seq));
+    }
+  });
+  it('grows the table when a level would overflow it, with the same result', async () => {
+    const sys = grid(5, 4); // 3125 states: past the first table's comfortable load in one level
+    const seq = exploreExhaustive(sys);
+    const par = await exploreParallel(localHost(sys, 2));
+    expect(strip(par)).toEqual(strip(seq));
+  });
+  it('stops at max-states with an incomplete result', async () => {
+    const par = await exploreParallel(localHost(grid(4, 5), 2), { maxStates: 100 });
+    expect(par.complete).toBe(false);
+    expect(par.stopped).toBe('max-states');
+  });
+  it('stops when cancelled', async () => {
+    const par = await exploreParallel(localHost(grid(5, 5), 2), { cancelled: () => true });
+    expect(par.complete).toBe(false);
+    expect(par.stopped).toBe('cancelled');
+  });
+});
+
+describe('FingerprintTable', () => {
+  it('keeps the least edge key of a level and reports states of earlier levels as old', () => {
+    const t = FingerprintTable.create(16);
+    expect(t.claim(7, edgeKey(2, 5, 1))).toEqual({ claim: 'new', inserted: true });
+    expect(t.claim(7, edgeKey(2, 3, 9))).toEqual({ claim: 'new', inserted: false });
+    expect(t.claim(7, edgeKey(2, 4, 0))).toEqual({ claim: 'new', inserted: false });
+    expect(t.key(7)).toBe(edgeKey(2, 3, 9));
+    expect(t.claim(7, edgeKey(3, 0, 0))).toEqual({ claim: 'old', inserted: false });
+    expect(keyLevel(t.key(7) as bigint)).toBe(2);
+    // colliding home slots probe on
+    expect(t.claim(7 + 16, edgeKey(3, 0, 0)).inserted).toBe(true);
+    expect(t.key(7 + 16)).toBe(edgeKey(3, 0, 0));
+    expect(t.key(8)).toBeUndefined();
+  });
+  it('keeps only the levels below a given one when rebuilt', () => {
+    const t = FingerprintTable.create(8);
+    t.claim(1, edgeKey(0, 0, 0));
+    t.claim(2, edgeKey(1, 0, 0));
+    t.claim(3, edgeKey(2, 0, 1));
+    expect([...t.entriesBelow(2)].map(([fp]) => fp).sort()).toEqual([1, 2]);
+  });
+});
+
+describe('rankEdges', () => {
+  it('merges sorted edges of partitions into ranks, parents and choices', () => {
+    const r = rankEdges([new Float64Array([0 * 65536 + 1, 2 * 65536]), new Float64Array([0 * 65536 + 3, 1 * 65536 + 2])]);
+    expect(r.size).toBe(4);
+    expect([...r.level.parent]).toEqual([0, 0, 1, 2]);
+    expect([...r.level.choice]).toEqual([1, 3, 2, 0]);
+    expect(r.perPartition.map((p) => [...p])).toEqual([
+      [0, 3],
+      [1, 2],
+    ]);
+  });
+});
