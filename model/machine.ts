@@ -27,6 +27,7 @@ import {
 } from './state.js';
 import { andDescBits, setDescBits } from './descriptor-bits.js';
 import { quietRemaps } from './hazards.js';
+import { translatedVars } from './translation-reach.js';
 import { wrap32, wrap64, type Desc, type Val } from './values.js';
 
 /** Options of the machine that change its transition relation. */
@@ -73,16 +74,28 @@ export interface AccessEvent {
   readonly entry?: TlbEntry;
 }
 
+/** Operations that read and write only their own CPU's registers, flags, ELR_EL1 and pc. */
+const LOCAL_OPS: ReadonlySet<Op['op']> = new Set(['nop', 'mov', 'alu', 'cmp', 'csel', 'cset', 'adr', 'msr', 'mrs']);
+
 /** The machine for one loaded program. */
 export class Machine {
+  /** `translates[t][v]`: thread t may translate variable v (model/translation-reach.ts) */
+  protected readonly translates: readonly (readonly boolean[])[];
+
+  /** (cpu, va, cpu may translate va) for every va whose PTE can change: the closure syncShadows keeps */
+  protected readonly walked: readonly (readonly [number, number, boolean])[];
+
   constructor(
     readonly prog: Program,
     readonly options: MachineOptions = { evictions: false },
-  ) {}
+  ) {
+    this.translates = translatedVars(prog);
+    this.walked = this.translates.flatMap((row, cpu) => row.flatMap((t, va) => (prog.mutablePte[va] === true ? [[cpu, va, t] as const] : [])));
+  }
 
   /** The initial state. */
   initial(): MachineState {
-    return {
+    const init: MachineState = {
       mem: this.prog.initMem,
       cpus: this.prog.threads.map((t, i) => ({
         pc: t.mainEnd > 0 ? 0 : -1,
@@ -103,6 +116,7 @@ export class Machine {
       faults: [],
       remaps: [],
     };
+    return this.syncShadows({ ...init, mem: [] }, init);
   }
 
   /** True when every thread has finished and every hardware update is done (a discarded execution, pc -2, never is). */
@@ -118,9 +132,9 @@ export class Machine {
     s.cpus.forEach((c, cpu) => {
       if (c.pc >= 0) this.execChoices(s, cpu, out);
       for (let va = 0; va < nvars; va++) {
-        if (this.prog.mutablePte[va] !== true) continue;
+        // Only walks that set the Access flag are steps; the others are in the closure (syncShadows).
+        if (this.prog.mutablePte[va] !== true || !this.walkUpdates(s, cpu, va)) continue;
         if (this.walkUseful(s, cpu, va, false)) out.push({ k: 'walk', cpu, va, stale: false });
-        if (this.walkUseful(s, cpu, va, true)) out.push({ k: 'walk', cpu, va, stale: true });
       }
       c.inv.forEach((_, idx) => out.push({ k: 'inv', cpu, idx }));
       c.hu.forEach((h, idx) => {
@@ -131,9 +145,69 @@ export class Machine {
     return out;
   }
 
+  /**
+   * Partial-order reduction (explorer/system.ts `reduce`): when some CPU's next instruction
+   * only computes on its own registers (LOCAL_OPS), that one step is a persistent set. No other
+   * transition reads or writes what it touches, it is never disabled, it changes nothing a
+   * hazard or flag looks at, and it moves the pc forward (no branch), so taking it first loses
+   * no outcome or finding and cannot postpone other steps forever. The relaxed machine's
+   * transitions are not 'exec' steps, so it is never reduced.
+   */
+  reduce(s: MachineState, ts: readonly Transition[]): readonly number[] | undefined {
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i] as Transition;
+      if (t.k !== 'exec') continue;
+      const pc = cpuOf(s, t.cpu).pc;
+      if (pc >= 0 && LOCAL_OPS.has(this.slot(t.cpu, pc).op.op)) return [i];
+    }
+    return undefined;
+  }
+
   /** The state after `t`; `events` (if given) receives the accesses `t` made through the TLB. */
   step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
-    return this.noteQuietRemaps(s, this.transition(s, t, events));
+    return this.afterStep(s, this.transition(s, t, events));
+  }
+
+  /** What every step ends with: shadow entries kept up to date, then quiet remaps noted. */
+  protected afterStep(prev: MachineState, next: MachineState): MachineState {
+    return this.noteQuietRemaps(prev, this.syncShadows(prev, next));
+  }
+
+  /**
+   * Speculative walks as a closure rather than as steps. A walker may read PTE(va) at any time
+   * and cache what it reads (Arm ARM D8.2), so the set of translations a CPU may hold is every
+   * descriptor PTE(va) held since its last invalidation of va completed; which subset a run has
+   * walked only matters through which entry a later access uses, and an access may pick any
+   * entry. So each CPU's TLB holds that whole set: the walk steps and the states that differ
+   * only in which walks happened are gone, with the same outcomes and hazards.
+   * invariant (after every step), for each CPU and each va whose PTE can change:
+   *  - a cacheable current descriptor (valid, af:1) has an entry that escaped no TLBI;
+   *  - a faulting current descriptor has an early walk (only for a CPU that may translate va:
+   *    nothing else reads early walks);
+   *  - likewise the old value of the CPU's own store its walker may still see (stale record).
+   * Exceptions, kept as steps: a walk that sets the Access flag (TTHM=HA on af:0) writes memory,
+   * so it happens at a chosen time (enabled/specWalk).
+   */
+  protected syncShadows(prev: MachineState, next: MachineState): MachineState {
+    if (next.mem === prev.mem && next.cpus === prev.cpus) return next;
+    let out = next;
+    for (const [cpu, va, translating] of this.walked) {
+      const c = cpuOf(out, cpu);
+      let tlb = c.tlb;
+      let early = c.early;
+      const cover = (id: number): void => {
+        const fault = this.walkFault(id, cpu);
+        if (fault !== undefined) {
+          if (translating && !early.some((e) => e.va === va && e.desc === id)) early = insertSorted(early, earlyFault(va, id));
+        } else if ((this.descOf(id) as Desc).af === 1 && !tlb.some((e) => e.va === va && e.desc === id && e.escProc < 0)) {
+          tlb = insertSorted(tlb, tlbEntry(va, id, -1, -1));
+        }
+      };
+      cover(out.mem[pteCell(va)] ?? 0);
+      if (translating) for (const r of c.stale) if (r.va === va) cover(r.old);
+      if (tlb !== c.tlb || early !== c.early) out = withCpu(out, cpu, { ...c, tlb, early });
+    }
+    return out;
   }
 
   /**
@@ -368,6 +442,11 @@ export class Machine {
   protected walkRead(s: MachineState, cpu: number, va: number, stale: boolean): number | undefined {
     if (!stale) return s.mem[pteCell(va)] ?? 0;
     return cpuOf(s, cpu).stale.find((r) => r.va === va)?.old;
+  }
+
+  /** Whether a walk by `cpu` of `va` now would set the Access flag in memory (TTHM=HA on af:0). */
+  protected walkUpdates(s: MachineState, cpu: number, va: number): boolean {
+    return this.threadOf(cpu).ha && this.descOf(s.mem[pteCell(va)] ?? 0)?.af === 0;
   }
 
   /** Whether a speculative walk would change anything (so we do not explore no-op steps). */
@@ -807,9 +886,10 @@ export class Machine {
       mem = setAt(mem, cell, write);
       // Any write clears other CPUs' exclusive monitors on that cell (Arm ARM B2.9).
       cpus = cpus.map((o, i) => (i !== cpu && o.excl === cell ? { ...o, excl: -1 } : o));
-      if (cell % 2 === 1 && old !== write) {
-        // A descriptor store: until a DSB and an ISB, this CPU's own walker may still read the old one.
-        const va = (cell - 1) / 2;
+      const va = (cell - 1) / 2;
+      if (cell % 2 === 1 && old !== write && this.translates[cpu]?.[va] === true) {
+        // A descriptor store: until a DSB and an ISB, this CPU's own walker may still read the
+        // old one (only worth recording when this CPU may translate va).
         const rec: StaleWalk = { va, old, synced: 0 };
         regs = { ...regs, stale: insertSorted(regs.stale.filter((r) => r.va !== va), rec) };
       }

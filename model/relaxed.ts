@@ -89,7 +89,7 @@ export class RelaxedMachine extends Machine {
   }
 
   override step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
-    return this.fetchAhead(this.noteQuietRemaps(s, this.step1(s, t, events)));
+    return this.fetchAhead(this.afterStep(s, this.step1(s, t, events)));
   }
 
   private step1(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {

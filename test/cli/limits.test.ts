@@ -4,7 +4,7 @@ import { fixmapLitmus } from '../../bench/fixmap-gen.js';
 import { herdBlock } from '../../report/herd-text.js';
 import { run } from '../helpers.js';
 
-const big = fixmapLitmus(3, 'broadcast');
+const big = fixmapLitmus(4, 'broadcast');
 
 describe('search budgets', () => {
   it('--max-states stops at the limit and says so', () => {

@@ -55,7 +55,7 @@ describe('parallel search on worker threads', () => {
     expect(record(r)).toBe(record(runSource(src, 'unsup.litmus', opts)));
   });
   it('stops at --max-states with an incomplete result', async () => {
-    const r = await runSourceAsync(fixmapLitmus(4, 'broadcast'), 'fixmap.litmus', { ...opts, maxStates: 5000 }, { pool: pool(2), after: 0 });
+    const r = await runSourceAsync(fixmapLitmus(5, 'broadcast'), 'fixmap.litmus', { ...opts, maxStates: 5000 }, { pool: pool(2), after: 0 });
     expect(r.complete).toBe(false);
     expect(r.stopped).toBe('max-states');
   });
