@@ -37,7 +37,10 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
     },
     key: (s) => fingerprint(s, prog.values.hashes),
     stateFindings: (s) => stateHazards(prog, s).map(hazardFinding),
+    ...(options?.por === true ? { reduce: (s: MachineState, ts: readonly Transition[]) => machine.reduce(s, ts) } : {}),
     actor: (t) => 2 * t.cpu + (t.k === 'exec' ? 0 : 1), // CPU c's instructions: thread 2c; its walker/invalidation unit: 2c+1
+    // whether the final state satisfies the condition, so reports need not replay witnesses
+    outcomeDetail: (s) => (prog.condition === undefined ? true : evalProp(prog, s, prog.condition.prop)),
     outcome: (s) => {
       if (!machine.isFinal(s)) return undefined;
       if (prog.filter !== undefined && !evalProp(prog, s, prog.filter)) return undefined;

@@ -68,7 +68,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
   const visit = (s: S, id: number): void => {
     for (const f of sys.stateFindings(s)) note(f, () => traceTo(id));
     const o = sys.outcome(s);
-    if (o !== undefined && !outcomes.has(o)) outcomes.set(o, { key: o, detail: undefined, trace: traceTo(id) });
+    if (o !== undefined && !outcomes.has(o)) outcomes.set(o, { key: o, detail: sys.outcomeDetail?.(s), trace: traceTo(id) });
   };
   const init = sys.initial();
   seen.set(sys.key(init), 0);
@@ -83,7 +83,10 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     const id = head++;
     const s = states[id] as S;
     const ts = sys.enabled(s);
-    for (let i = 0; i < ts.length; i++) {
+    const only = sys.reduce?.(s, ts);
+    const n = only === undefined ? ts.length : only.length;
+    for (let j = 0; j < n; j++) {
+      const i = only === undefined ? j : (only[j] as number);
       const r = sys.step(s, ts[i] as T);
       transitions++;
       for (const f of r.findings) note(f, () => traceTo(id, i));

@@ -138,7 +138,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     if (this.table.claim(fp, edgeKey(0, 0, 0)).inserted) Atomics.add(this.control, CONTROL.distinct, 1);
     const findings = this.sys.stateFindings(s).map((f, idx) => placed(f, { len: 0, edge: 0, prio: 1, idx }));
     const o = this.sys.outcome(s);
-    return { edges: new Float64Array(0), findings, outcomes: o === undefined ? [] : [{ key: o, detail: undefined, len: 0, edge: 0, prio: 1, idx: 0 }] };
+    return { edges: new Float64Array(0), findings, outcomes: o === undefined ? [] : [{ key: o, detail: this.sys.outcomeDetail?.(s), len: 0, edge: 0, prio: 1, idx: 0 }] };
   }
 
   expand(): ExpandReport {
@@ -152,7 +152,10 @@ export class LevelPartition<S, T> implements PartitionApi {
     this.candidates = new Map();
     for (const { state, rank } of this.frontier) {
       const ts = sys.enabled(state);
-      for (let i = 0; i < ts.length; i++) {
+      const only = sys.reduce?.(state, ts);
+      const n = only === undefined ? ts.length : only.length;
+      for (let j = 0; j < n; j++) {
+        const i = only === undefined ? j : (only[j] as number);
         const r = sys.step(state, ts[i] as T);
         transitions++;
         r.findings.forEach((f, idx) => noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx })));
@@ -196,7 +199,7 @@ export class LevelPartition<S, T> implements PartitionApi {
       edges[n] = edge;
       this.sys.stateFindings(c.state).forEach((f, idx) => findings.push(placed(f, { len: next, edge, prio: 1, idx })));
       const o = this.sys.outcome(c.state);
-      if (o !== undefined) outcomes.push({ key: o, detail: undefined, len: next, edge, prio: 1, idx: 0 });
+      if (o !== undefined) outcomes.push({ key: o, detail: this.sys.outcomeDetail?.(c.state), len: next, edge, prio: 1, idx: 0 });
     });
     return { edges, findings, outcomes };
   }

@@ -23,6 +23,15 @@ export interface TransitionSystem<S, T> {
   stateFindings(s: S): readonly Finding[];
   /** for a final state (no more program steps), its outcome key; undefined if not final or filtered out */
   outcome(s: S): string | undefined;
+  /** optional: what to keep about a state with an outcome (structured-clone safe), as its witness's detail */
+  outcomeDetail?(s: S): unknown;
+  /**
+   * optional partial-order reduction: the indices (into `ts`, ascending) of a persistent set of
+   * the transitions `ts` enabled in `s` (Godefroid 1996), or undefined to explore them all. A
+   * reduced search must reach the same outcomes and findings, not the same states; traces keep
+   * indexing the full `enabled` list, so they replay with or without it.
+   */
+  reduce?(s: S, ts: readonly T[]): readonly number[] | undefined;
   /**
    * optional: the thread (a small non-negative integer) that performs `t`, for schedulers that
    * reason about threads (PCT) and for counting context switches; without it, one thread does all
