@@ -190,9 +190,13 @@ export class Machine {
    */
   protected syncShadows(prev: MachineState, next: MachineState): MachineState {
     if (next.mem === prev.mem && next.cpus === prev.cpus) return next;
+    const memChanged = next.mem !== prev.mem;
     let out = next;
     for (const [cpu, va, translating] of this.walked) {
       const c = cpuOf(out, cpu);
+      // The invariant can only break where memory or this CPU's translation records changed.
+      const p = prev.cpus[cpu];
+      if (!memChanged && p !== undefined && p.tlb === c.tlb && p.early === c.early && p.stale === c.stale) continue;
       let tlb = c.tlb;
       let early = c.early;
       const cover = (id: number): void => {

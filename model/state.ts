@@ -178,68 +178,14 @@ const FAULT_CODES: Record<string, number> = { '': 0, Translation: 1, AccessFlag:
 /**
  * Visits every field of a state in one fixed order: `w` receives plain numbers, `v` value ids.
  * Every list is preceded by its length, so the stream determines the state. encodeState and
- * fingerprint are both this walk, so they cannot drift apart.
+ * fingerprint are both this walk, so they cannot drift apart; `cpu` visits each CPU (by default
+ * visitCpu's words; fingerprint passes a cached digest of them instead).
  */
-export function visitState(s: MachineState, w: (x: number) => void, v: (id: number) => void): void {
+export function visitState(s: MachineState, w: (x: number) => void, v: (id: number) => void, cpu = (c: CpuState): void => visitCpu(c, w, v)): void {
   w(s.mem.length);
   for (const m of s.mem) v(m);
   w(s.cpus.length);
-  for (const c of s.cpus) {
-    w(c.pc);
-    w(c.flags);
-    v(c.elr);
-    v(c.par);
-    w(c.excl);
-    w(c.retry);
-    for (const r of c.regs) v(r);
-    w(c.tlb.length);
-    for (const e of c.tlb) {
-      w(e.va);
-      v(e.desc);
-      w(e.escProc);
-      w(e.escPc);
-    }
-    w(c.early.length);
-    for (const e of c.early) {
-      w(e.va);
-      v(e.desc);
-    }
-    w(c.inv.length);
-    for (const p of c.inv) {
-      w(p.issuer);
-      w(p.pc);
-      w(p.va);
-    }
-    w(c.unsynced.length);
-    for (const u of c.unsynced) {
-      w(u.pc);
-      w(u.va);
-      w(u.broadcast ? 1 : 0);
-    }
-    w(c.stale.length);
-    for (const r of c.stale) {
-      w(r.va);
-      v(r.old);
-      w(r.synced);
-    }
-    w(c.hu.length);
-    for (const e of c.hu) {
-      w(e.va);
-      v(e.desc);
-    }
-    w(c.win.length);
-    for (const i of c.win) {
-      w(i.pc);
-      w(i.stage);
-      w(i.cell);
-      w(i.va);
-      w(FAULT_CODES[i.fault] ?? -2);
-      v(i.out);
-      w(i.flags);
-      w(i.next);
-      w(i.clean);
-    }
-  }
+  for (const c of s.cpus) cpu(c);
   w(s.faults.length);
   for (const f of s.faults) {
     w(f.proc);
@@ -253,6 +199,64 @@ export function visitState(s: MachineState, w: (x: number) => void, v: (id: numb
     w(q.va);
     v(q.oldDesc);
     v(q.newDesc);
+  }
+}
+
+/** visitState's part for one CPU. */
+export function visitCpu(c: CpuState, w: (x: number) => void, v: (id: number) => void): void {
+  w(c.pc);
+  w(c.flags);
+  v(c.elr);
+  v(c.par);
+  w(c.excl);
+  w(c.retry);
+  for (const r of c.regs) v(r);
+  w(c.tlb.length);
+  for (const e of c.tlb) {
+    w(e.va);
+    v(e.desc);
+    w(e.escProc);
+    w(e.escPc);
+  }
+  w(c.early.length);
+  for (const e of c.early) {
+    w(e.va);
+    v(e.desc);
+  }
+  w(c.inv.length);
+  for (const p of c.inv) {
+    w(p.issuer);
+    w(p.pc);
+    w(p.va);
+  }
+  w(c.unsynced.length);
+  for (const u of c.unsynced) {
+    w(u.pc);
+    w(u.va);
+    w(u.broadcast ? 1 : 0);
+  }
+  w(c.stale.length);
+  for (const r of c.stale) {
+    w(r.va);
+    v(r.old);
+    w(r.synced);
+  }
+  w(c.hu.length);
+  for (const e of c.hu) {
+    w(e.va);
+    v(e.desc);
+  }
+  w(c.win.length);
+  for (const i of c.win) {
+    w(i.pc);
+    w(i.stage);
+    w(i.cell);
+    w(i.va);
+    w(FAULT_CODES[i.fault] ?? -2);
+    v(i.out);
+    w(i.flags);
+    w(i.next);
+    w(i.clean);
   }
 }
 
@@ -271,8 +275,10 @@ export function encodeState(s: MachineState): string {
  * A 53-bit fingerprint of a state, for the visited set. Value ids are replaced by the content
  * hash of their value (`valueHash`), so the fingerprint does not depend on interning order and is
  * the same in every process (the basis for sharing a visited set between workers). Two 32-bit
- * multiplicative hashes over visitState's word stream. Distinct states collide with probability
- * about n^2 / 2^54 for n states (hash compaction, as in SPIN's hashcompact mode).
+ * multiplicative hashes over visitState's word stream, each CPU's part first folded into a 53-bit
+ * digest that is cached on the CPU object (most steps change one CPU; the others are shared with
+ * the parent state, so their digests are reused). Distinct states collide with probability about
+ * n^2 / 2^54 for n states (hash compaction, as in SPIN's hashcompact mode).
  */
 export function fingerprint(s: MachineState, valueHash: readonly number[]): number {
   let h1 = 0x811c9dc5 | 0;
@@ -282,7 +288,34 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
     h2 = Math.imul(h2 ^ x, 0x5bd1e995);
     h2 ^= h2 >>> 13;
   };
-  visitState(s, w, (id) => w(id < 0 ? -1 : (valueHash[id] ?? id)));
+  const v = (id: number): void => w(id < 0 ? -1 : (valueHash[id] ?? id));
+  visitState(s, w, v, (c) => {
+    const d = cpuDigest(c, valueHash);
+    w((d / 0x200000) | 0);
+    w(d % 0x200000);
+  });
   h2 ^= h1 >>> 7;
   return (h1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
+}
+
+// invariant: a CPU object carries at most this one memo, its digest for the program's value
+// hashes; objects are never changed after creation, and a spread copy ({ ...c, pc }) does not
+// carry a non-enumerable property, so a memo always describes the object it is on.
+const DIGEST = Symbol('cpuDigest');
+
+function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
+  const memo = (c as { [DIGEST]?: number })[DIGEST];
+  if (memo !== undefined) return memo;
+  let h1 = 0x3c6ef372 | 0;
+  let h2 = 0x6a09e667 | 0;
+  const w = (x: number): void => {
+    h1 = Math.imul(h1 ^ x, 0x01000193);
+    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  };
+  visitCpu(c, w, (id) => w(id < 0 ? -1 : (valueHash[id] ?? id)));
+  h2 ^= h1 >>> 7;
+  const d = (h1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
+  Object.defineProperty(c, DIGEST, { value: d });
+  return d;
 }

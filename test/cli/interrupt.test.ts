@@ -11,7 +11,7 @@ import { distFile } from '../dist.js';
 describe('run interrupted', () => {
   it('prints the partial result and exits 130', async () => {
     const file = join(tmpdir(), `shootdown-interrupt-${process.pid}.litmus`);
-    writeFileSync(file, fixmapLitmus(5, 'broadcast'));
+    writeFileSync(file, fixmapLitmus(7, 'broadcast'));
     const child = spawn(process.execPath, [distFile('cli/main.js'), 'run', file, '--parallel-after', '0', '--workers', '2', '--quiet']);
     let out = '';
     let err = '';
@@ -20,7 +20,7 @@ describe('run interrupted', () => {
     setTimeout(() => child.kill('SIGINT'), 2500);
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(130);
-    expect(out).toMatch(/^Test fixmap-broadcast-5cpu Allowed$/m);
+    expect(out).toMatch(/^Test fixmap-broadcast-7cpu Allowed$/m);
     expect(out).toMatch(/Incomplete: stopped after \d+ states \(interrupted\)/);
     expect(err).toMatch(/interrupted/);
   });
