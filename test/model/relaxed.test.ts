@@ -10,6 +10,14 @@ function two(name: string, p0: string[], p1: string[], init: string, cond: strin
   return `AArch64 ${name}\n{ ${init} }\n${lines.join('\n')}\nexists (${cond})`;
 }
 
+/** A test with one column per thread. */
+function threads(name: string, cols: string[][], init: string, cond: string): string {
+  const rows = Math.max(...cols.map((c) => c.length));
+  const lines = [` ${cols.map((_, i) => `P${i}`).join(' | ')} ;`];
+  for (let i = 0; i < rows; i++) lines.push(` ${cols.map((c) => c[i] ?? '').join(' | ')} ;`);
+  return `AArch64 ${name}\n{ ${init} }\n${lines.join('\n')}\nexists (${cond})`;
+}
+
 const MP = (b0: string[], b1: string[]): string =>
   two('MP', ['MOV W0,#1', 'STR W0,[X1]', ...b0, 'MOV W2,#1', 'STR W2,[X3]'], ['LDR W0,[X3]', ...b1, 'LDR W2,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X0=1 /\\ 1:X2=0');
 const SB = (b: string[]): string =>
@@ -62,3 +70,43 @@ exists (1:X4=2 /\\ 1:X5=1)`;
     expect(run(src.replace('TLBI VAAE1,', 'TLBI VAAE1IS,'), { model: 'arm' }).observation).toBe('Never');
   });
 });
+
+// Multi-copy atomicity: every CPU sees writes to memory in one order (Arm ARM B2.3, "Other-
+// multi-copy atomic"), so only reordering inside a reader can make readers disagree.
+const IRIW = (b: string[]): string =>
+  threads(
+    'IRIW',
+    [['MOV W0,#1', 'STR W0,[X1]'], ['MOV W0,#1', 'STR W0,[X1]'], ['LDR W0,[X1]', ...b, 'LDR W2,[X3]'], ['LDR W0,[X3]', ...b, 'LDR W2,[X1]']],
+    '0:X1=x; 1:X1=y; 2:X1=x; 2:X3=y; 3:X1=x; 3:X3=y;',
+    '2:X0=1 /\\ 2:X2=0 /\\ 3:X0=1 /\\ 3:X2=0',
+  );
+const WRC = (b1: string[], b2: string[], store1 = 'STR W2,[X3]'): string =>
+  threads(
+    'WRC',
+    [['MOV W0,#1', 'STR W0,[X1]'], ['LDR W0,[X1]', ...b1, store1], ['LDR W0,[X3]', ...b2, 'LDR W2,[X1]']],
+    '0:X1=x; 1:X1=x; 1:X3=y; 2:X1=x; 2:X3=y;',
+    '1:X0=1 /\\ 2:X0=1 /\\ 2:X2=0',
+  );
+
+describe('relaxed model: multi-copy atomicity (IRIW, WRC)', () => {
+  const shapes: [string, string, string][] = [
+    ['IRIW', IRIW([]), 'Sometimes'],
+    ['IRIW+addrs', IRIW(['EOR W4,W0,W0', 'ADD X1,X1,W4,SXTW', 'ADD X3,X3,W4,SXTW']), 'Never'],
+    ['IRIW+dmb.ld', IRIW(['DMB LD']), 'Never'],
+    ['IRIW+dmb.st (orders no loads)', IRIW(['DMB ST']), 'Sometimes'],
+    ['WRC', WRC(['MOV W2,#1'], []), 'Sometimes'],
+    ['WRC+data+addr', WRC(['EOR W2,W0,W0', 'ADD W2,W2,#1'], ['EOR W4,W0,W0', 'ADD X1,X1,W4,SXTW']), 'Never'],
+    ['WRC+po+addr (P1 may write first)', WRC(['MOV W2,#1'], ['EOR W4,W0,W0', 'ADD X1,X1,W4,SXTW']), 'Sometimes'],
+    ['WRC+data+po (P2 may read x first)', WRC(['EOR W2,W0,W0', 'ADD W2,W2,#1'], []), 'Sometimes'],
+    ['WRC+dmb.sy+dmb.ld', WRC(['DMB SY', 'MOV W2,#1'], ['DMB LD']), 'Never'],
+    ['WRC+rel+acq', threads('WRC+rel+acq', [['MOV W0,#1', 'STR W0,[X1]'], ['LDR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['LDAR W0,[X3]', 'LDR W2,[X1]']], '0:X1=x; 1:X1=x; 1:X3=y; 2:X1=x; 2:X3=y;', '1:X0=1 /\\ 2:X0=1 /\\ 2:X2=0'), 'Never'],
+  ];
+  for (const [name, src, expected] of shapes) {
+    it(`${name}: ${expected}`, () => {
+      const r = run(src, { model: 'arm' });
+      expect(r.status).toBe('ok');
+      expect(r.observation).toBe(expected);
+    });
+  }
+});
+
