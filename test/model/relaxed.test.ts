@@ -1,7 +1,7 @@
 // The relaxed (--model arm) machine on the classic shapes, with and without each barrier.
 // Expected verdicts are Arm's (herd7 aarch64.cat), checked against the conformance corpus.
 import { describe, expect, it } from 'vitest';
-import { run } from '../helpers.js';
+import { lines, run } from '../helpers.js';
 
 function two(name: string, p0: string[], p1: string[], init: string, cond: string): string {
   const rows = Math.max(p0.length, p1.length);
@@ -110,3 +110,50 @@ describe('relaxed model: multi-copy atomicity (IRIW, WRC)', () => {
   }
 });
 
+
+// Read-modify-writes (herd: a read and a write effect related by `rmw`, with intra-instruction
+// dependencies only where data flows); a CAS may guess its outcome.
+const rmwShapes: [string, string, string][] = [
+  // A SWP reads with only its address: its result does not wait for Rs, the data it writes.
+  ['LB+SWP-result+rel', two('LB+SWP-result+rel', ['LDR W0,[X1]', 'SWP W0,W12,[X10]', 'EOR W22,W12,W12', 'ADD W2,W22,#1', 'STR W2,[X3]'], ['LDR W0,[X3]', 'MOV W2,#1', 'STLR W2,[X1]'], '0:X1=x; 0:X3=y; 0:X10=z; 1:X1=x; 1:X3=y;', '0:X0=1 /\\ 1:X0=1'), 'Sometimes'],
+  // A CAS reads before Rs (its expected value) is known; its result is the value read.
+  ['LB+rel+CAS-result', two('LB+rel+CAS-result', ['LDR W3,[X0]', 'MOV W4,#1', 'STLR W4,[X1]'], ['LDR W3,[X1]', 'MOV W13,W3', 'CAS W3,WZR,[X2]', 'EOR W3,W3,W3', 'MOV W4,#1', 'STR W4,[X0,W3,SXTW]'], 'z=1; 0:X0=x; 0:X1=y; 0:X2=z; 1:X0=x; 1:X1=y; 1:X2=z;', '0:X3=1 /\\ 1:X13=1'), 'Sometimes'],
+  // A CAS guessed to succeed gives Rs as its result before it reads.
+  ['MP+rel+CAS-Rs-addr', two('MP+rel+CAS-Rs-addr', ['MOV W2,#1', 'STR W2,[X1]', 'STLR W2,[X0]'], ['MOV W2,#1', 'CAS W2,WZR,[X0]', 'EOR W3,W2,W2', 'LDR W4,[X1,W3,SXTW]'], '0:X0=x; 0:X1=y; 1:X0=x; 1:X1=y;', '1:X2=1 /\\ 1:X4=0'), 'Sometimes'],
+  // ... and forwards its write to a later load of the cell before its compare is known.
+  ['MP+rel+CAS-rfi-addr', two('MP+rel+CAS-rfi-addr', ['MOV W0,#1', 'STR W0,[X3]', 'STLR W0,[X1]'], ['LDR W0,[X1]', 'MOV W5,W0', 'CAS W0,W6,[X8]', 'LDR W0,[X8]', 'EOR W0,W0,W0', 'LDR W4,[X3,W0,SXTW]'], 'z=1; 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; 1:X8=z;', '1:X5=1 /\\ 1:X4=0'), 'Sometimes'],
+  // But a write waits for the compare: through the forwarded value it depends on it (herd pob).
+  ['LB+CAS-rfi-ctrl+dmb.sy', two('LB+CAS-rfi-ctrl+dmb.sy', ['MOV W1,#1', 'MOV W2,#2', 'CAS W1,W2,[X0]', 'LDR W3,[X0]', 'CBNZ W3,L0', 'L0:', 'MOV W4,#1', 'STR W4,[X5]'], ['LDR W0,[X1]', 'DMB SY', 'MOV W2,#1', 'STR W2,[X3]'], '0:X0=x; 0:X5=y; 1:X1=y; 1:X3=x;', '[x]=2 /\\ 0:X1=1 /\\ 0:X3=2 /\\ 1:X0=1'), 'Never'],
+  // An acquire load that reads a SWP's write comes after the SWP's read (herd aob).
+  ['MP+rel+SWP-rfi-acq', two('MP+rel+SWP-rfi-acq', ['MOV W0,#1', 'STR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['MOV W4,#2', 'SWP W4,W2,[X3]', 'LDAR W6,[X3]', 'LDR W0,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X2=1 /\\ 1:X0=0'), 'Never'],
+  // DMB LD waits for an RMW's read, not its write.
+  ['MP+rel+LDADD-dmb.ld', two('MP+rel+LDADD-dmb.ld', ['MOV W0,#1', 'STR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['MOV W4,#2', 'LDADD W4,W2,[X3]', 'DMB LD', 'LDR W0,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X2=1 /\\ 1:X0=0'), 'Never'],
+  // Atomicity: no write comes between an RMW's read and its write.
+  ['2 CAS from 0', two('CAS2', ['MOV W1,#1', 'CAS W0,W1,[X2]'], ['MOV W1,#2', 'CAS W0,W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=0 /\\ 1:X0=0'), 'Never'],
+  ['2 LDADD', two('LDADD2', ['MOV W1,#1', 'LDADD W1,W0,[X2]'], ['MOV W1,#1', 'LDADD W1,W0,[X2]'], '0:X2=x; 1:X2=x;', '[x]=1'), 'Never'],
+  ['SWP and STR, STR first', two('SWP+STR', ['MOV W1,#1', 'SWP W1,W0,[X2]'], ['MOV W1,#2', 'STR W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=2 /\\ [x]=1'), 'Sometimes'],
+  ['SWP and STR, STR between read and write', two('SWP+STR', ['MOV W1,#1', 'SWP W1,W0,[X2]'], ['MOV W1,#2', 'STR W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=0 /\\ [x]=1'), 'Never'],
+];
+
+describe('relaxed model: read-modify-writes', () => {
+  for (const [name, src, expected] of rmwShapes) {
+    it(`${name}: ${expected}`, () => {
+      const r = run(src, { model: 'arm' });
+      expect(r.status).toBe('ok');
+      expect(r.observation).toBe(expected);
+    });
+  }
+  it('a write to a cell a CAS has read, before its compare, makes it fail or discards the run', () => {
+    const src = two('CAS-lost', ['LDR W0,[X3]', 'MOV W1,#2', 'CAS W0,W1,[X2]'], ['MOV W1,#1', 'STR W1,[X2]'], '0:X2=x; 0:X3=y; 1:X2=x;', '0:X0=0 /\\ [x]=1');
+    const r = run(src, { model: 'arm' });
+    expect(r.status).toBe('ok');
+    // x=2 would need the STR between the CAS's read of 0 and its write.
+    expect(lines(r)).toEqual(['0:X0=0; [x]=1;', '0:X0=1; [x]=1;']);
+  });
+  it('a failing CAS reads before its Rs is known: its result reaches a later load early', () => {
+    const src = two('MP+rel+CAS-fail-addr', ['MOV W1,#1', 'STR W1,[X0]', 'MOV W3,#1', 'STLR W3,[X4]', 'STLR W3,[X2]'], ['LDR W1,[X2]', 'MOV W9,W1', 'CAS W1,W3,[X4]', 'EOR W5,W1,W1', 'LDR W7,[X0,W5,SXTW]'], 'z=3; 0:X0=x; 0:X2=y; 0:X4=z; 1:X0=x; 1:X2=y; 1:X4=z; 1:X3=5;', '1:X9=1 /\\ 1:X7=0 /\\ 1:X1=1 /\\ [z]=5');
+    const r = run(src, { model: 'arm' });
+    expect(r.observation).toBe('Never');
+    expect(lines(r)).toEqual(expect.arrayContaining(['1:X1=3; 1:X7=0; 1:X9=1; [z]=1;']));
+  });
+});
