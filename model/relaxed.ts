@@ -12,10 +12,10 @@
 //    that no other write reaches it (herd's `atomic`); its result register is ready once it has
 //    read. A CAS may guess that its compare succeeds: its result is then Rs as soon as Rs is
 //    known, and later loads may forward from its write (herd's successful CAS writes Rs with
-//    data from Rs or from the value read, AArch64Sem `DataFromRRs` / `DataFromRx`). The guess
-//    is checked when the compare is known, and a wrong one kills the run; until then no later
-//    write performs (herd's pick dependencies order only writes: aarch64hwreqs.cat `pob`,
-//    `pick-lob`);
+//    data from Rs or from the value read, AArch64Sem `DataFromRRs` / `DataFromRx`); a CSEL may
+//    guess its condition. A guess is checked when the compare or the flags are known, and a
+//    wrong one kills the run; until then no later write performs (herd's pick dependencies
+//    order only writes: aarch64hwreqs.cat `pob`, `pick-lob`);
 //  - accesses to one cell perform in program order (coherence); a load may pass an earlier access
 //    whose cell is unknown and restarts (with everything after it) if that access turns out to
 //    conflict; a write performs only once every earlier branch is resolved and every earlier
@@ -53,7 +53,7 @@ export type RTransition =
   /**
    * advance window entry `idx` by one stage (`via`/`fail` as for exec); `atomic`: translate and
    * perform in one step (a translation that updates a descriptor); `guess`: for a CAS, guess
-   * that its compare succeeds (see settle)
+   * that its compare succeeds; for a CSEL, guess its condition (see settle)
    */
   | { readonly k: 'do'; readonly cpu: number; readonly idx: number; readonly via?: Via; readonly fail?: boolean; readonly atomic?: boolean; readonly guess?: boolean };
 
@@ -146,7 +146,8 @@ export class RelaxedMachine extends Machine {
    * known makes its compare (a failed one is then done; one that contradicts its guess discards
    * the run, as a mispredicted branch does); a CAS guessed to succeed gives Rs as its result as
    * soon as Rs is known (herd's successful CAS writes Rs either with data from the value read or
-   * from Rs itself: AArch64 `DataFromRx` / `DataFromRRs`).
+   * from Rs itself: AArch64 `DataFromRx` / `DataFromRRs`); a CSEL whose guessed condition can be
+   * checked is done or discards the run.
    */
   private settle(s: MachineState): MachineState {
     let st = s;
@@ -166,6 +167,9 @@ export class RelaxedMachine extends Machine {
               if (this.sameValue(e.out, rs, op.w)) ne = (f & CAS_NO) !== 0 || e.clean === 1 ? 'dead' : { ...e, flags: f | CAS_OK | CAS_CHECKED };
               else ne = (f & CAS_OK) !== 0 ? 'dead' : { ...e, stage: 2, flags: f | CAS_NO | CAS_CHECKED };
             } else if ((f & CAS_OK) !== 0 && (f & RD) === 0 && e.out < 0 && rs !== undefined) ne = { ...e, out: this.narrowIf(rs, op.w) };
+          } else if (op.op === 'csel' && e.stage === 1) {
+            const b = this.before(c, cpu, idx);
+            if (!b.pendingFlags) ne = this.condHolds(b.flags, op.cond, cpu, e.pc) === (e.flags === 1) ? { ...e, stage: 2, flags: -1 } : 'dead';
           }
           if (ne === undefined) continue;
           changed = true;
@@ -256,8 +260,8 @@ export class RelaxedMachine extends Machine {
 
   /**
    * The registers and flags instruction `idx` sees: values of earlier instructions that have
-   * produced them (`out` >= 0: done, or a read-modify-write that published its result early,
-   * see settle), and which are still pending.
+   * produced them (`out` >= 0: done, or a read-modify-write or CSEL that published its result
+   * early, see settle), and which are still pending.
    */
   private before(c: CpuState, cpu: number, idx: number): { regs: number[]; flags: number; pendingRegs: Set<Reg>; pendingFlags: boolean } {
     const regs = c.regs.slice();
@@ -319,6 +323,7 @@ export class RelaxedMachine extends Machine {
       out.push({ k: 'do', cpu, idx });
       return;
     }
+    if (op.op === 'csel' && e.stage === 0) this.cselGuesses(c, cpu, idx, out);
     if (op.op === 'cas' && e.stage === 1 && e.fault === '' && (flagsOf(e) & (CAS_OK | CAS_NO)) === 0 && e.clean !== 1) {
       // Guess that the compare succeeds, so that the CAS's result (Rs, which then equals the value
       // it reads) and its write can be used before its read or Rs are known (see settle).
@@ -388,6 +393,21 @@ export class RelaxedMachine extends Machine {
   }
 
   /**
+   * A CSEL whose condition is not known yet may guess it and produce the register it then
+   * selects: herd's CSEL takes its data from that register and only a control ("pick")
+   * dependency from the flags, which orders later writes, not reads (aarch64deps.cat pick-*-dep,
+   * aarch64hwreqs.cat pob). settle checks the guess once the flags are known.
+   */
+  private cselGuesses(c: CpuState, cpu: number, idx: number, out: RTransition[]): void {
+    const op = this.slot(cpu, (c.win[idx] as Inst).pc).op;
+    if (op.op !== 'csel') return;
+    const b = this.before(c, cpu, idx);
+    if (!b.pendingFlags) return;
+    if (!b.pendingRegs.has(op.rn)) out.push({ k: 'do', cpu, idx, guess: true });
+    if (!b.pendingRegs.has(op.rm)) out.push({ k: 'do', cpu, idx, guess: false });
+  }
+
+  /**
    * True when a CPU other than `cpu` (any CPU, for -1) holds `cell` between the read and the
    * write of a read-modify-write that will write: no write may reach the cell then (aarch64.cat
    * `atomic`: rmw & (fr; co) is empty), and no other read-modify-write may read it (it could
@@ -431,8 +451,9 @@ export class RelaxedMachine extends Machine {
         continue;
       }
       if ((xo.op === 'cbz' || xo.op === 'b') && writes) return false; // no speculative writes
-      // Nor writes after a guess not yet checked: what depends on a guessed CAS outcome has a
-      // pick dependency on it (herd pob, pick-lob: ordered before writes).
+      // Nor writes after a guess not yet checked: what depends on a guessed CSEL condition or
+      // CAS outcome has a pick dependency on it (herd pob, pick-lob: ordered before writes).
+      if (writes && xo.op === 'csel' && x.stage === 1) return false;
       if (writes && xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0) return false;
       if (!MEMORY.has(xo.op)) continue;
       // A write waits until every earlier access knows its cell and cannot fault. A load may
@@ -515,6 +536,11 @@ export class RelaxedMachine extends Machine {
       return this.withCpuAt(st, cpu, { ...cc, win: cc.win.map((x, i) => (i === idx ? ne : x)) });
     };
     if (op.op === 'cas' && guess === true) return set({ ...e, flags: flagsOf(e) | CAS_OK });
+    if (op.op === 'csel' && guess !== undefined) {
+      const b = this.before(c, cpu, idx);
+      const v = this.reg({ ...c, regs: b.regs }, guess ? op.rn : op.rm);
+      return set({ ...e, stage: 1, flags: guess ? 1 : 0, out: this.narrowIf(v, op.w) });
+    }
     if (isRmw(op) && e.stage === 1 && !whole && (flagsOf(e) & RD) === 0) {
       // The read of a read-modify-write; the cell is held until its write (reservedByOther).
       const read = this.narrowIf(s.mem[e.cell] ?? 0, op.w);

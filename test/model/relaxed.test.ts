@@ -112,7 +112,7 @@ describe('relaxed model: multi-copy atomicity (IRIW, WRC)', () => {
 
 
 // Read-modify-writes (herd: a read and a write effect related by `rmw`, with intra-instruction
-// dependencies only where data flows); a CAS may guess its outcome.
+// dependencies only where data flows) and guesses (CAS outcome, CSEL condition).
 const rmwShapes: [string, string, string][] = [
   // A SWP reads with only its address: its result does not wait for Rs, the data it writes.
   ['LB+SWP-result+rel', two('LB+SWP-result+rel', ['LDR W0,[X1]', 'SWP W0,W12,[X10]', 'EOR W22,W12,W12', 'ADD W2,W22,#1', 'STR W2,[X3]'], ['LDR W0,[X3]', 'MOV W2,#1', 'STLR W2,[X1]'], '0:X1=x; 0:X3=y; 0:X10=z; 1:X1=x; 1:X3=y;', '0:X0=1 /\\ 1:X0=1'), 'Sometimes'],
@@ -133,9 +133,13 @@ const rmwShapes: [string, string, string][] = [
   ['2 LDADD', two('LDADD2', ['MOV W1,#1', 'LDADD W1,W0,[X2]'], ['MOV W1,#1', 'LDADD W1,W0,[X2]'], '0:X2=x; 1:X2=x;', '[x]=1'), 'Never'],
   ['SWP and STR, STR first', two('SWP+STR', ['MOV W1,#1', 'SWP W1,W0,[X2]'], ['MOV W1,#2', 'STR W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=2 /\\ [x]=1'), 'Sometimes'],
   ['SWP and STR, STR between read and write', two('SWP+STR', ['MOV W1,#1', 'SWP W1,W0,[X2]'], ['MOV W1,#2', 'STR W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=0 /\\ [x]=1'), 'Never'],
+  // A CSEL may guess its condition: the register it selects is its only data input (herd) ...
+  ['MP+rel+CSEL-addr', two('MP+rel+CSEL-addr', ['MOV W0,#1', 'STR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['LDR W0,[X3]', 'MOV W4,#4', 'CMP W4,W0', 'MOV W5,#0', 'CSEL W2,WZR,W5,NE', 'LDR W6,[X1,W2,SXTW]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X0=1 /\\ 1:X6=0'), 'Sometimes'],
+  // ... but a write waits for the condition (herd pick-data-dep orders writes).
+  ['LB+rel+CSEL-pick', two('LB+rel+CSEL-pick', ['LDR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['LDR W3,[X3]', 'CMP W3,#1', 'MOV W5,#7', 'CSEL W6,W5,W5,EQ', 'STR W6,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '0:X0=7 /\\ 1:X3=1'), 'Never'],
 ];
 
-describe('relaxed model: read-modify-writes', () => {
+describe('relaxed model: read-modify-writes and guesses', () => {
   for (const [name, src, expected] of rmwShapes) {
     it(`${name}: ${expected}`, () => {
       const r = run(src, { model: 'arm' });
