@@ -41,7 +41,7 @@
 
 import type { Op, Reg } from './decode.js';
 import { regUse } from './decode.js';
-import { cpuOf, Machine, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
+import { ALL_PAGES, cpuOf, Machine, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
 import { pteCell } from './program.js';
 import type { CpuState, FaultType, Inst, MachineState } from './state.js';
 
@@ -109,7 +109,8 @@ export class RelaxedMachine extends Machine {
     for (const t of super.enabled({ ...s, cpus: s.cpus.map((c) => ({ ...c, pc: -1 })) })) {
       if (t.k === 'exec') continue;
       const hu = t.k === 'hu' ? s.cpus[t.cpu]?.hu[t.idx] : undefined;
-      if (hu !== undefined && this.reservedByOther(s, -1, pteCell(hu.va))) continue;
+      if (hu !== undefined && this.reserved(s, pteCell(hu.va), -1, -1)) continue;
+      if (t.k === 'inv' && this.invWaits(s, t.cpu, t.idx)) continue;
       out.push(t);
     }
     return out;
@@ -364,8 +365,8 @@ export class RelaxedMachine extends Machine {
           continue;
         }
         const trial: CpuState = { ...c, win: c.win.map((x, i) => (i === idx ? { ...x, stage: 1, cell: tr.cell } : x)) };
-        const changed = tr.state.mem.some((m, i) => m !== s.mem[i] && this.reservedByOther(s, cpu, i));
-        const ok = this.view(c, cpu, idx) !== undefined && !changed && !(op.op !== 'load' && this.reservedByOther(s, cpu, tr.cell));
+        const changed = tr.state.mem.some((m, i) => m !== s.mem[i] && this.reserved(s, i, cpu, idx));
+        const ok = this.view(c, cpu, idx) !== undefined && !changed && !(op.op !== 'load' && this.reserved(s, tr.cell, cpu, idx));
         if (ok && this.mayPerform(trial, cpu, idx, op, 'read') && (op.op === 'load' || this.mayPerform(trial, cpu, idx, op, 'write'))) out.push({ ...base, atomic: true });
       }
       return;
@@ -375,7 +376,7 @@ export class RelaxedMachine extends Machine {
       const f = flagsOf(e);
       if ((f & RD) === 0) {
         // The read needs only the address (herd: the read effect depends on Rn alone).
-        if (!this.reservedByOther(s, cpu, e.cell) && this.mayPerform(c, cpu, idx, op, 'read')) out.push({ k: 'do', cpu, idx });
+        if (!this.reserved(s, e.cell, cpu, idx) && this.mayPerform(c, cpu, idx, op, 'read')) out.push({ k: 'do', cpu, idx });
         return;
       }
       const writes = op.op !== 'cas' || (f & CAS_CHECKED) !== 0; // a checked CAS that failed is done
@@ -383,7 +384,7 @@ export class RelaxedMachine extends Machine {
       return;
     }
     const writes = op.op !== 'load';
-    if (writes && this.reservedByOther(s, cpu, e.cell)) return;
+    if (writes && this.reserved(s, e.cell, cpu, idx)) return;
     if (this.mayPerform(c, cpu, idx, op, writes ? 'write' : 'read')) {
       if (op.op === 'stxr') {
         out.push({ k: 'do', cpu, idx, fail: true });
@@ -408,13 +409,14 @@ export class RelaxedMachine extends Machine {
   }
 
   /**
-   * True when a CPU other than `cpu` (any CPU, for -1) holds `cell` between the read and the
-   * write of a read-modify-write that will write: no write may reach the cell then (aarch64.cat
+   * True when a window entry other than entry `idx` of CPU `cpu` (-1: none excepted) holds `cell`
+   * between the read and the write of a read-modify-write that will write: no write may reach
+   * the cell then, not even a hardware update for a later access of the same CPU (aarch64.cat
    * `atomic`: rmw & (fr; co) is empty), and no other read-modify-write may read it (it could
    * never write after).
    */
-  private reservedByOther(s: MachineState, cpu: number, cell: number): boolean {
-    return s.cpus.some((c, i) => i !== cpu && c.win.some((e) => e.stage === 1 && e.cell === cell && this.holds(e, this.slot(i, e.pc).op)));
+  private reserved(s: MachineState, cell: number, cpu: number, idx: number): boolean {
+    return s.cpus.some((c, i) => c.win.some((e, j) => (i !== cpu || j !== idx) && e.stage === 1 && e.cell === cell && this.holds(e, this.slot(i, e.pc).op)));
   }
 
   /** Whether window entry `e` (of `op`) holds its cell: a read-modify-write that has read and will write. */
@@ -542,7 +544,7 @@ export class RelaxedMachine extends Machine {
       return set({ ...e, stage: 1, flags: guess ? 1 : 0, out: this.narrowIf(v, op.w) });
     }
     if (isRmw(op) && e.stage === 1 && !whole && (flagsOf(e) & RD) === 0) {
-      // The read of a read-modify-write; the cell is held until its write (reservedByOther).
+      // The read of a read-modify-write; the cell is held until its write (see reserved).
       const read = this.narrowIf(s.mem[e.cell] ?? 0, op.w);
       // A CAS guessed to succeed may have given Rs as its result already: the value read must equal it.
       if (e.out >= 0 && !this.sameValue(read, e.out, op.w)) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
@@ -617,7 +619,7 @@ export class RelaxedMachine extends Machine {
       // equal values are indistinguishable, so only a different one restarts it.
       return this.restartAfter(set({ ...e, stage: 2, out: w }, st), cpu, idx, (x) => x.cell === e.cell && x.out !== w);
     }
-    // invariant: a read-modify-write holds its cell from its read to its write (reservedByOther).
+    // invariant: a read-modify-write holds its cell from its read to its write (see reserved).
     if (isRmw(op) && (flagsOf(e) & RD) !== 0 && !this.sameValue(this.narrowIf(s.mem[e.cell] ?? 0, op.w), e.out, op.w)) {
       throw new Error('[internal] a read-modify-write\'s cell changed between its read and its write');
     }
@@ -695,13 +697,27 @@ export class RelaxedMachine extends Machine {
   }
 
   /**
+   * Another CPU's invalidation cannot complete on `cpu` between the read and the write of a
+   * read-modify-write of `cpu` that translated an address it covers: the write would use the
+   * old translation after the TLBI's DSB (herd TLBI-ob orders both effects before it), and
+   * translating again would need the read again. Runs where the invalidation completes before
+   * the read cover the other order.
+   */
+  private invWaits(s: MachineState, cpu: number, idx: number): boolean {
+    const c = this.cpuAt(s, cpu);
+    const inv = c.inv[idx];
+    if (inv === undefined || inv.issuer === cpu) return false;
+    return c.win.some((e) => e.stage === 1 && (flagsOf(e) & RD) !== 0 && e.va >= 0 && (inv.va === ALL_PAGES || inv.va === e.va));
+  }
+
+  /**
    * After an invalidation of `va` (ALL_PAGES: every address) completes on `cpu`, accesses that
    * translated it and have not performed translate again: a walk before the TLBI must have its
    * access (or fault) before the TLBI's DSB (herd's TLBI-ob), which this CPU cannot promise.
    */
   private untranslate(s: MachineState, cpu: number, va: number): MachineState {
     const c = this.cpuAt(s, cpu);
-    // (A read-modify-write whose read is done keeps its translation, as a performed load does.)
+    // (A read-modify-write whose read is done cannot be hit: see invWaits.)
     const hit = (e: Inst): boolean => e.stage === 1 && e.va >= 0 && (va === -1 || va === e.va) && (flagsOf(e) & RD) === 0;
     if (!c.win.some(hit)) return s;
     const win = c.win.map((e) => (hit(e) ? { ...e, stage: 0, cell: -1, va: -1, fault: '' } : e));

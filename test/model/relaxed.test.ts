@@ -161,3 +161,25 @@ describe('relaxed model: read-modify-writes and guesses', () => {
     expect(lines(r)).toEqual(expect.arrayContaining(['1:X1=3; 1:X7=0; 1:X9=1; [z]=1;']));
   });
 });
+
+describe('relaxed model: read-modify-writes of descriptors', () => {
+  it('no hardware update for a later access of the same CPU comes between the read and the write of an RMW', () => {
+    // LDCLR clears the valid bit of PTE(x); the STR to x then faults, or it set AF and dirty
+    // first and LDCLR read that: never LDCLR reading the clean descriptor and the update landing
+    // before its write (herd: atomic).
+    const src = `AArch64 LDCLR-pte+STR
+TTHM=HA HD
+{ int x=0; 0:X2=x; 0:X4=pte_x; pte_x=(af:0,db:0,dbm:1); }
+ P0 ;
+ MOV X9,#1 ;
+ LDCLR X9,X6,[X4] ;
+ MOV W1,#1 ;
+ L0: ;
+ STR W1,[X2] ;
+exists (x=0 /\\ fault(P0:L0,x) /\\ pte_x=(oa:phy_x,af:1,db:1,dbm:1,valid:0) /\\ 0:X6=(oa:phy_x,af:0,db:0,dbm:1,valid:1))`;
+    const r = run(src, { model: 'arm' });
+    expect(r.status).toBe('ok');
+    expect(r.observation).toBe('Never');
+    expect(r.states.length).toBeGreaterThan(0);
+  });
+});
