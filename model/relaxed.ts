@@ -6,8 +6,16 @@
 // speculation without restart is explored); instructions then execute out of order when their
 // register inputs are ready and no barrier, acquire or release forbids it:
 //  - a memory access first translates (TLB entry, early walk or a walk now, as in the SC
-//    machine), then performs: a load reads memory or forwards from the nearest earlier store to
-//    the same cell not yet written; a store or read-modify-write writes memory;
+//    machine), then performs: a load reads memory or forwards from the nearest earlier write to
+//    the same cell not yet performed; a store writes memory; a read-modify-write (SWP, CAS,
+//    LD<op>) reads, needing only its address, and later writes, holding the cell in between so
+//    that no other write reaches it (herd's `atomic`); its result register is ready once it has
+//    read. A CAS may guess that its compare succeeds: its result is then Rs as soon as Rs is
+//    known, and later loads may forward from its write (herd's successful CAS writes Rs with
+//    data from Rs or from the value read, AArch64Sem `DataFromRRs` / `DataFromRx`); a CSEL may
+//    guess its condition. A guess is checked when the compare or the flags are known, and a
+//    wrong one kills the run; until then no later write performs (herd's pick dependencies
+//    order only writes: aarch64hwreqs.cat `pob`, `pick-lob`);
 //  - accesses to one cell perform in program order (coherence); a load may pass an earlier access
 //    whose cell is unknown and restarts (with everything after it) if that access turns out to
 //    conflict; a write performs only once every earlier branch is resolved and every earlier
@@ -25,15 +33,16 @@
 //    (herd's TLBI-ob: a walk before the TLBI makes its access come before the TLBI's DSB).
 // Done instructions retire from the head at once, updating the registers.
 // Known simplifications (fewer behaviours than the architecture, never more): ISB and TLBI wait
-// for earlier stores; read-modify-writes read at the point they write, and nothing forwards from
-// them (forwarding from a CAS guessed to succeed was tried: it allowed outcomes herd forbids,
-// e.g. MP+rel+swp-acq); herd's CAS/SWP register-dependency refinements are not modelled.
+// for earlier stores; a guess holds back every later write, not only those that depend on it; a
+// read-modify-write neither reads from an earlier store of its own CPU before that store performs
+// nor passes an earlier access whose cell is unknown; a failing CAS never writes back.
 // Translations (walks and the TLB) follow the SC machine (model/machine.ts), except that a
 // descriptor-updating translation (HA/HD) happens in the same step as its access.
 
 import type { Op, Reg } from './decode.js';
 import { regUse } from './decode.js';
-import { cpuOf, Machine, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
+import { ALL_PAGES, cpuOf, Machine, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
+import { pteCell } from './program.js';
 import type { CpuState, FaultType, Inst, MachineState } from './state.js';
 
 /** A step of the relaxed machine: the SC machine's walks and invalidations, plus fetch and instruction steps. */
@@ -43,15 +52,31 @@ export type RTransition =
   | { readonly k: 'fetch'; readonly cpu: number; readonly taken?: boolean }
   /**
    * advance window entry `idx` by one stage (`via`/`fail` as for exec); `atomic`: translate and
-   * perform in one step (a translation that updates a descriptor)
+   * perform in one step (a translation that updates a descriptor); `guess`: for a CAS, guess
+   * that its compare succeeds; for a CSEL, guess its condition (see settle)
    */
-  | { readonly k: 'do'; readonly cpu: number; readonly idx: number; readonly via?: Via; readonly fail?: boolean; readonly atomic?: boolean };
+  | { readonly k: 'do'; readonly cpu: number; readonly idx: number; readonly via?: Via; readonly fail?: boolean; readonly atomic?: boolean; readonly guess?: boolean };
 
 /** How many instructions a CPU may have in flight. */
 export const WINDOW = 12;
 
 const HEAD_ONLY = new Set(['dsb', 'isb', 'tlbi', 'eret', 'msr', 'mrs', 'at', 'svc', 'udf']);
 const MEMORY = new Set(['load', 'store', 'stxr', 'swp', 'cas', 'rmw']);
+
+// A read-modify-write in the window records its progress in `Inst.flags` (unused otherwise by
+// accesses, -1 until set): bits of the constants below. Its read and write are separate steps,
+// as in herd, where SWP, LD<op> and CAS are a read effect and a write effect related by `rmw`
+// (aarch64.cat `atomic`: no write to the cell comes between them in coherence order) and by
+// intra-instruction dependencies only where data flows (AArch64Sem: a SWP's write takes its data
+// from Rs, a CAS's write from Rt and is controlled by the compare of Rs with the value read).
+/** the read has been performed; `out` holds the value read, as the destination register gets it */
+const RD = 1;
+/** a CAS will write: its compare was guessed to succeed, or found to */
+const CAS_OK = 2;
+/** a CAS will not write: its compare failed, or another CPU wrote the cell after its read */
+const CAS_NO = 4;
+/** the CAS's compare has been made (its read done and Rs known) and agreed with the guess */
+const CAS_CHECKED = 8;
 
 function inst(pc: number, next: number): Inst {
   return { pc, stage: 0, cell: -1, va: -1, fault: '', out: -1, flags: -1, next, clean: 0 };
@@ -80,7 +105,14 @@ export class RelaxedMachine extends Machine {
       c.win.forEach((_, idx) => this.windowChoices(s, cpu, idx, out));
     });
     // Walks, invalidation completions and evictions exactly as in the SC machine.
-    for (const t of super.enabled({ ...s, cpus: s.cpus.map((c) => ({ ...c, pc: -1 })) })) if (t.k !== 'exec') out.push(t);
+    // A hardware Access-flag update is a write too: it waits while a read-modify-write holds the descriptor.
+    for (const t of super.enabled({ ...s, cpus: s.cpus.map((c) => ({ ...c, pc: -1 })) })) {
+      if (t.k === 'exec') continue;
+      const hu = t.k === 'hu' ? s.cpus[t.cpu]?.hu[t.idx] : undefined;
+      if (hu !== undefined && this.reserved(s, pteCell(hu.va), -1, -1)) continue;
+      if (t.k === 'inv' && this.invWaits(s, t.cpu, t.idx)) continue;
+      out.push(t);
+    }
     return out;
   }
 
@@ -89,15 +121,74 @@ export class RelaxedMachine extends Machine {
   }
 
   override step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
-    return this.fetchAhead(this.afterStep(s, this.step1(s, t, events)));
+    return this.fetchAhead(this.afterStep(s, this.settle(this.lostCells(s, this.step1(s, t, events)))));
+  }
+
+  /**
+   * A CAS that has read a cell, and whose compare is not decided, can no longer write once
+   * another write reaches that cell (aarch64.cat `atomic`): it is bound to fail, which settle
+   * checks when Rs is known. (A read-modify-write that will write holds its cell instead.)
+   */
+  private lostCells(prev: MachineState, next: MachineState): MachineState {
+    if (next.mem === prev.mem || next.cpus.some((c) => c.pc === -2)) return next;
+    let st = next;
+    next.cpus.forEach((c, cpu) => {
+      const hit = (e: Inst): boolean => {
+        const f = flagsOf(e);
+        return e.stage === 1 && (f & RD) !== 0 && (f & (CAS_OK | CAS_NO)) === 0 && next.mem[e.cell] !== prev.mem[e.cell] && this.slot(cpu, e.pc).op.op === 'cas';
+      };
+      if (c.win.some(hit)) st = this.withCpuAt(st, cpu, { ...c, win: c.win.map((e) => (hit(e) ? { ...e, flags: flagsOf(e) | CAS_NO } : e)) });
+    });
+    return st;
+  }
+
+  /**
+   * Deterministic consequences of a step, to a fixpoint: a CAS whose read is done and whose Rs is
+   * known makes its compare (a failed one is then done; one that contradicts its guess discards
+   * the run, as a mispredicted branch does); a CAS guessed to succeed gives Rs as its result as
+   * soon as Rs is known (herd's successful CAS writes Rs either with data from the value read or
+   * from Rs itself: AArch64 `DataFromRx` / `DataFromRRs`); a CSEL whose guessed condition can be
+   * checked is done or discards the run.
+   */
+  private settle(s: MachineState): MachineState {
+    let st = s;
+    for (let cpu = 0; cpu < st.cpus.length; cpu++) {
+      for (let changed = true; changed; ) {
+        changed = false;
+        const c = this.cpuAt(st, cpu);
+        if (c.pc === -2) return st;
+        for (let idx = 0; idx < c.win.length && !changed; idx++) {
+          const e = c.win[idx] as Inst;
+          const op = this.slot(cpu, e.pc).op;
+          let ne: Inst | 'dead' | undefined;
+          if (op.op === 'cas' && e.stage < 2 && e.fault === '') {
+            const f = flagsOf(e);
+            const rs = this.regAt(c, cpu, idx, op.rs);
+            if ((f & RD) !== 0 && (f & CAS_CHECKED) === 0 && rs !== undefined) {
+              if (this.sameValue(e.out, rs, op.w)) ne = (f & CAS_NO) !== 0 || e.clean === 1 ? 'dead' : { ...e, flags: f | CAS_OK | CAS_CHECKED };
+              else ne = (f & CAS_OK) !== 0 ? 'dead' : { ...e, stage: 2, flags: f | CAS_NO | CAS_CHECKED };
+            } else if ((f & CAS_OK) !== 0 && (f & RD) === 0 && e.out < 0 && rs !== undefined) ne = { ...e, out: this.narrowIf(rs, op.w) };
+          } else if (op.op === 'csel' && e.stage === 1) {
+            const b = this.before(c, cpu, idx);
+            if (!b.pendingFlags) ne = this.condHolds(b.flags, op.cond, cpu, e.pc) === (e.flags === 1) ? { ...e, stage: 2, flags: -1 } : 'dead';
+          }
+          if (ne === undefined) continue;
+          changed = true;
+          if (ne === 'dead') return this.withCpuAt(st, cpu, { ...c, pc: -2 });
+          const n = ne;
+          st = this.retire(this.withCpuAt(st, cpu, { ...c, win: c.win.map((x, i) => (i === idx ? n : x)) }), cpu);
+        }
+      }
+    }
+    return st;
   }
 
   private step1(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
     const r = t as unknown as RTransition;
     if (r.k === 'fetch') return this.fetch(s, r.cpu, r.taken);
     if (r.k === 'do') {
-      let st = this.doStep(s, r.cpu, r.idx, r.via, r.fail === true, events);
-      if (r.atomic === true) st = this.doStep(st, r.cpu, r.idx, undefined, r.fail === true, events);
+      let st = this.doStep(s, r.cpu, r.idx, r.via, r.fail === true, events, r.guess);
+      if (r.atomic === true) st = this.doStep(st, r.cpu, r.idx, undefined, r.fail === true, events, undefined, true);
       return this.retire(st, r.cpu);
     }
     const next = this.transition(s, t, events);
@@ -155,6 +246,25 @@ export class RelaxedMachine extends Machine {
    * not ready. `addrOnly`: only the address registers of an access (enough to translate it).
    */
   private view(c: CpuState, cpu: number, idx: number, addrOnly = false): { regs: number[]; flags: number } | undefined {
+    const b = this.before(c, cpu, idx);
+    const op = this.slot(cpu, (c.win[idx] as Inst).pc).op;
+    const me = regUse(op);
+    let reads = me.reads;
+    if (addrOnly && 'addr' in op) reads = [op.addr.base, ...(op.addr.offset?.kind === 'reg' ? [op.addr.offset.reg] : [])];
+    else if (op.op === 'csel' && !b.pendingFlags) {
+      // CSEL depends only on the register it selects once the condition is known (herd).
+      reads = [this.condHolds(b.flags, op.cond, cpu, (c.win[idx] as Inst).pc) ? op.rn : op.rm];
+    }
+    if (reads.some((r) => b.pendingRegs.has(r)) || (me.readsFlags && b.pendingFlags)) return undefined;
+    return { regs: b.regs, flags: b.flags };
+  }
+
+  /**
+   * The registers and flags instruction `idx` sees: values of earlier instructions that have
+   * produced them (`out` >= 0: done, or a read-modify-write or CSEL that published its result
+   * early, see settle), and which are still pending.
+   */
+  private before(c: CpuState, cpu: number, idx: number): { regs: number[]; flags: number; pendingRegs: Set<Reg>; pendingFlags: boolean } {
     const regs = c.regs.slice();
     let flags = c.flags;
     const pendingRegs = new Set<Reg>();
@@ -163,7 +273,7 @@ export class RelaxedMachine extends Machine {
       const e = c.win[j] as Inst;
       const u = regUse(this.slot(cpu, e.pc).op);
       for (const r of u.writes) {
-        if (e.out >= 0 && e.stage === 2) {
+        if (e.out >= 0) {
           regs[r] = e.out;
           pendingRegs.delete(r);
         } else pendingRegs.add(r);
@@ -175,16 +285,13 @@ export class RelaxedMachine extends Machine {
         } else pendingFlags = true;
       }
     }
-    const op = this.slot(cpu, (c.win[idx] as Inst).pc).op;
-    const me = regUse(op);
-    let reads = me.reads;
-    if (addrOnly && 'addr' in op) reads = [op.addr.base, ...(op.addr.offset?.kind === 'reg' ? [op.addr.offset.reg] : [])];
-    else if (op.op === 'csel' && !pendingFlags) {
-      // CSEL depends only on the register it selects once the condition is known (herd).
-      reads = [this.condHolds(flags, op.cond, cpu, (c.win[idx] as Inst).pc) ? op.rn : op.rm];
-    }
-    if (reads.some((r) => pendingRegs.has(r)) || (me.readsFlags && pendingFlags)) return undefined;
-    return { regs, flags };
+    return { regs, flags, pendingRegs, pendingFlags };
+  }
+
+  /** Register `r` as instruction `idx` sees it, or undefined while an earlier write to it is pending. */
+  private regAt(c: CpuState, cpu: number, idx: number, r: Reg): number | undefined {
+    const b = this.before(c, cpu, idx);
+    return b.pendingRegs.has(r) ? undefined : this.reg({ ...c, regs: b.regs }, r);
   }
 
   private windowChoices(s: MachineState, cpu: number, idx: number, out: RTransition[]): void {
@@ -217,11 +324,18 @@ export class RelaxedMachine extends Machine {
       out.push({ k: 'do', cpu, idx });
       return;
     }
+    if (op.op === 'csel' && e.stage === 0) this.cselGuesses(c, cpu, idx, out);
+    if (op.op === 'cas' && e.stage === 1 && e.fault === '' && (flagsOf(e) & (CAS_OK | CAS_NO)) === 0 && e.clean !== 1) {
+      // Guess that the compare succeeds, so that the CAS's result (Rs, which then equals the value
+      // it reads) and its write can be used before its read or Rs are known (see settle).
+      out.push({ k: 'do', cpu, idx, guess: true });
+    }
     const view = this.view(c, cpu, idx, MEMORY.has(op.op) && e.stage === 0);
-    if (view === undefined) return;
+    if (view === undefined && !(isRmw(op) && e.stage === 1 && (flagsOf(e) & RD) === 0)) return;
     if (op.op === 'dmb') {
-      const need = op.row.type === 'ld' ? (x: Op) => x.op === 'load' || (isRmwLike(x) && !noRet(x)) : op.row.type === 'st' ? (x: Op) => x.op !== 'load' && MEMORY.has(x.op) : (x: Op) => MEMORY.has(x.op);
-      if (earlier.every((x) => x.stage === 2 || !need(this.slot(cpu, x.pc).op))) out.push({ k: 'do', cpu, idx });
+      // A read-modify-write's read is what DMB LD waits for (herd bob: [R \ NoRet]; po; [dmb.ld]).
+      const need = op.row.type === 'ld' ? (x: Inst, xo: Op) => (xo.op === 'load' || (isRmwLike(xo) && !noRet(xo))) && !(isRmw(xo) && (flagsOf(x) & RD) !== 0) : op.row.type === 'st' ? (_: Inst, xo: Op) => xo.op !== 'load' && MEMORY.has(xo.op) : (_: Inst, xo: Op) => MEMORY.has(xo.op);
+      if (earlier.every((x) => x.stage === 2 || !need(x, this.slot(cpu, x.pc).op))) out.push({ k: 'do', cpu, idx });
       return;
     }
     if (!MEMORY.has(op.op)) {
@@ -229,6 +343,7 @@ export class RelaxedMachine extends Machine {
       return;
     }
     if (e.stage === 0) {
+      if (view === undefined) return;
       // Translate: walks are not ordered by DMB or acquire (herd: only addresses, ISB and DSB order them).
       const vc: CpuState = { ...c, pc: e.pc, regs: view.regs };
       // One step per translation choice; for a CAS under TTHM=HD also whether a failing compare
@@ -242,7 +357,7 @@ export class RelaxedMachine extends Machine {
         const base = { k: 'do' as const, cpu, idx, ...(t.via === undefined ? {} : { via: t.via }), ...(fail ? { fail } : {}) };
         // A translation that writes a descriptor (hardware AF/dirty update) is part of the access
         // and ordered like it (herd orders the update with its access), so it happens only when
-        // the access can perform, in the same step.
+        // the access can perform, in the same step (a read-modify-write then reads and writes).
         const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
         const tr = this.translate(s, cpu, e.pc, a, t.via ?? { kind: 'walk', stale: false }, op.op !== 'load', () => fail);
         if (!tr.ok || tr.state.mem === s.mem) {
@@ -250,17 +365,64 @@ export class RelaxedMachine extends Machine {
           continue;
         }
         const trial: CpuState = { ...c, win: c.win.map((x, i) => (i === idx ? { ...x, stage: 1, cell: tr.cell } : x)) };
-        if (this.view(c, cpu, idx) !== undefined && this.mayPerform(trial, cpu, idx, op)) out.push({ ...base, atomic: true });
+        const changed = tr.state.mem.some((m, i) => m !== s.mem[i] && this.reserved(s, i, cpu, idx));
+        const ok = this.view(c, cpu, idx) !== undefined && !changed && !(op.op !== 'load' && this.reserved(s, tr.cell, cpu, idx));
+        if (ok && this.mayPerform(trial, cpu, idx, op, 'read') && (op.op === 'load' || this.mayPerform(trial, cpu, idx, op, 'write'))) out.push({ ...base, atomic: true });
       }
       return;
     }
     if (e.fault !== '') return; // taken at the head by retire
-    if (this.mayPerform(c, cpu, idx, op)) {
+    if (isRmw(op)) {
+      const f = flagsOf(e);
+      if ((f & RD) === 0) {
+        // The read needs only the address (herd: the read effect depends on Rn alone).
+        if (!this.reserved(s, e.cell, cpu, idx) && this.mayPerform(c, cpu, idx, op, 'read')) out.push({ k: 'do', cpu, idx });
+        return;
+      }
+      const writes = op.op !== 'cas' || (f & CAS_CHECKED) !== 0; // a checked CAS that failed is done
+      if (writes && view !== undefined && this.mayPerform(c, cpu, idx, op, 'write')) out.push({ k: 'do', cpu, idx });
+      return;
+    }
+    const writes = op.op !== 'load';
+    if (writes && this.reserved(s, e.cell, cpu, idx)) return;
+    if (this.mayPerform(c, cpu, idx, op, writes ? 'write' : 'read')) {
       if (op.op === 'stxr') {
         out.push({ k: 'do', cpu, idx, fail: true });
         if (c.excl === e.cell) out.push({ k: 'do', cpu, idx, fail: false });
       } else out.push({ k: 'do', cpu, idx });
     }
+  }
+
+  /**
+   * A CSEL whose condition is not known yet may guess it and produce the register it then
+   * selects: herd's CSEL takes its data from that register and only a control ("pick")
+   * dependency from the flags, which orders later writes, not reads (aarch64deps.cat pick-*-dep,
+   * aarch64hwreqs.cat pob). settle checks the guess once the flags are known.
+   */
+  private cselGuesses(c: CpuState, cpu: number, idx: number, out: RTransition[]): void {
+    const op = this.slot(cpu, (c.win[idx] as Inst).pc).op;
+    if (op.op !== 'csel') return;
+    const b = this.before(c, cpu, idx);
+    if (!b.pendingFlags) return;
+    if (!b.pendingRegs.has(op.rn)) out.push({ k: 'do', cpu, idx, guess: true });
+    if (!b.pendingRegs.has(op.rm)) out.push({ k: 'do', cpu, idx, guess: false });
+  }
+
+  /**
+   * True when a window entry other than entry `idx` of CPU `cpu` (-1: none excepted) holds `cell`
+   * between the read and the write of a read-modify-write that will write: no write may reach
+   * the cell then, not even a hardware update for a later access of the same CPU (aarch64.cat
+   * `atomic`: rmw & (fr; co) is empty), and no other read-modify-write may read it (it could
+   * never write after).
+   */
+  private reserved(s: MachineState, cell: number, cpu: number, idx: number): boolean {
+    return s.cpus.some((c, i) => c.win.some((e, j) => (i !== cpu || j !== idx) && e.stage === 1 && e.cell === cell && this.holds(e, this.slot(i, e.pc).op)));
+  }
+
+  /** Whether window entry `e` (of `op`) holds its cell: a read-modify-write that has read and will write. */
+  private holds(e: Inst, op: Op): boolean {
+    const f = flagsOf(e);
+    return isRmw(op) && (f & RD) !== 0 && (op.op !== 'cas' || (f & CAS_OK) !== 0);
   }
 
   /** The SC machine's exec choices for the instruction at `pc` (translation vias, STXR outcomes). */
@@ -269,12 +431,18 @@ export class RelaxedMachine extends Machine {
     return sc.filter((t): t is Transition & { k: 'exec' } => t.k === 'exec' && t.cpu === cpu);
   }
 
-  /** Ordering conditions for performing memory access `idx` (its translation is done). */
-  private mayPerform(c: CpuState, cpu: number, idx: number, op: Op): boolean {
+  /**
+   * Ordering conditions for performing memory access `idx` (its translation is done): its read
+   * (a load, or the read of a read-modify-write) or its write (a store, or the write of a
+   * read-modify-write, whose read is done).
+   */
+  private mayPerform(c: CpuState, cpu: number, idx: number, op: Op, part: 'read' | 'write'): boolean {
     const e = c.win[idx] as Inst;
-    const writes = op.op !== 'load';
-    const release = 'ord' in op && op.ord.release;
-    const rcsc = op.op === 'load' && op.ord.acquire === 'acq';
+    const writes = part === 'write';
+    // A release RMW's write is a release write; its read is a plain one (herd: rmw_amo_read
+    // of RMW_L is X, its write XL). An acquire RMW's read is an acquire read.
+    const release = writes && 'ord' in op && op.ord.release;
+    const rcsc = !writes && 'ord' in op && op.ord.acquire === 'acq';
     for (let j = 0; j < idx; j++) {
       const x = c.win[j] as Inst;
       const xo = this.slot(cpu, x.pc).op;
@@ -285,58 +453,105 @@ export class RelaxedMachine extends Machine {
         continue;
       }
       if ((xo.op === 'cbz' || xo.op === 'b') && writes) return false; // no speculative writes
+      // Nor writes after a guess not yet checked: what depends on a guessed CSEL condition or
+      // CAS outcome has a pick dependency on it (herd pob, pick-lob: ordered before writes).
+      if (writes && xo.op === 'csel' && x.stage === 1) return false;
+      if (writes && xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0) return false;
       if (!MEMORY.has(xo.op)) continue;
       // A write waits until every earlier access knows its cell and cannot fault. A load may
       // pass an earlier access whose cell is unknown: if that access turns out to hit the
-      // load's cell, the load and everything after it restart (see restartAfter).
-      if ((x.stage === 0 || x.fault !== '') && writes) return false;
-      if ('ord' in xo && xo.ord.acquire !== 'none' && !noRet(xo)) return false; // acquire orders later accesses
+      // load's cell, the load and everything after it restart (see restartAfter). The read of a
+      // read-modify-write does not (it holds its cell until it writes).
+      if ((x.stage === 0 || x.fault !== '') && (writes || isRmw(op))) return false;
+      const xRead = isRmw(xo) && (flagsOf(x) & RD) !== 0; // x's read is done (only its write is not)
+      // acquire orders later accesses after the read (herd bob: [R & A]; po; [M])
+      if ('ord' in xo && xo.ord.acquire !== 'none' && !noRet(xo) && !xRead) return false;
       if (release) return false; // release: every earlier access first
-      if (rcsc && 'ord' in xo && xo.ord.release) return false; // LDAR after STLR
+      if (rcsc && 'ord' in xo && xo.ord.release) return false; // [W & L]; po; [R & A] (RCsc)
       if (x.stage === 0 || x.fault !== '') continue;
       if (x.cell === e.cell) {
         // Coherence: same-cell accesses perform in program order, except that a load may read
-        // from the nearest earlier store not yet written (forwarding; see perform()).
-        if (op.op === 'load' && xo.op === 'store') continue;
+        // from the nearest earlier write not yet performed (forwarding; see forwardFrom).
+        if (op.op === 'load' && (xo.op === 'store' || isRmw(xo))) continue;
         return false;
       }
     }
-    if (op.op === 'load') {
-      const fwd = this.forwardFrom(c, cpu, idx);
-      if (fwd === null) return false;
-    }
+    if (op.op === 'load' && this.forwardFrom(c, cpu, idx) === null) return false;
     return true;
   }
 
   /**
-   * For a load at `idx`: the index of the nearest earlier same-cell store not yet written
-   * (undefined if none), or null when that store's data is not ready.
+   * For a load at `idx`: the value the nearest earlier same-cell write not yet performed
+   * forwards to it, undefined if none (the load reads memory), or null when the load must wait.
    */
-  private forwardFrom(c: CpuState, cpu: number, idx: number): number | undefined | null {
+  private forwardFrom(c: CpuState, cpu: number, idx: number): { value: number } | undefined | null {
     const e = c.win[idx] as Inst;
+    const me = this.slot(cpu, e.pc).op;
+    const acquire = me.op === 'load' && me.ord.acquire !== 'none';
     for (let j = idx - 1; j >= 0; j--) {
       const x = c.win[j] as Inst;
       if (x.cell !== e.cell || x.stage === 2) continue;
       const xo = this.slot(cpu, x.pc).op;
-      if (xo.op !== 'store') return null;
-      return this.view(c, cpu, j) === undefined ? null : j;
+      const f = flagsOf(x);
+      const data = (r: Reg): { value: number } | null => {
+        const v = this.regAt(c, cpu, j, r);
+        return v === undefined ? null : { value: this.narrowIf(v, 'w' in xo && xo.w) };
+      };
+      if (xo.op === 'store') return data(xo.rt);
+      if (!isRmw(xo)) return null;
+      // An acquire load reading a read-modify-write's write is ordered after its read (herd
+      // aob: [M]; rmw; lmrs; [R & (A | Q)]).
+      if (acquire && (f & RD) === 0) return null;
+      if (xo.op === 'swp') return data(xo.rs);
+      if (xo.op === 'rmw') {
+        if ((f & RD) === 0) return null;
+        const rs = this.regAt(c, cpu, j, xo.rs);
+        if (rs === undefined) return null;
+        const fn = { add: 'add', clr: 'bic', set: 'orr', eor: 'eor' }[xo.fn as 'add' | 'clr' | 'set' | 'eor'];
+        if (fn === undefined) return null;
+        return { value: this.narrowIf(this.alu(fn, x.out, rs, xo.w, cpu, x.pc), xo.w) };
+      }
+      // A CAS forwards only once it will write (a guess makes later writes wait; see mayPerform);
+      // one that will not has read the cell already, and the load reads memory after it.
+      if (xo.op === 'cas') {
+        if ((f & CAS_OK) !== 0) return data(xo.rt);
+        if ((f & CAS_NO) !== 0 && (f & RD) !== 0) return undefined;
+      }
+      return null;
     }
     return undefined;
   }
 
+  private narrowIf(id: number, w: boolean): number {
+    return w ? this.narrow(id) : id;
+  }
+
   // ---- performing a step ----------------------------------------------------------------
 
-  private doStep(s: MachineState, cpu: number, idx: number, via: Via | undefined, fail: boolean, events?: AccessEvent[]): MachineState {
+  private doStep(s: MachineState, cpu: number, idx: number, via: Via | undefined, fail: boolean, events?: AccessEvent[], guess?: boolean, whole = false): MachineState {
     const c = this.cpuAt(s, cpu);
     const e = c.win[idx] as Inst;
     const op = this.slot(cpu, e.pc).op;
     if (HEAD_ONLY.has(op.op)) return this.atHead(s, cpu, via, events);
-    const view = this.view(c, cpu, idx, MEMORY.has(op.op) && e.stage === 0);
-    if (view === undefined) throw new Error('[internal] relaxed step with inputs not ready');
     const set = (ne: Inst, st: MachineState = s): MachineState => {
       const cc = this.cpuAt(st, cpu);
       return this.withCpuAt(st, cpu, { ...cc, win: cc.win.map((x, i) => (i === idx ? ne : x)) });
     };
+    if (op.op === 'cas' && guess === true) return set({ ...e, flags: flagsOf(e) | CAS_OK });
+    if (op.op === 'csel' && guess !== undefined) {
+      const b = this.before(c, cpu, idx);
+      const v = this.reg({ ...c, regs: b.regs }, guess ? op.rn : op.rm);
+      return set({ ...e, stage: 1, flags: guess ? 1 : 0, out: this.narrowIf(v, op.w) });
+    }
+    if (isRmw(op) && e.stage === 1 && !whole && (flagsOf(e) & RD) === 0) {
+      // The read of a read-modify-write; the cell is held until its write (see reserved).
+      const read = this.narrowIf(s.mem[e.cell] ?? 0, op.w);
+      // A CAS guessed to succeed may have given Rs as its result already: the value read must equal it.
+      if (e.out >= 0 && !this.sameValue(read, e.out, op.w)) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
+      return set({ ...e, flags: flagsOf(e) | RD, out: e.out >= 0 ? e.out : read });
+    }
+    const view = this.view(c, cpu, idx, MEMORY.has(op.op) && e.stage === 0);
+    if (view === undefined) throw new Error('[internal] relaxed step with inputs not ready');
     if (op.op === 'dmb' || op.op === 'nop') return set({ ...e, stage: 2 });
     if (!MEMORY.has(op.op)) return this.compute(s, cpu, idx, view, set);
     const vc: CpuState = { ...c, pc: e.pc, regs: view.regs };
@@ -396,16 +611,17 @@ export class RelaxedMachine extends Machine {
     const e = c.win[idx] as Inst;
     if (op.op === 'load') {
       const fwd = this.forwardFrom(c, cpu, idx);
-      let value: number;
-      if (typeof fwd === 'number') {
-        const so = this.slot(cpu, (c.win[fwd] as Inst).pc).op as Op & { op: 'store' };
-        value = this.reg({ ...c, regs: (this.view(c, cpu, fwd) as { regs: number[] }).regs }, so.rt);
-      } else value = s.mem[e.cell] ?? 0;
+      if (fwd === null) throw new Error('[internal] relaxed load performed with its forwarding source not ready');
+      const value = fwd === undefined ? (s.mem[e.cell] ?? 0) : fwd.value;
       const w = op.w ? this.narrow(value) : value;
       const st = op.exclusive ? this.withCpuAt(s, cpu, { ...c, excl: e.cell }) : s;
       // A later load of this cell that performed first must have read the same value (coherence);
       // equal values are indistinguishable, so only a different one restarts it.
       return this.restartAfter(set({ ...e, stage: 2, out: w }, st), cpu, idx, (x) => x.cell === e.cell && x.out !== w);
+    }
+    // invariant: a read-modify-write holds its cell from its read to its write (see reserved).
+    if (isRmw(op) && (flagsOf(e) & RD) !== 0 && !this.sameValue(this.narrowIf(s.mem[e.cell] ?? 0, op.w), e.out, op.w)) {
+      throw new Error('[internal] a read-modify-write\'s cell changed between its read and its write');
     }
     // A write: reuse the SC machine's access with the translation already made (a walk that
     // reads memory now would be wrong, so feed it the cell through a direct PTE-style access).
@@ -481,13 +697,28 @@ export class RelaxedMachine extends Machine {
   }
 
   /**
+   * Another CPU's invalidation cannot complete on `cpu` between the read and the write of a
+   * read-modify-write of `cpu` that translated an address it covers: the write would use the
+   * old translation after the TLBI's DSB (herd TLBI-ob orders both effects before it), and
+   * translating again would need the read again. Runs where the invalidation completes before
+   * the read cover the other order.
+   */
+  private invWaits(s: MachineState, cpu: number, idx: number): boolean {
+    const c = this.cpuAt(s, cpu);
+    const inv = c.inv[idx];
+    if (inv === undefined || inv.issuer === cpu) return false;
+    return c.win.some((e) => e.stage === 1 && (flagsOf(e) & RD) !== 0 && e.va >= 0 && (inv.va === ALL_PAGES || inv.va === e.va));
+  }
+
+  /**
    * After an invalidation of `va` (ALL_PAGES: every address) completes on `cpu`, accesses that
    * translated it and have not performed translate again: a walk before the TLBI must have its
    * access (or fault) before the TLBI's DSB (herd's TLBI-ob), which this CPU cannot promise.
    */
   private untranslate(s: MachineState, cpu: number, va: number): MachineState {
     const c = this.cpuAt(s, cpu);
-    const hit = (e: Inst): boolean => e.stage === 1 && e.va >= 0 && (va === -1 || va === e.va);
+    // (A read-modify-write whose read is done cannot be hit: see invWaits.)
+    const hit = (e: Inst): boolean => e.stage === 1 && e.va >= 0 && (va === -1 || va === e.va) && (flagsOf(e) & RD) === 0;
     if (!c.win.some(hit)) return s;
     const win = c.win.map((e) => (hit(e) ? { ...e, stage: 0, cell: -1, va: -1, fault: '' } : e));
     return this.withCpuAt(s, cpu, { ...c, win });
@@ -508,6 +739,16 @@ export class RelaxedMachine extends Machine {
  */
 function noRet(op: Op): boolean {
   return ((op.op === 'swp' || op.op === 'rmw') && op.rt === 31) || (op.op === 'cas' && op.rs === 31);
+}
+
+/** SWP, CAS and LD<op>/ST<op>: a read and a write of one cell that no other write comes between. */
+function isRmw(op: Op): op is Extract<Op, { op: 'swp' | 'cas' | 'rmw' }> {
+  return op.op === 'swp' || op.op === 'cas' || op.op === 'rmw';
+}
+
+/** The read-modify-write progress bits of a window entry (see RD). */
+function flagsOf(e: Inst): number {
+  return e.flags < 0 ? 0 : e.flags;
 }
 
 function isRmwLike(op: Op): boolean {

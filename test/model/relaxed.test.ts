@@ -1,12 +1,20 @@
 // The relaxed (--model arm) machine on the classic shapes, with and without each barrier.
 // Expected verdicts are Arm's (herd7 aarch64.cat), checked against the conformance corpus.
 import { describe, expect, it } from 'vitest';
-import { run } from '../helpers.js';
+import { lines, run } from '../helpers.js';
 
 function two(name: string, p0: string[], p1: string[], init: string, cond: string): string {
   const rows = Math.max(p0.length, p1.length);
   const lines = [` P0 | P1 ;`];
   for (let i = 0; i < rows; i++) lines.push(` ${p0[i] ?? ''} | ${p1[i] ?? ''} ;`);
+  return `AArch64 ${name}\n{ ${init} }\n${lines.join('\n')}\nexists (${cond})`;
+}
+
+/** A test with one column per thread. */
+function threads(name: string, cols: string[][], init: string, cond: string): string {
+  const rows = Math.max(...cols.map((c) => c.length));
+  const lines = [` ${cols.map((_, i) => `P${i}`).join(' | ')} ;`];
+  for (let i = 0; i < rows; i++) lines.push(` ${cols.map((c) => c[i] ?? '').join(' | ')} ;`);
   return `AArch64 ${name}\n{ ${init} }\n${lines.join('\n')}\nexists (${cond})`;
 }
 
@@ -60,5 +68,118 @@ exists (1:X4=2 /\\ 1:X5=1)`;
     expect(arm.observation).toBe('Sometimes');
     expect(arm.hazards.map((h) => h.kind)).toEqual(expect.arrayContaining(['amalgamation', 'stale-tlb']));
     expect(run(src.replace('TLBI VAAE1,', 'TLBI VAAE1IS,'), { model: 'arm' }).observation).toBe('Never');
+  });
+});
+
+// Multi-copy atomicity: every CPU sees writes to memory in one order (Arm ARM B2.3, "Other-
+// multi-copy atomic"), so only reordering inside a reader can make readers disagree.
+const IRIW = (b: string[]): string =>
+  threads(
+    'IRIW',
+    [['MOV W0,#1', 'STR W0,[X1]'], ['MOV W0,#1', 'STR W0,[X1]'], ['LDR W0,[X1]', ...b, 'LDR W2,[X3]'], ['LDR W0,[X3]', ...b, 'LDR W2,[X1]']],
+    '0:X1=x; 1:X1=y; 2:X1=x; 2:X3=y; 3:X1=x; 3:X3=y;',
+    '2:X0=1 /\\ 2:X2=0 /\\ 3:X0=1 /\\ 3:X2=0',
+  );
+const WRC = (b1: string[], b2: string[], store1 = 'STR W2,[X3]'): string =>
+  threads(
+    'WRC',
+    [['MOV W0,#1', 'STR W0,[X1]'], ['LDR W0,[X1]', ...b1, store1], ['LDR W0,[X3]', ...b2, 'LDR W2,[X1]']],
+    '0:X1=x; 1:X1=x; 1:X3=y; 2:X1=x; 2:X3=y;',
+    '1:X0=1 /\\ 2:X0=1 /\\ 2:X2=0',
+  );
+
+describe('relaxed model: multi-copy atomicity (IRIW, WRC)', () => {
+  const shapes: [string, string, string][] = [
+    ['IRIW', IRIW([]), 'Sometimes'],
+    ['IRIW+addrs', IRIW(['EOR W4,W0,W0', 'ADD X1,X1,W4,SXTW', 'ADD X3,X3,W4,SXTW']), 'Never'],
+    ['IRIW+dmb.ld', IRIW(['DMB LD']), 'Never'],
+    ['IRIW+dmb.st (orders no loads)', IRIW(['DMB ST']), 'Sometimes'],
+    ['WRC', WRC(['MOV W2,#1'], []), 'Sometimes'],
+    ['WRC+data+addr', WRC(['EOR W2,W0,W0', 'ADD W2,W2,#1'], ['EOR W4,W0,W0', 'ADD X1,X1,W4,SXTW']), 'Never'],
+    ['WRC+po+addr (P1 may write first)', WRC(['MOV W2,#1'], ['EOR W4,W0,W0', 'ADD X1,X1,W4,SXTW']), 'Sometimes'],
+    ['WRC+data+po (P2 may read x first)', WRC(['EOR W2,W0,W0', 'ADD W2,W2,#1'], []), 'Sometimes'],
+    ['WRC+dmb.sy+dmb.ld', WRC(['DMB SY', 'MOV W2,#1'], ['DMB LD']), 'Never'],
+    ['WRC+rel+acq', threads('WRC+rel+acq', [['MOV W0,#1', 'STR W0,[X1]'], ['LDR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['LDAR W0,[X3]', 'LDR W2,[X1]']], '0:X1=x; 1:X1=x; 1:X3=y; 2:X1=x; 2:X3=y;', '1:X0=1 /\\ 2:X0=1 /\\ 2:X2=0'), 'Never'],
+  ];
+  for (const [name, src, expected] of shapes) {
+    it(`${name}: ${expected}`, () => {
+      const r = run(src, { model: 'arm' });
+      expect(r.status).toBe('ok');
+      expect(r.observation).toBe(expected);
+    });
+  }
+});
+
+
+// Read-modify-writes (herd: a read and a write effect related by `rmw`, with intra-instruction
+// dependencies only where data flows) and guesses (CAS outcome, CSEL condition).
+const rmwShapes: [string, string, string][] = [
+  // A SWP reads with only its address: its result does not wait for Rs, the data it writes.
+  ['LB+SWP-result+rel', two('LB+SWP-result+rel', ['LDR W0,[X1]', 'SWP W0,W12,[X10]', 'EOR W22,W12,W12', 'ADD W2,W22,#1', 'STR W2,[X3]'], ['LDR W0,[X3]', 'MOV W2,#1', 'STLR W2,[X1]'], '0:X1=x; 0:X3=y; 0:X10=z; 1:X1=x; 1:X3=y;', '0:X0=1 /\\ 1:X0=1'), 'Sometimes'],
+  // A CAS reads before Rs (its expected value) is known; its result is the value read.
+  ['LB+rel+CAS-result', two('LB+rel+CAS-result', ['LDR W3,[X0]', 'MOV W4,#1', 'STLR W4,[X1]'], ['LDR W3,[X1]', 'MOV W13,W3', 'CAS W3,WZR,[X2]', 'EOR W3,W3,W3', 'MOV W4,#1', 'STR W4,[X0,W3,SXTW]'], 'z=1; 0:X0=x; 0:X1=y; 0:X2=z; 1:X0=x; 1:X1=y; 1:X2=z;', '0:X3=1 /\\ 1:X13=1'), 'Sometimes'],
+  // A CAS guessed to succeed gives Rs as its result before it reads.
+  ['MP+rel+CAS-Rs-addr', two('MP+rel+CAS-Rs-addr', ['MOV W2,#1', 'STR W2,[X1]', 'STLR W2,[X0]'], ['MOV W2,#1', 'CAS W2,WZR,[X0]', 'EOR W3,W2,W2', 'LDR W4,[X1,W3,SXTW]'], '0:X0=x; 0:X1=y; 1:X0=x; 1:X1=y;', '1:X2=1 /\\ 1:X4=0'), 'Sometimes'],
+  // ... and forwards its write to a later load of the cell before its compare is known.
+  ['MP+rel+CAS-rfi-addr', two('MP+rel+CAS-rfi-addr', ['MOV W0,#1', 'STR W0,[X3]', 'STLR W0,[X1]'], ['LDR W0,[X1]', 'MOV W5,W0', 'CAS W0,W6,[X8]', 'LDR W0,[X8]', 'EOR W0,W0,W0', 'LDR W4,[X3,W0,SXTW]'], 'z=1; 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; 1:X8=z;', '1:X5=1 /\\ 1:X4=0'), 'Sometimes'],
+  // But a write waits for the compare: through the forwarded value it depends on it (herd pob).
+  ['LB+CAS-rfi-ctrl+dmb.sy', two('LB+CAS-rfi-ctrl+dmb.sy', ['MOV W1,#1', 'MOV W2,#2', 'CAS W1,W2,[X0]', 'LDR W3,[X0]', 'CBNZ W3,L0', 'L0:', 'MOV W4,#1', 'STR W4,[X5]'], ['LDR W0,[X1]', 'DMB SY', 'MOV W2,#1', 'STR W2,[X3]'], '0:X0=x; 0:X5=y; 1:X1=y; 1:X3=x;', '[x]=2 /\\ 0:X1=1 /\\ 0:X3=2 /\\ 1:X0=1'), 'Never'],
+  // An acquire load that reads a SWP's write comes after the SWP's read (herd aob).
+  ['MP+rel+SWP-rfi-acq', two('MP+rel+SWP-rfi-acq', ['MOV W0,#1', 'STR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['MOV W4,#2', 'SWP W4,W2,[X3]', 'LDAR W6,[X3]', 'LDR W0,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X2=1 /\\ 1:X0=0'), 'Never'],
+  // DMB LD waits for an RMW's read, not its write.
+  ['MP+rel+LDADD-dmb.ld', two('MP+rel+LDADD-dmb.ld', ['MOV W0,#1', 'STR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['MOV W4,#2', 'LDADD W4,W2,[X3]', 'DMB LD', 'LDR W0,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X2=1 /\\ 1:X0=0'), 'Never'],
+  // Atomicity: no write comes between an RMW's read and its write.
+  ['2 CAS from 0', two('CAS2', ['MOV W1,#1', 'CAS W0,W1,[X2]'], ['MOV W1,#2', 'CAS W0,W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=0 /\\ 1:X0=0'), 'Never'],
+  ['2 LDADD', two('LDADD2', ['MOV W1,#1', 'LDADD W1,W0,[X2]'], ['MOV W1,#1', 'LDADD W1,W0,[X2]'], '0:X2=x; 1:X2=x;', '[x]=1'), 'Never'],
+  ['SWP and STR, STR first', two('SWP+STR', ['MOV W1,#1', 'SWP W1,W0,[X2]'], ['MOV W1,#2', 'STR W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=2 /\\ [x]=1'), 'Sometimes'],
+  ['SWP and STR, STR between read and write', two('SWP+STR', ['MOV W1,#1', 'SWP W1,W0,[X2]'], ['MOV W1,#2', 'STR W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=0 /\\ [x]=1'), 'Never'],
+  // A CSEL may guess its condition: the register it selects is its only data input (herd) ...
+  ['MP+rel+CSEL-addr', two('MP+rel+CSEL-addr', ['MOV W0,#1', 'STR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['LDR W0,[X3]', 'MOV W4,#4', 'CMP W4,W0', 'MOV W5,#0', 'CSEL W2,WZR,W5,NE', 'LDR W6,[X1,W2,SXTW]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X0=1 /\\ 1:X6=0'), 'Sometimes'],
+  // ... but a write waits for the condition (herd pick-data-dep orders writes).
+  ['LB+rel+CSEL-pick', two('LB+rel+CSEL-pick', ['LDR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['LDR W3,[X3]', 'CMP W3,#1', 'MOV W5,#7', 'CSEL W6,W5,W5,EQ', 'STR W6,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '0:X0=7 /\\ 1:X3=1'), 'Never'],
+];
+
+describe('relaxed model: read-modify-writes and guesses', () => {
+  for (const [name, src, expected] of rmwShapes) {
+    it(`${name}: ${expected}`, () => {
+      const r = run(src, { model: 'arm' });
+      expect(r.status).toBe('ok');
+      expect(r.observation).toBe(expected);
+    });
+  }
+  it('a write to a cell a CAS has read, before its compare, makes it fail or discards the run', () => {
+    const src = two('CAS-lost', ['LDR W0,[X3]', 'MOV W1,#2', 'CAS W0,W1,[X2]'], ['MOV W1,#1', 'STR W1,[X2]'], '0:X2=x; 0:X3=y; 1:X2=x;', '0:X0=0 /\\ [x]=1');
+    const r = run(src, { model: 'arm' });
+    expect(r.status).toBe('ok');
+    // x=2 would need the STR between the CAS's read of 0 and its write.
+    expect(lines(r)).toEqual(['0:X0=0; [x]=1;', '0:X0=1; [x]=1;']);
+  });
+  it('a failing CAS reads before its Rs is known: its result reaches a later load early', () => {
+    const src = two('MP+rel+CAS-fail-addr', ['MOV W1,#1', 'STR W1,[X0]', 'MOV W3,#1', 'STLR W3,[X4]', 'STLR W3,[X2]'], ['LDR W1,[X2]', 'MOV W9,W1', 'CAS W1,W3,[X4]', 'EOR W5,W1,W1', 'LDR W7,[X0,W5,SXTW]'], 'z=3; 0:X0=x; 0:X2=y; 0:X4=z; 1:X0=x; 1:X2=y; 1:X4=z; 1:X3=5;', '1:X9=1 /\\ 1:X7=0 /\\ 1:X1=1 /\\ [z]=5');
+    const r = run(src, { model: 'arm' });
+    expect(r.observation).toBe('Never');
+    expect(lines(r)).toEqual(expect.arrayContaining(['1:X1=3; 1:X7=0; 1:X9=1; [z]=1;']));
+  });
+});
+
+describe('relaxed model: read-modify-writes of descriptors', () => {
+  it('no hardware update for a later access of the same CPU comes between the read and the write of an RMW', () => {
+    // LDCLR clears the valid bit of PTE(x); the STR to x then faults, or it set AF and dirty
+    // first and LDCLR read that: never LDCLR reading the clean descriptor and the update landing
+    // before its write (herd: atomic).
+    const src = `AArch64 LDCLR-pte+STR
+TTHM=HA HD
+{ int x=0; 0:X2=x; 0:X4=pte_x; pte_x=(af:0,db:0,dbm:1); }
+ P0 ;
+ MOV X9,#1 ;
+ LDCLR X9,X6,[X4] ;
+ MOV W1,#1 ;
+ L0: ;
+ STR W1,[X2] ;
+exists (x=0 /\\ fault(P0:L0,x) /\\ pte_x=(oa:phy_x,af:1,db:1,dbm:1,valid:0) /\\ 0:X6=(oa:phy_x,af:0,db:0,dbm:1,valid:1))`;
+    const r = run(src, { model: 'arm' });
+    expect(r.status).toBe('ok');
+    expect(r.observation).toBe('Never');
+    expect(r.states.length).toBeGreaterThan(0);
   });
 });
