@@ -1,34 +1,149 @@
-// `npm run bench`: exploration speed on the generated fixmap family, measured in one run.
-// Prints ratios and absolute numbers; never asserts (speed targets are not unit tests).
+// `npm run bench`: exploration speed, measured in one run on this machine, printed as absolute
+// numbers and ratios. Never asserts (speed targets are not unit tests).
+//  1. the generated broadcast fixmap family (bench/fixmap-gen.ts), 2..BENCH_MAX_CPUS CPUs: the
+//     search in the main thread, then on 1 and 2 worker threads (the same engine), with the
+//     2-worker speedup and a check that all three results are identical;
+//  2. partial-order reduction: states with and without it over the conformance corpora;
+//  3. the whole VMSA corpus in one `shootdown run`, next to herd7's recorded CPU time.
+// Environment: BENCH_MAX_CPUS (default 6), BENCH_ARM_MAX_CPUS (default 4), BENCH_TIMEOUT seconds
+// per search (default 300), BENCH_CORPUS=0 to skip parts 2 and 3.
 
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fixmapLitmus } from './fixmap-gen.js';
-import { runSource } from '../cli/run-test.js';
+import { runSource, runSourceAsync, type RunOptions, type TestResult } from '../cli/run-test.js';
+import { jsonRecord } from '../report/json.js';
+import { ExplorePool } from '../workers/explore-host.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const shared = resolve(root, '..', 'shared', 'conformance');
 
 /** herd7's CPU time on this machine kind for the broadcast fixmap test (issue 5's figures). */
-const HERD_SECONDS: Record<number, string> = { 2: '0.04 s', 3: '2 s', 4: '333 s (CPU)', 5: 'not measured', 6: 'not measured' };
+const HERD: Record<number, string> = { 2: '0.04 s', 3: '2 s', 4: '333 s', 5: '-', 6: '-' };
 
-function measure(cpus: number, model: 'sc' | 'arm', timeout: number): { states: number; ms: number; complete: boolean; heapMb: number; observation: string } {
-  const src = fixmapLitmus(cpus, 'broadcast');
-  if (global.gc !== undefined) global.gc();
-  const before = process.memoryUsage().heapUsed;
-  const r = runSource(src, `fixmap-${cpus}.litmus`, { model, timeout });
-  const after = process.memoryUsage().heapUsed;
-  return { states: r.explored, ms: r.ms, complete: r.complete, heapMb: (after - before) / 2 ** 20, observation: r.observation ?? '?' };
-}
+const maxCpus = Number(process.env.BENCH_MAX_CPUS ?? 6);
+const armMaxCpus = Number(process.env.BENCH_ARM_MAX_CPUS ?? 4);
+const timeout = Number(process.env.BENCH_TIMEOUT ?? 300);
+const withCorpus = process.env.BENCH_CORPUS !== '0';
 
-const maxCpus = Number(process.env.BENCH_MAX_CPUS ?? 5);
-const timeout = Number(process.env.BENCH_TIMEOUT ?? 120);
-console.log(`shootdown bench: broadcast fixmap family, 1 worker, node ${process.version}`);
-console.log('cpus  model  states      time       states/s   heap MB/M states  verdict    herd7');
-for (const model of ['sc', 'arm'] as const) {
-  for (let n = 2; n <= maxCpus; n++) {
-    const m = measure(n, model, timeout);
-    const rate = m.ms > 0 ? Math.round((m.states / m.ms) * 1000) : 0;
-    const perM = m.states > 0 ? (m.heapMb / m.states) * 1e6 : 0;
-    console.log(
-      `${String(n).padEnd(6)}${model.padEnd(7)}${String(m.states).padEnd(12)}${`${(m.ms / 1000).toFixed(2)} s`.padEnd(11)}${String(rate).padEnd(11)}${perM.toFixed(0).padEnd(18)}${(m.complete ? m.observation : 'incomplete').padEnd(11)}${HERD_SECONDS[n] ?? ''}`,
-    );
-    if (!m.complete) break;
+const same = (a: TestResult, b: TestResult): boolean => jsonRecord(a).replace(/"ms":[0-9.]+/, '') === jsonRecord(b).replace(/"ms":[0-9.]+/, '');
+const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const col = (x: string | number, w: number): string => String(x).padEnd(w);
+
+async function fixmapFamily(pools: Map<number, ExplorePool>): Promise<void> {
+  console.log('\n1. Broadcast fixmap family (one CPU remaps with TLBI VALE1IS + DSB ISH, the others read twice)');
+  console.log('   main: the search in the main thread; 1w/2w: on 1 and 2 worker threads; speedup = 1w / 2w wall time');
+  console.log(
+    `   ${col('cpus', 5)}${col('model', 6)}${col('states', 9)}${col('transitions', 12)}${col('main', 10)}${col('states/s', 10)}${col('trans/s', 10)}${col('MB/M st', 9)}${col('1w', 10)}${col('2w', 10)}${col('speedup', 8)}${col('same', 5)}${col('verdict', 9)}herd7 CPU`,
+  );
+  for (const model of ['sc', 'arm'] as const) {
+    const top = model === 'sc' ? maxCpus : armMaxCpus;
+    for (let n = 2; n <= top; n++) {
+      const src = fixmapLitmus(n, 'broadcast');
+      const file = `fixmap-${n}.litmus`;
+      const opts: RunOptions = { model, timeout };
+      global.gc?.();
+      const before = process.memoryUsage().heapUsed;
+      const seq = runSource(src, file, opts);
+      const heapMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+      const w1 = await runSourceAsync(src, file, opts, { pool: pools.get(1) as ExplorePool, after: 0 });
+      const w2 = await runSourceAsync(src, file, opts, { pool: pools.get(2) as ExplorePool, after: 0 });
+      const rate = (x: number): string => (seq.ms > 0 ? String(Math.round((x / seq.ms) * 1000)) : '-');
+      const complete = seq.complete && w1.complete && w2.complete;
+      console.log(
+        `   ${col(n, 5)}${col(model, 6)}${col(seq.explored, 9)}${col(seq.transitions, 12)}${col(secs(seq.ms), 10)}${col(rate(seq.explored), 10)}${col(rate(seq.transitions), 10)}${col(seq.explored > 0 ? ((heapMb / seq.explored) * 1e6).toFixed(0) : '-', 9)}${col(secs(w1.ms), 10)}${col(secs(w2.ms), 10)}${col(`${(w1.ms / w2.ms).toFixed(2)}x`, 8)}${col(same(seq, w1) && same(seq, w2) ? 'yes' : 'NO', 5)}${col(complete ? (seq.observation ?? '?') : 'incomplete', 9)}${HERD[n] ?? '-'}`,
+      );
+      if (!complete) break;
+    }
   }
 }
-console.log('not measured yet: 2-worker speedup (parallel exhaustive search is not built), partial-order reduction (not built)');
+
+function litmusFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...litmusFiles(p));
+    else if (e.name.endsWith('.litmus')) out.push(p);
+  }
+  return out.sort();
+}
+
+function porOnCorpora(): void {
+  console.log('\n2. Partial-order reduction over the conformance corpora (SC model, tests answered both ways within 20 s)');
+  console.log(`   ${col('corpus', 14)}${col('tests', 7)}${col('states', 11)}${col('with POR', 11)}${col('saved', 8)}${col('transitions', 13)}${col('with POR', 11)}same verdicts and state sets`);
+  for (const corpus of ['aarch64-BBM', 'AArch64.kvm', 'aarch64', 'aarch64-VMSA']) {
+    const dir = join(shared, 'corpus', corpus);
+    if (!existsSync(dir)) continue;
+    let tests = 0;
+    let off = 0;
+    let on = 0;
+    let tOff = 0;
+    let tOn = 0;
+    let agree = 0;
+    for (const file of litmusFiles(dir)) {
+      const src = readFileSync(file, 'utf8');
+      const a = runSource(src, file, { model: 'sc', timeout: 20, defaultFaultMode: 'fatal', por: false });
+      const b = runSource(src, file, { model: 'sc', timeout: 20, defaultFaultMode: 'fatal', por: true });
+      if (a.status !== 'ok' || b.status !== 'ok' || !a.complete || !b.complete) continue;
+      tests++;
+      off += a.explored;
+      on += b.explored;
+      tOff += a.transitions;
+      tOn += b.transitions;
+      const lines = (r: TestResult): string => r.states.map((s) => s.line).sort().join('|');
+      if (a.observation === b.observation && lines(a) === lines(b)) agree++;
+    }
+    console.log(`   ${col(corpus, 14)}${col(tests, 7)}${col(off, 11)}${col(on, 11)}${col(`${(100 * (1 - on / Math.max(1, off))).toFixed(1)}%`, 8)}${col(tOff, 13)}${col(tOn, 11)}${agree}/${tests}`);
+  }
+}
+
+function vmsaCorpusRun(): void {
+  const dir = join(shared, 'corpus', 'aarch64-VMSA');
+  const tsv = join(shared, 'herd7', 'results.tsv');
+  if (!existsSync(dir) || !existsSync(tsv)) return;
+  console.log('\n3. The whole aarch64-VMSA corpus in one `shootdown run` (SC model, -variant vmsa,fatal, 60 s per test, workers auto)');
+  const lines = readFileSync(tsv, 'utf8').split('\n');
+  const header = (lines[0] ?? '').split('\t');
+  const at = (name: string): number => header.indexOf(name);
+  let herdCpu = 0;
+  let herdDone = 0;
+  for (const l of lines.slice(1)) {
+    const c = l.split('\t');
+    if (c[at('corpus')] !== 'aarch64-VMSA' || c[at('herd_status')] !== 'ok') continue;
+    herdCpu += Number(c[at('cpu_s')] ?? 0);
+    herdDone++;
+  }
+  const t0 = performance.now();
+  let out = '';
+  try {
+    out = execFileSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'run', dir, '--variant', 'vmsa,fatal', '--timeout', '60', '--json', '--quiet'], { maxBuffer: 1 << 28, encoding: 'utf8' });
+  } catch (e) {
+    out = (e as { stdout?: string }).stdout ?? ''; // exit 2 for the unsupported test; the records are still there
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const recs = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { status: string; complete: boolean });
+  const answered = recs.filter((r) => r.status === 'ok').length;
+  const timeouts = recs.filter((r) => r.status === 'timeout').length;
+  console.log(`   ${recs.length} tests, ${answered} answered, ${timeouts} timed out, wall ${wall.toFixed(1)} s`);
+  console.log(`   herd7: ${herdCpu.toFixed(1)} s of CPU for the ${herdDone} tests it finished (120 s limit); ratio herd7 CPU / shootdown wall: ${(herdCpu / wall).toFixed(1)}x`);
+}
+
+const cores = availableParallelism();
+console.log(`shootdown bench: node ${process.version}, ${cores} cores, ${new Date().toISOString()}`);
+const pools = new Map([
+  [1, new ExplorePool(1)],
+  [2, new ExplorePool(2)],
+]);
+try {
+  await fixmapFamily(pools);
+} finally {
+  for (const p of pools.values()) await p.destroy();
+}
+if (withCorpus && existsSync(shared)) {
+  porOnCorpora();
+  vmsaCorpusRun();
+}
