@@ -15,6 +15,24 @@ export function edgeKey(level: number, parentRank: number, choice: number): bigi
   return (BigInt(level + 1) << 48n) | (BigInt(parentRank) << 16n) | BigInt(choice);
 }
 
+const CHOICES: bigint[] = [];
+
+/** edgeKey(level, parentRank, 0), to which `withChoice` adds a choice cheaply. */
+export function edgeBase(level: number, parentRank: number): bigint {
+  return edgeKey(level, parentRank, 0);
+}
+
+/** The edge key `base` (from edgeBase) with choice `choice`. */
+export function withChoice(base: bigint, choice: number): bigint {
+  if (choice > 0xffff) throw new Error(`[internal] edge key out of range: choice ${choice}`);
+  let c = CHOICES[choice];
+  if (c === undefined) {
+    for (let k = CHOICES.length; k <= choice; k++) CHOICES.push(BigInt(k));
+    c = CHOICES[choice] as bigint;
+  }
+  return base | c;
+}
+
 /** The level stored in an edge key. */
 export function keyLevel(key: bigint): number {
   return Number(key >> 48n) - 1;
@@ -25,12 +43,21 @@ export function keyEdge(key: bigint): number {
   return Number(key & 0xffffffffffffn);
 }
 
-/** What `claim` found. */
-export type Claim =
-  /** the state was first reached at an earlier level: nothing to do */
-  | 'old'
-  /** reached at this level; `key` is now at most the caller's */
-  | 'new';
+/**
+ * What `claim` found: `old`, the state was first reached at an earlier level (nothing to do);
+ * `inserted`, this call added the fingerprint; `lowest`, the stored edge key is now the caller's
+ * (it was absent or higher), so the caller's copy of the state is, for now, the one to keep.
+ */
+export interface Claim {
+  readonly old: boolean;
+  readonly inserted: boolean;
+  readonly lowest: boolean;
+}
+
+const CLAIM_OLD: Claim = { old: true, inserted: false, lowest: false };
+const CLAIM_INSERTED: Claim = { old: false, inserted: true, lowest: true };
+const CLAIM_LOWER: Claim = { old: false, inserted: false, lowest: true };
+const CLAIM_HIGHER: Claim = { old: false, inserted: false, lowest: false };
 
 /** A fingerprint table over a SharedArrayBuffer; every worker wraps the same buffer. */
 export class FingerprintTable {
@@ -52,10 +79,9 @@ export class FingerprintTable {
 
   /**
    * Inserts fingerprint `fp` (a non-negative safe integer) reached by edge `key`, or lowers the
-   * stored key to `key`. Returns 'old' when the stored key belongs to an earlier level than
-   * `key`'s, and whether this call inserted the fingerprint.
+   * stored key to `key`; see Claim.
    */
-  claim(fp: number, key: bigint): { readonly claim: Claim; readonly inserted: boolean } {
+  claim(fp: number, key: bigint): Claim {
     const tag = BigInt(fp) + 1n;
     const slots = this.slots;
     let i = fp % this.capacity;
@@ -66,12 +92,13 @@ export class FingerprintTable {
         cur = Atomics.compareExchange(slots, at, 0n, tag);
         if (cur === 0n) {
           lowerKey(slots, at + 1, key);
-          return { claim: 'new', inserted: true };
+          return CLAIM_INSERTED;
         }
       }
       if (cur === tag) {
         const stored = lowerKey(slots, at + 1, key);
-        return { claim: stored !== 0n && keyLevel(stored) < keyLevel(key) ? 'old' : 'new', inserted: false };
+        if (stored !== 0n && keyLevel(stored) < keyLevel(key)) return CLAIM_OLD;
+        return stored === 0n || key < stored ? CLAIM_LOWER : CLAIM_HIGHER;
       }
       i = (i + 1) & this.mask;
     }

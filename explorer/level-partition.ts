@@ -7,7 +7,7 @@
 // so witnesses (shortest, then first in choice order) come out identical to exploreExhaustive's
 // for any number of partitions and any timing.
 
-import { edgeKey, FingerprintTable, keyEdge } from './fingerprint-table.js';
+import { edgeBase, edgeKey, FingerprintTable, keyEdge, withChoice } from './fingerprint-table.js';
 import type { Finding, TransitionSystem } from './system.js';
 
 /** Codes of the shared stop word (control[STOP]). */
@@ -107,7 +107,7 @@ export interface PartitionOptions {
 interface Candidate<S> {
   readonly state: S;
   readonly fp: number;
-  key: bigint;
+  readonly key: bigint;
 }
 
 const MAX_LOAD = 0.75;
@@ -116,7 +116,9 @@ const MAX_LOAD = 0.75;
 export class LevelPartition<S, T> implements PartitionApi {
   private frontier: { state: S; rank: number }[] = [];
   private level = 0;
-  private candidates = new Map<number, Candidate<S>>();
+  // invariant: every successor this partition's claim made the table's lowest at the time; the
+  // one whose key is still the table's after the level is the state's canonical copy.
+  private candidates: Candidate<S>[] = [];
   private kept: Candidate<S>[] = [];
 
   constructor(
@@ -149,8 +151,9 @@ export class LevelPartition<S, T> implements PartitionApi {
     const limit = this.table.capacity * MAX_LOAD;
     let transitions = 0;
     let batch = 0;
-    this.candidates = new Map();
+    this.candidates = [];
     for (const { state, rank } of this.frontier) {
+      const base = edgeBase(next, rank);
       const ts = sys.enabled(state);
       const only = sys.reduce?.(state, ts);
       const n = only === undefined ? ts.length : only.length;
@@ -160,18 +163,14 @@ export class LevelPartition<S, T> implements PartitionApi {
         transitions++;
         r.findings.forEach((f, idx) => noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx })));
         const fp = fingerprintOf(sys, r.state);
-        const key = edgeKey(next, rank, i);
+        const key = withChoice(base, i);
         const c = this.table.claim(fp, key);
         if (c.inserted) {
           const n = Atomics.add(control, CONTROL.distinct, 1) + 1;
           if (this.options.maxStates !== undefined && n >= this.options.maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
           if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
         }
-        if (c.claim === 'new') {
-          const mine = this.candidates.get(fp);
-          if (mine === undefined) this.candidates.set(fp, { state: r.state, fp, key });
-          else if (key < mine.key) mine.key = key;
-        }
+        if (c.lowest) this.candidates.push({ state: r.state, fp, key });
         if (++batch === 256) {
           batch = 0;
           Atomics.add(control, CONTROL.transitions, 256);
@@ -185,10 +184,9 @@ export class LevelPartition<S, T> implements PartitionApi {
   }
 
   settle(): SettleReport {
-    const kept: Candidate<S>[] = [];
-    for (const c of this.candidates.values()) if (this.table.key(c.fp) === c.key) kept.push(c);
+    const kept = this.candidates.filter((c) => this.table.key(c.fp) === c.key);
     kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    this.candidates = new Map();
+    this.candidates = [];
     this.kept = kept;
     const next = this.level + 1;
     const findings: PlacedWitness[] = [];
@@ -218,7 +216,7 @@ export class LevelPartition<S, T> implements PartitionApi {
 
   retable(buffer: SharedArrayBuffer): void {
     this.table = new FingerprintTable(buffer);
-    this.candidates = new Map();
+    this.candidates = [];
   }
 
   private rebuild(choices: readonly number[]): S {

@@ -238,7 +238,7 @@ export function rankEdges(edges: readonly Float64Array[]): { size: number; level
 
 /**
  * Moves frontier states from partitions holding more than their share to those holding less,
- * when the largest share exceeds the mean by a fifth (and by 16 states). Given states are spread
+ * when the largest share exceeds the mean by a twentieth (and by 16 states). Given states are spread
  * over the donor's ranks, so no partition ends up with all the low ranks (which win ties of
  * later levels and would make the drift come back). Returns how many moved.
  */
@@ -246,7 +246,7 @@ async function rebalance(owned: number[][], parts: readonly RemotePartition[], m
   const total = owned.reduce((a, o) => a + o.length, 0);
   const mean = total / parts.length;
   const sizes = owned.map((o) => o.length);
-  if (Math.max(...sizes) <= Math.max(mean * 1.2, mean + 16)) return 0;
+  if (Math.max(...sizes) <= Math.max(mean * 1.05, mean + 16)) return 0;
   const target = owned.map((_, w) => Math.floor(total / parts.length) + (w < total % parts.length ? 1 : 0));
   const pool: number[] = [];
   const gives: number[][] = owned.map(() => []);

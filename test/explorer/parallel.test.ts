@@ -2,7 +2,7 @@
 // sequential search for any number of partitions, and recovery from a partition that dies.
 import { describe, expect, it } from 'vitest';
 import { exploreExhaustive } from '../../explorer/exhaustive.js';
-import { FingerprintTable, edgeKey, keyLevel } from '../../explorer/fingerprint-table.js';
+import { FingerprintTable, edgeBase, edgeKey, keyLevel, withChoice } from '../../explorer/fingerprint-table.js';
 import { LevelPartition } from '../../explorer/level-partition.js';
 import { PartitionLost, exploreParallel, rankEdges, type PartitionHost, type RemotePartition } from '../../explorer/parallel.js';
 import type { TransitionSystem } from '../../explorer/system.js';
@@ -111,16 +111,17 @@ describe('exploreParallel', () => {
 describe('FingerprintTable', () => {
   it('keeps the least edge key of a level and reports states of earlier levels as old', () => {
     const t = FingerprintTable.create(16);
-    expect(t.claim(7, edgeKey(2, 5, 1))).toEqual({ claim: 'new', inserted: true });
-    expect(t.claim(7, edgeKey(2, 3, 9))).toEqual({ claim: 'new', inserted: false });
-    expect(t.claim(7, edgeKey(2, 4, 0))).toEqual({ claim: 'new', inserted: false });
+    expect(t.claim(7, edgeKey(2, 5, 1))).toEqual({ old: false, inserted: true, lowest: true });
+    expect(t.claim(7, edgeKey(2, 3, 9))).toEqual({ old: false, inserted: false, lowest: true });
+    expect(t.claim(7, edgeKey(2, 4, 0))).toEqual({ old: false, inserted: false, lowest: false });
     expect(t.key(7)).toBe(edgeKey(2, 3, 9));
-    expect(t.claim(7, edgeKey(3, 0, 0))).toEqual({ claim: 'old', inserted: false });
+    expect(t.claim(7, edgeKey(3, 0, 0))).toEqual({ old: true, inserted: false, lowest: false });
     expect(keyLevel(t.key(7) as bigint)).toBe(2);
     // colliding home slots probe on
     expect(t.claim(7 + 16, edgeKey(3, 0, 0)).inserted).toBe(true);
     expect(t.key(7 + 16)).toBe(edgeKey(3, 0, 0));
     expect(t.key(8)).toBeUndefined();
+    expect(withChoice(edgeBase(4, 9), 300)).toBe(edgeKey(4, 9, 300));
   });
   it('keeps only the levels below a given one when rebuilt', () => {
     const t = FingerprintTable.create(8);
