@@ -508,7 +508,8 @@ export class Machine {
     const own = inv.issuer === cpu;
     const removed = c.tlb.filter((e) => hit(e.va));
     let early = own ? c.early : c.early.filter((e) => !hit(e.va));
-    if (own) for (const e of removed) early = insertSorted(early, earlyFault(e.va, e.desc));
+    // (Only where this CPU may translate the address: nothing else reads early walks.)
+    if (own) for (const e of removed) if (this.translates[cpu]?.[e.va] === true) early = insertSorted(early, earlyFault(e.va, e.desc));
     return withCpu(s, cpu, {
       ...c,
       tlb: c.tlb.filter((e) => !hit(e.va)),
