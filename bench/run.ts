@@ -10,12 +10,13 @@
 // per search (default 300), BENCH_CORPUS=0 to skip parts 2 and 3.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixmapLitmus } from './fixmap-gen.js';
 import { runSource, runSourceAsync, type RunOptions, type TestResult } from '../cli/run-test.js';
+import { expandInputs } from '../litmus/files.js';
 import { jsonRecord } from '../report/json.js';
 import { ExplorePool } from '../workers/explore-host.js';
 
@@ -63,17 +64,7 @@ async function fixmapFamily(pools: Map<number, ExplorePool>): Promise<void> {
   }
 }
 
-function litmusFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...litmusFiles(p));
-    else if (e.name.endsWith('.litmus')) out.push(p);
-  }
-  return out.sort();
-}
-
-function porOnCorpora(): void {
+async function porOnCorpora(): Promise<void> {
   console.log('\n2. Partial-order reduction over the conformance corpora (SC model, tests answered both ways within 20 s)');
   console.log(`   ${col('corpus', 14)}${col('tests', 7)}${col('states', 11)}${col('with POR', 11)}${col('saved', 8)}${col('transitions', 13)}${col('with POR', 11)}same verdicts and state sets`);
   for (const corpus of ['aarch64-BBM', 'AArch64.kvm', 'aarch64', 'aarch64-VMSA']) {
@@ -85,7 +76,7 @@ function porOnCorpora(): void {
     let tOff = 0;
     let tOn = 0;
     let agree = 0;
-    for (const file of litmusFiles(dir)) {
+    for (const file of (await expandInputs([dir])).files) {
       const src = readFileSync(file, 'utf8');
       const a = runSource(src, file, { model: 'sc', timeout: 20, defaultFaultMode: 'fatal', por: false });
       const b = runSource(src, file, { model: 'sc', timeout: 20, defaultFaultMode: 'fatal', por: true });
@@ -166,6 +157,6 @@ try {
   for (const p of pools.values()) await p.destroy();
 }
 if (withCorpus && existsSync(shared)) {
-  porOnCorpora();
+  await porOnCorpora();
   vmsaCorpusRun();
 }

@@ -1,11 +1,12 @@
 // Parallel exhaustive search on real worker threads: byte-identical results (apart from timings)
 // for the sequential search and for 1 and 2 workers, across the conformance corpora; a worker
 // thread that dies is replaced without changing the result.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixmapLitmus } from '../../bench/fixmap-gen.js';
 import { runSource, runSourceAsync, type RunOptions, type TestResult } from '../../cli/run-test.js';
+import { expandInputs } from '../../litmus/files.js';
 import { jsonRecord } from '../../report/json.js';
 import { ExplorePool } from '../../workers/explore-host.js';
 import { distFile, root } from '../dist.js';
@@ -65,22 +66,13 @@ describe('parallel search on worker threads', () => {
 // with an unsupported construct) gives the same JSON record with 1 and 2 workers. Worker runs
 // start at once (after: 0), so even the smallest test goes through the threads.
 const LIMIT = 3000;
-function corpusFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...corpusFiles(p));
-    else if (e.name.endsWith('.litmus')) out.push(p);
-  }
-  return out.sort();
-}
 
 describe.skipIf(!HAVE_SHARED)('the corpora: 1 and 2 workers give the sequential result', () => {
   const corpora = HAVE_SHARED ? ['aarch64-BBM', 'AArch64.kvm', 'aarch64', 'aarch64-VMSA'] : [];
   for (const corpus of corpora) {
     it(`${corpus}: every test finished within ${LIMIT} states`, async () => {
       let compared = 0;
-      for (const file of corpusFiles(join(SHARED, corpus))) {
+      for (const file of (await expandInputs([join(SHARED, corpus)])).files) {
         const src = readFileSync(file, 'utf8');
         const seq = runSource(src, file, { ...opts, maxStates: LIMIT });
         if (!seq.complete || seq.status !== 'ok') continue;
