@@ -561,6 +561,11 @@ export class RelaxedMachine extends Machine {
       const tr = this.translate(s, cpu, e.pc, a, via ?? { kind: 'walk', stale: false }, writes, () => fail, events);
       const va = a.kind === 'va' ? a.v : -1;
       if (!tr.ok) return set({ ...e, stage: 1, va: tr.va, fault: tr.type });
+      // Writes perform only after every earlier access has translated, so a later write can
+      // already be done on this cell only if a TLBI sent this access back to translate again
+      // (untranslate). Same-cell accesses are coherence-ordered in program order (aarch64.cat
+      // internal), so this run is not an execution (herd G1 forbids the state it would reach).
+      if (c.win.some((x, j) => j > idx && x.stage === 2 && x.cell === tr.cell && this.slot(cpu, x.pc).op.op !== 'load')) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
       return this.restartAfter(set({ ...e, stage: 1, cell: tr.cell, va, clean: fail ? 1 : 0 }, tr.state), cpu, idx, (x) =>
         // A later load that read the same cell ahead of this write, or the same address through
         // another translation (herd's TLBI-ob orders walks of one address on one thread).
