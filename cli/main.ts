@@ -194,7 +194,7 @@ program
   .option('--kinds <file>', 'check verdicts against a herd kinds file (NAME Allowed|Forbidden|Required); exit 1 on a mismatch')
   .addOption(new Option('--model <model>', 'data memory model').choices(['sc', 'arm']).default('sc'))
   .addOption(new Option('--max-states <n>', 'stop each test after this many distinct states').argParser(positiveNumber))
-  .addOption(new Option('--max-memory <MiB>', 'stop a test once the heap exceeds this many MiB').argParser(positiveNumber))
+  .addOption(new Option('--max-memory <MiB>', "stop a test once the process's resident memory (worker threads included) exceeds this many MiB").argParser(positiveNumber))
   .option('--variant <list>', "herd's -variant: fault mode for tests whose header names none (e.g. vmsa,fatal)")
   .option('--evictions', 'also explore TLB evictions (never changes outcomes or hazards; more states)')
   .option('--explain', 'print the step-by-step replay of each hazard trace under it')
