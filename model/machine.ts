@@ -134,7 +134,7 @@ export class Machine {
       for (let va = 0; va < nvars; va++) {
         // Only walks that set the Access flag are steps; the others are in the closure (syncShadows).
         if (this.prog.mutablePte[va] !== true || !this.walkUpdates(s, cpu, va)) continue;
-        if (this.walkUseful(s, cpu, va, false)) out.push({ k: 'walk', cpu, va, stale: false });
+        if (this.walkUseful(s, cpu, va)) out.push({ k: 'walk', cpu, va, stale: false });
       }
       c.inv.forEach((_, idx) => out.push({ k: 'inv', cpu, idx }));
       c.hu.forEach((h, idx) => {
@@ -448,22 +448,16 @@ export class Machine {
     return cpuOf(s, cpu).stale.find((r) => r.va === va)?.old;
   }
 
-  /** Whether a walk by `cpu` of `va` now would set the Access flag in memory (TTHM=HA on af:0). */
+  /** Whether a walk by `cpu` of `va` now would set the Access flag in memory (TTHM=HA on a valid af:0). */
   protected walkUpdates(s: MachineState, cpu: number, va: number): boolean {
-    return this.threadOf(cpu).ha && this.descOf(s.mem[pteCell(va)] ?? 0)?.af === 0;
+    const d = this.descOf(s.mem[pteCell(va)] ?? 0);
+    return this.threadOf(cpu).ha && d !== undefined && d.valid === 1 && d.af === 0;
   }
 
-  /** Whether a speculative walk would change anything (so we do not explore no-op steps). */
-  protected walkUseful(s: MachineState, cpu: number, va: number, stale: boolean): boolean {
-    const id = this.walkRead(s, cpu, va, stale);
-    if (id === undefined || (stale && id === s.mem[pteCell(va)])) return false;
-    const c = cpuOf(s, cpu);
-    const fault = this.walkFault(id, cpu);
-    if (fault !== undefined) return !c.early.some((e) => e.va === va && e.desc === id);
-    const d = this.descOf(id) as Desc;
-    const cached = d.af === 0 ? this.withAf(id) : id;
-    if (d.af === 0 && stale) return false; // a hardware AF update writes memory: only from the current value
-    return !c.tlb.some((e) => e.va === va && e.desc === cached);
+  /** Whether an Access-flag-setting walk (walkUpdates) would change anything: its entry is not cached yet. */
+  protected walkUseful(s: MachineState, cpu: number, va: number): boolean {
+    const cached = this.withAf(s.mem[pteCell(va)] ?? 0);
+    return !cpuOf(s, cpu).tlb.some((e) => e.va === va && e.desc === cached);
   }
 
   protected withAf(id: number): number {
