@@ -7,6 +7,7 @@
 // so witnesses (shortest, then first in choice order) come out identical to exploreExhaustive's
 // for any number of partitions and any timing.
 
+import { replay } from './exhaustive.js';
 import { edgeBase, edgeKey, FingerprintTable, keyEdge, withChoice } from './fingerprint-table.js';
 import type { Finding, TransitionSystem } from './system.js';
 
@@ -220,13 +221,9 @@ export class LevelPartition<S, T> implements PartitionApi {
   }
 
   private rebuild(choices: readonly number[]): S {
-    let s = this.sys.initial();
-    for (const c of choices) {
-      const t = this.sys.enabled(s)[c];
-      if (t === undefined) throw new Error(`[internal] seed trace does not replay (choice ${c})`);
-      s = this.sys.step(s, t).state;
-    }
-    return s;
+    const r = replay(this.sys, { version: 1, choices });
+    if (!r.ok) throw new Error(`[internal] seed trace does not replay: ${r.message}`);
+    return r.states[r.states.length - 1] as S;
   }
 }
 
