@@ -22,6 +22,7 @@ import {
   summarise,
   type Comparison,
   type CorpusSummary,
+  classList,
   type TsvRow,
 } from './conformance-compare.js';
 import { runSource, type RunOptions, type TestResult } from './run-test.js';
@@ -34,6 +35,8 @@ interface Flags {
   json?: boolean;
   all?: boolean;
   strict?: boolean;
+  class?: string[];
+  grep?: RegExp;
 }
 
 function positiveNumber(v: string): number {
@@ -45,6 +48,19 @@ function positiveNumber(v: string): number {
 function corpusName(v: string, prev: string[] | undefined): string[] {
   if (!(CORPORA as readonly string[]).includes(v)) throw new InvalidArgumentError(`unknown corpus; one of ${CORPORA.join(', ')}`);
   return [...(prev ?? []), v];
+}
+
+function vmsaClass(v: string, prev: string[] | undefined): string[] {
+  if (!['a', 'b', 'c', 'd'].includes(v)) throw new InvalidArgumentError('expected a, b, c or d (see the conformance README)');
+  return [...(prev ?? []), v];
+}
+
+function testPattern(v: string): RegExp {
+  try {
+    return new RegExp(v);
+  } catch (e) {
+    throw new InvalidArgumentError(`not a regular expression: ${(e as Error).message}`);
+  }
 }
 
 /** dist/cli/conformance.js → repo root is two levels up; the shared folder is its sibling. */
@@ -137,7 +153,13 @@ async function main(flags: Flags): Promise<number> {
   const sums: CorpusSummary[] = [];
   let disagreeing = 0;
   for (const corpus of wanted) {
-    const corpusRows = rows.filter((r) => r['corpus'] === corpus);
+    const corpusRows = rows.filter(
+      (r) =>
+        r['corpus'] === corpus &&
+        (flags.class === undefined || classList(r['vmsa_class'] ?? '').some((k) => flags.class?.includes(k))) &&
+        (flags.grep === undefined || flags.grep.test(r['test'] ?? '') || flags.grep.test(r['file'] ?? '')),
+    );
+    if (corpusRows.length === 0) continue;
     const corpusDir = join(shared, 'corpus', corpus);
     const comps: Comparison[] = [];
     const t0 = performance.now();
@@ -174,6 +196,8 @@ program
   .addOption(new Option('--model <model>', 'data memory model').choices(['sc', 'arm']).default('sc'))
   .addOption(new Option('--timeout <seconds>', 'per-test exploration time limit').argParser(positiveNumber).default(20))
   .addOption(new Option('--corpus <name>', `only this corpus (repeatable): ${CORPORA.join(', ')}`).argParser(corpusName))
+  .addOption(new Option('--class <c>', 'only aarch64-VMSA tests of this class (repeatable): a, b, c, d').argParser(vmsaClass))
+  .addOption(new Option('--grep <regex>', 'only tests whose name or file matches').argParser(testPattern))
   .option('--json', 'one JSON record per test on stdout (the report goes to stderr)')
   .option('--all', 'list every disagreement and unsupported construct, with the differing states')
   .option('--strict', 'exit 1 when a test both answered disagrees (verdict, state set or BBM flag)')
