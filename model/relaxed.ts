@@ -303,13 +303,13 @@ export class RelaxedMachine extends Machine {
     // Nothing passes an unfinished head-only instruction (ISB, TLBI, ERET, ...), except that an
     // access may translate past a DSB: DSB orders accesses, not the walks of later instructions
     // (herd's DSB-ob); only an ISB makes later instructions translate after it.
-    const blocker = earlier.find((x) => HEAD_ONLY.has(this.slot(cpu, x.pc).op.op));
-    if (blocker !== undefined) {
-      const onlyDsbs = earlier.every((x) => !HEAD_ONLY.has(this.slot(cpu, x.pc).op.op) || this.slot(cpu, x.pc).op.op === 'dsb');
+    const unfinished = (x: Inst): boolean => x.stage !== 2 && HEAD_ONLY.has(this.slot(cpu, x.pc).op.op);
+    if (earlier.some(unfinished)) {
+      const onlyDsbs = earlier.every((x) => !unfinished(x) || this.slot(cpu, x.pc).op.op === 'dsb');
       if (!(onlyDsbs && MEMORY.has(op.op) && e.stage === 0)) return;
     }
     if (HEAD_ONLY.has(op.op)) {
-      if (idx !== 0) return;
+      if (idx !== 0 && (!this.mayIssueEarly(c, cpu, idx, op) || this.view(c, cpu, idx) === undefined)) return;
       if (op.op === 'dsb') {
         const sc: Transition[] = [];
         super.enabled({ ...s, cpus: s.cpus.map((o, i) => (i === cpu ? { ...o, pc: e.pc, win: [] } : { ...o, pc: -1 })) }).forEach((t) => {
@@ -360,6 +360,7 @@ export class RelaxedMachine extends Machine {
         // the access can perform, in the same step (a read-modify-write then reads and writes).
         const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
         const tr = this.translate(s, cpu, e.pc, a, t.via ?? { kind: 'walk', stale: false }, op.op !== 'load', () => fail);
+        if (!tr.ok && !this.mayFault(c, cpu, idx)) continue;
         if (!tr.ok || tr.state.mem === s.mem) {
           out.push(base);
           continue;
@@ -391,6 +392,55 @@ export class RelaxedMachine extends Machine {
         if (c.excl === e.cell) out.push({ k: 'do', cpu, idx, fail: false });
       } else out.push({ k: 'do', cpu, idx });
     }
+  }
+
+  /**
+   * Whether DSB, ISB or TLBI at window entry `idx` (no earlier DSB, ISB or TLBI unfinished) may
+   * execute before the instructions ahead of it are done. herd orders these only by:
+   *  - DSB LD / DSB ST: earlier reads / writes (DSB-ob); a full DSB waits for everything;
+   *  - ISB: earlier branches and guesses (ctrl, pick-ctrl), earlier DSBs, and the addresses and
+   *    translations of earlier accesses (IFB-ob: addr;[M];po;[ISB], tr-ib;[M];po;[ISB]);
+   *  - TLBI: earlier branches and guesses (ctrl;[TLBI], pick-ctrl), DSBs and ISBs, its operand;
+   *    not DMBs, nor earlier plain accesses (TLBI without a DSB may overtake a store).
+   * All three also wait here until every earlier access has translated without fault, so that
+   * an instruction that a fault would discard never takes effect.
+   */
+  private mayIssueEarly(c: CpuState, cpu: number, idx: number, op: Op): boolean {
+    if (op.op !== 'dsb' && op.op !== 'isb' && op.op !== 'tlbi') return false;
+    if (op.op === 'dsb' && op.row.type === 'all') return false;
+    for (let j = 0; j < idx; j++) {
+      const x = c.win[j] as Inst;
+      if (x.stage === 2) continue;
+      const xo = this.slot(cpu, x.pc).op;
+      if (xo.op === 'b' || xo.op === 'cbz' || xo.op === 'csel') return false;
+      if (!MEMORY.has(xo.op)) continue;
+      if (x.stage === 0 || x.fault !== '') return false;
+      if (xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0) return false;
+      if (op.op !== 'dsb') continue;
+      const readPending = (xo.op === 'load' || (isRmw(xo) && (flagsOf(x) & RD) === 0)) && !noRet(xo);
+      if (op.row.type === 'ld' ? readPending : xo.op !== 'load') return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether access `idx` may take its translation fault now. The fault is an event of its own
+   * (herd's MMU & FAULT), performed when the translation finds it, and ordered only by what
+   * orders faults in aarch64hwreqs.cat without ETS2/ETS3: earlier DMBs of any type (bob), earlier
+   * acquire reads (bob) and earlier DSBs (DSB-ob; a DSB is done only at the head). Earlier plain
+   * accesses, release writes, dependencies and unresolved branches do not order it (a wrong
+   * branch guess discards the run anyway).
+   */
+  private mayFault(c: CpuState, cpu: number, idx: number): boolean {
+    for (let j = 0; j < idx; j++) {
+      const x = c.win[j] as Inst;
+      if (x.stage === 2) continue;
+      const xo = this.slot(cpu, x.pc).op;
+      if (xo.op === 'dmb' || HEAD_ONLY.has(xo.op)) return false;
+      if ('ord' in xo && xo.ord.acquire !== 'none' && !noRet(xo) && !(isRmw(xo) && (flagsOf(x) & RD) !== 0)) return false;
+      if (acqRelRmw(xo)) return false; // its write too (bob: range([R & A]; amo; [W & L]))
+    }
+    return true;
   }
 
   /**
@@ -466,6 +516,9 @@ export class RelaxedMachine extends Machine {
       const xRead = isRmw(xo) && (flagsOf(x) & RD) !== 0; // x's read is done (only its write is not)
       // acquire orders later accesses after the read (herd bob: [R & A]; po; [M])
       if ('ord' in xo && xo.ord.acquire !== 'none' && !noRet(xo) && !xRead) return false;
+      // an acquire-release read-modify-write orders later accesses after its write as well
+      // (herd bob: [range([R & A]; amo; [W & L])]; po; [M])
+      if (acqRelRmw(xo)) return false;
       if (release) return false; // release: every earlier access first
       if (rcsc && 'ord' in xo && xo.ord.release) return false; // [W & L]; po; [R & A] (RCsc)
       if (x.stage === 0 || x.fault !== '') continue;
@@ -532,7 +585,7 @@ export class RelaxedMachine extends Machine {
     const c = this.cpuAt(s, cpu);
     const e = c.win[idx] as Inst;
     const op = this.slot(cpu, e.pc).op;
-    if (HEAD_ONLY.has(op.op)) return this.atHead(s, cpu, via, events);
+    if (HEAD_ONLY.has(op.op)) return idx === 0 ? this.atHead(s, cpu, via, events) : this.early(s, cpu, idx, events);
     const set = (ne: Inst, st: MachineState = s): MachineState => {
       const cc = this.cpuAt(st, cpu);
       return this.withCpuAt(st, cpu, { ...cc, win: cc.win.map((x, i) => (i === idx ? ne : x)) });
@@ -591,6 +644,9 @@ export class RelaxedMachine extends Machine {
       }
     }
     if (from < 0) return s;
+    // A DSB, ISB or TLBI that executed early cannot be undone: this run is not one. The run in
+    // which the load waited instead reaches what this one would.
+    if (c.win.some((x, j) => j > from && x.stage === 2 && HEAD_ONLY.has(this.slot(cpu, x.pc).op.op))) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
     const win = c.win.map((x, j) => (j < from ? x : inst(x.pc, x.next)));
     return this.withCpuAt(s, cpu, { ...c, win });
   }
@@ -673,6 +729,22 @@ export class RelaxedMachine extends Machine {
     return this.retire(this.withCpuAt(r, cpu, { ...rc, win: [] }), cpu);
   }
 
+  /**
+   * Runs DSB, ISB or TLBI at window entry `idx` ahead of unfinished earlier instructions (see
+   * mayIssueEarly) on the SC machine, against the registers this entry sees; its effects on the
+   * CPU (pending invalidations, walk records) stay, and the entry waits in the window, done.
+   */
+  private early(s: MachineState, cpu: number, idx: number, events?: AccessEvent[]): MachineState {
+    const c = this.cpuAt(s, cpu);
+    const e = c.win[idx] as Inst;
+    const view = this.view(c, cpu, idx);
+    if (view === undefined) throw new Error('[internal] early barrier or TLBI with inputs not ready');
+    const r = super.step(this.withCpuAt(s, cpu, { ...c, pc: e.pc, regs: view.regs, win: [] }), { k: 'exec', cpu }, events);
+    const rc = this.cpuAt(r, cpu);
+    if (rc.pc !== e.next) throw new Error('[internal] early barrier or TLBI did not fall through');
+    return this.withCpuAt(r, cpu, { ...rc, pc: c.pc, regs: c.regs, flags: c.flags, win: c.win.map((x, i) => (i === idx ? { ...x, stage: 2 } : x)) });
+  }
+
   /** Retires done instructions from the head; takes a fault that reached the head. */
   private retire(s: MachineState, cpu: number): MachineState {
     let c = this.cpuAt(s, cpu);
@@ -712,7 +784,15 @@ export class RelaxedMachine extends Machine {
     const c = this.cpuAt(s, cpu);
     const inv = c.inv[idx];
     if (inv === undefined || inv.issuer === cpu) return false;
-    return c.win.some((e) => e.stage === 1 && (flagsOf(e) & RD) !== 0 && e.va >= 0 && (inv.va === ALL_PAGES || inv.va === e.va));
+    const covers = (e: Inst): boolean => e.stage === 1 && e.fault === '' && e.va >= 0 && (inv.va === ALL_PAGES || inv.va === e.va);
+    if (c.win.some((e) => covers(e) && (flagsOf(e) & RD) !== 0)) return true;
+    // Nor may it send back to translate an access that a DSB, ISB or TLBI executed early after
+    // it relied on being translated (see mayIssueEarly).
+    let lastEarly = -1;
+    c.win.forEach((e, j) => {
+      if (e.stage === 2 && HEAD_ONLY.has(this.slot(cpu, e.pc).op.op)) lastEarly = j;
+    });
+    return c.win.some((e, j) => j < lastEarly && covers(e));
   }
 
   /**
@@ -723,7 +803,9 @@ export class RelaxedMachine extends Machine {
   private untranslate(s: MachineState, cpu: number, va: number): MachineState {
     const c = this.cpuAt(s, cpu);
     // (A read-modify-write whose read is done cannot be hit: see invWaits.)
-    const hit = (e: Inst): boolean => e.stage === 1 && e.va >= 0 && (va === -1 || va === e.va) && (flagsOf(e) & RD) === 0;
+    // A fault found before the invalidation has happened already (it is ordered before the TLBI's
+    // DSB by TLBI-ob): it stays.
+    const hit = (e: Inst): boolean => e.stage === 1 && e.fault === '' && e.va >= 0 && (va === -1 || va === e.va) && (flagsOf(e) & RD) === 0;
     if (!c.win.some(hit)) return s;
     const win = c.win.map((e) => (hit(e) ? { ...e, stage: 0, cell: -1, va: -1, fault: '' } : e));
     return this.withCpuAt(s, cpu, { ...c, win });
@@ -744,6 +826,11 @@ export class RelaxedMachine extends Machine {
  */
 function noRet(op: Op): boolean {
   return ((op.op === 'swp' || op.op === 'rmw') && op.rt === 31) || (op.op === 'cas' && op.rs === 31);
+}
+
+/** An acquire-release SWP, CAS or LD<op> (SWPAL, CASAL, LDADDAL...): herd's amo with A and L. */
+function acqRelRmw(op: Op): boolean {
+  return isRmw(op) && op.ord.acquire !== 'none' && op.ord.release && !noRet(op);
 }
 
 /** SWP, CAS and LD<op>/ST<op>: a read and a write of one cell that no other write comes between. */

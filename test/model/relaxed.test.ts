@@ -205,3 +205,82 @@ exists (0:X7=0 /\\ z=0 /\\ x=2)`;
     expect(lines(run(G1, { model: 'sc' }))).toEqual(want);
   });
 });
+
+describe('relaxed model: when a translation fault happens', () => {
+  // P0 makes x writable (db:1) with broadcast maintenance; P1's STLR to x faulted if it walked
+  // before. herd orders a fault only after earlier DMBs, DSBs and acquire reads: a release store's
+  // fault is not ordered after the store before it, and a fault found before the TLBI stands.
+  const F1 = (mid: string): string => `AArch64 F1
+{ [PTE(x)]=(db:0); 0:X1=(oa:PA(x),db:1); 0:X2=PTE(x); 0:X3=x; 0:X8=y; 1:X3=x; 1:X8=y; }
+ P0               | P1             ;
+ STR X1,[X2]      | MOV W4,#1      ;
+ DSB ISH          | STR W4,[X8]    ;
+ LSR X9,X3,#12    | ${mid.padEnd(14)} ;
+ TLBI VAAE1IS,X9  |L0:             ;
+ DSB ISH          | STLR W4,[X3]   ;
+ LDR W7,[X8]      |                ;
+exists (0:X7=0 /\\ fault(P1:L0,x))`;
+  it('a fault may come before an earlier store is visible (herd F1: Sometimes)', () => {
+    expect(run(F1('NOP'), { model: 'arm' }).observation).toBe('Sometimes');
+    expect(run(F1('NOP'), { model: 'sc' }).observation).toBe('Never');
+  });
+  it('but not before a DMB ST orders that store', () => {
+    expect(run(F1('DMB ST'), { model: 'arm' }).observation).toBe('Never');
+  });
+  it('an acquire-release SWP orders a later fault after its write (herd S+shoot+acqrel_mmufault_db: Never)', () => {
+    const src = `AArch64 S+shoot+acqrel_mmufault_db
+{ [PTE(x)]=(oa:PA(x), db:0); 0:X0=(oa:PA(x), db:1); 0:X1=PTE(x); 0:X3=y; 0:X5=x; 1:X3=y; 1:X5=x; 1:X9=z; }
+ P0               | P1               ;
+ STR X0,[X1]      | LDR W2,[X3]      ;
+ DSB SY           | SWP${'%'}         ;
+ LSR X10,X5,#12   | MOV W4,#1        ;
+ TLBI VAAE1IS,X10 | L0:              ;
+ DSB SY           | STR W4,[X5]      ;
+ MOV W2,#1        |                  ;
+ STR W2,[X3]      |                  ;
+exists (1:X2=1 /\\ fault(P1:L0,x))`;
+    expect(run(src.replace('SWP%        ', 'SWPAL W7,W8,[X9]'), { model: 'arm' }).observation).toBe('Never');
+    expect(run(src.replace('SWP%        ', 'SWP W7,W8,[X9]  '), { model: 'arm' }).observation).toBe('Sometimes');
+  });
+});
+
+describe('relaxed model: DSB LD/ST, ISB and TLBI ahead of earlier accesses', () => {
+  // P0 reads the descriptor P1 makes valid, then DSB ST; ISB; LDR x. DSB ST orders only earlier
+  // stores, so x's walk may come before the descriptor read: both the valid value and a fault.
+  const I2V = (barrier: string): string => `AArch64 I2V
+{ [PTE(x)]=(oa:PA(x),valid:0); 0:X3=PTE(x); 0:X4=x; 1:X3=PTE(x); 1:X2=(oa:PA(x),valid:1); }
+ P0            | P1          ;
+ LDR X2,[X3]   | STR X2,[X3] ;
+ ${barrier.padEnd(13)} |             ;
+ ISB           |             ;
+L0:            |             ;
+ LDR W1,[X4]   |             ;
+exists (0:X2=(oa:PA(x),valid:1) /\\ fault(P0:L0,x))`;
+  it('DSB ST does not order an earlier load (herd I2V-R-DSB.ST-ISB-R+W: Sometimes)', () => {
+    expect(run(I2V('DSB ST'), { model: 'arm' }).observation).toBe('Sometimes');
+  });
+  it('DSB LD and DSB SY do', () => {
+    expect(run(I2V('DSB LD'), { model: 'arm' }).observation).toBe('Never');
+    expect(run(I2V('DSB SY'), { model: 'arm' }).observation).toBe('Never');
+  });
+  // P1 reads the flag, then DSB ST; TLBI; DSB ISH; ISB; LDR x. The TLBI is not ordered after the
+  // load of y, so it may come before P0's invalidating store, and a walk after it refills x.
+  const MPT = (barrier: string): string => `AArch64 MP+dsb-tlbi
+{ [PTE(x)]=(valid:1); 0:X1=(oa:PA(x),valid:0); 0:X2=PTE(x); 0:X8=y; 1:X8=y; 1:X3=x; }
+ P0           | P1              ;
+ STR X1,[X2]  | LDR W7,[X8]     ;
+ DMB ST       | ${barrier.padEnd(15)} ;
+ MOV W7,#1    | LSR X9,X3,#12   ;
+ STR W7,[X8]  | TLBI VAAE1IS,X9 ;
+              | DSB ISH         ;
+              | ISB             ;
+              |L0:              ;
+              | LDR W4,[X3]     ;
+exists (1:X7=1 /\\ ~fault(P1:L0,x))`;
+  it('a TLBI may overtake an earlier load past DSB ST (herd MP+dmb.st+dsb.st-tlbi-dsb-isb: Sometimes)', () => {
+    expect(run(MPT('DSB ST'), { model: 'arm' }).observation).toBe('Sometimes');
+  });
+  it('not past DSB LD (herd MP+dmb.st+dsb.ld-tlbi-dsb-isb: Never)', () => {
+    expect(run(MPT('DSB LD'), { model: 'arm' }).observation).toBe('Never');
+  });
+});
