@@ -330,6 +330,11 @@ export class RelaxedMachine extends Machine {
       // it reads) and its write can be used before its read or Rs are known (see settle).
       out.push({ k: 'do', cpu, idx, guess: true });
     }
+    if (e.fault !== '') {
+      // Taken at the head by retire; with a handler, possibly before (see takeFault).
+      if (idx > 0 && this.threadOf(cpu).handlerStart >= 0 && this.mayIssueEarly(c, cpu, idx, { op: 'eret' }, true)) out.push({ k: 'do', cpu, idx });
+      return;
+    }
     const view = this.view(c, cpu, idx, MEMORY.has(op.op) && e.stage === 0);
     if (view === undefined && !(isRmw(op) && e.stage === 1 && (flagsOf(e) & RD) === 0)) return;
     if (op.op === 'dmb') {
@@ -360,7 +365,8 @@ export class RelaxedMachine extends Machine {
         // the access can perform, in the same step (a read-modify-write then reads and writes).
         const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
         const tr = this.translate(s, cpu, e.pc, a, t.via ?? { kind: 'walk', stale: false }, op.op !== 'load', () => fail);
-        if (!tr.ok && !this.mayFault(c, cpu, idx)) continue;
+        // A thread with a handler may find its fault before the fault is ordered (see takeFault).
+        if (!tr.ok && this.threadOf(cpu).handlerStart < 0 && !this.mayFault(c, cpu, idx)) continue;
         if (!tr.ok || tr.state.mem === s.mem) {
           out.push(base);
           continue;
@@ -372,7 +378,6 @@ export class RelaxedMachine extends Machine {
       }
       return;
     }
-    if (e.fault !== '') return; // taken at the head by retire
     if (isRmw(op)) {
       const f = flagsOf(e);
       if ((f & RD) === 0) {
@@ -395,32 +400,62 @@ export class RelaxedMachine extends Machine {
   }
 
   /**
-   * Whether DSB, ISB or TLBI at window entry `idx` (no earlier DSB, ISB or TLBI unfinished) may
+   * Whether DSB, ISB, TLBI, ERET or MSR at window entry `idx` (none of those unfinished before it) may
    * execute before the instructions ahead of it are done. herd orders these only by:
    *  - DSB LD / DSB ST: earlier reads / writes (DSB-ob); a full DSB waits for everything;
    *  - ISB: earlier branches and guesses (ctrl, pick-ctrl), earlier DSBs, and the addresses and
    *    translations of earlier accesses (IFB-ob: addr;[M];po;[ISB], tr-ib;[M];po;[ISB]);
    *  - TLBI: earlier branches and guesses (ctrl;[TLBI], pick-ctrl), DSBs and ISBs, its operand;
-   *    not DMBs, nor earlier plain accesses (TLBI without a DSB may overtake a store).
+   *    not DMBs, nor earlier plain accesses (TLBI without a DSB may overtake a store);
+   *  - ERET (an IFB) as ISB; MSR ELR_EL1 writes a system register, ordered by nothing else.
    * All three also wait here until every earlier access has translated without fault, so that
    * an instruction that a fault would discard never takes effect.
    */
-  private mayIssueEarly(c: CpuState, cpu: number, idx: number, op: Op): boolean {
-    if (op.op !== 'dsb' && op.op !== 'isb' && op.op !== 'tlbi') return false;
+  private mayIssueEarly(c: CpuState, cpu: number, idx: number, op: Op, inclusive = false): boolean {
+    if (op.op !== 'dsb' && op.op !== 'isb' && op.op !== 'tlbi' && op.op !== 'eret' && op.op !== 'msr') return false;
     if (op.op === 'dsb' && op.row.type === 'all') return false;
+    // A context synchronisation waits for guesses that addresses of earlier accesses (or of the
+    // faulting access itself) depend on: herd IFB-ob, [R]; pick-addr-dep; [M]; po; [IFB].
+    if ((op.op === 'isb' || op.op === 'eret') && this.addressGuessed(c, cpu, inclusive ? idx : idx - 1)) return false;
     for (let j = 0; j < idx; j++) {
       const x = c.win[j] as Inst;
       if (x.stage === 2) continue;
       const xo = this.slot(cpu, x.pc).op;
-      if (xo.op === 'b' || xo.op === 'cbz' || xo.op === 'csel') return false;
+      if (xo.op === 'b' || xo.op === 'cbz') return false;
+      // A guessed CSEL or CAS result may be the TLBI's operand (herd pob: pick-addr-dep; [TLBI]).
+      if (op.op === 'tlbi' && (xo.op === 'csel' || (xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0))) return false;
       if (!MEMORY.has(xo.op)) continue;
       if (x.stage === 0 || x.fault !== '') return false;
-      if (xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0) return false;
       if (op.op !== 'dsb') continue;
       const readPending = (xo.op === 'load' || (isRmw(xo) && (flagsOf(x) & RD) === 0)) && !noRet(xo);
       if (op.row.type === 'ld' ? readPending : xo.op !== 'load') return false;
     }
     return true;
+  }
+
+  /**
+   * Whether the address of a memory access, or the direction of a branch, among window entries
+   * 0..`upto` derives, through registers or flags, from a CSEL or CAS guess not yet checked.
+   */
+  private addressGuessed(c: CpuState, cpu: number, upto: number): boolean {
+    const tainted = new Set<Reg>();
+    let flags = false;
+    for (let j = 0; j <= upto; j++) {
+      const x = c.win[j] as Inst;
+      const xo = this.slot(cpu, x.pc).op;
+      if ('addr' in xo && (tainted.has(xo.addr.base) || (xo.addr.offset?.kind === 'reg' && tainted.has(xo.addr.offset.reg)))) return true;
+      const u = regUse(xo);
+      const guess = (xo.op === 'csel' && x.stage === 1) || (xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0);
+      const t: boolean = guess || u.reads.some((r) => tainted.has(r)) || (u.readsFlags && flags);
+      // a branch decided on a guess (herd pick-ctrl-dep; [IFB])
+      if (t && (xo.op === 'cbz' || xo.op === 'b')) return true;
+      for (const w of u.writes) {
+        if (t) tainted.add(w);
+        else tainted.delete(w);
+      }
+      if (u.writesFlags) flags = t;
+    }
+    return false;
   }
 
   /**
@@ -586,6 +621,7 @@ export class RelaxedMachine extends Machine {
     const e = c.win[idx] as Inst;
     const op = this.slot(cpu, e.pc).op;
     if (HEAD_ONLY.has(op.op)) return idx === 0 ? this.atHead(s, cpu, via, events) : this.early(s, cpu, idx, events);
+    if (e.stage === 1 && e.fault !== '') return this.takeFault(s, cpu, idx);
     const set = (ne: Inst, st: MachineState = s): MachineState => {
       const cc = this.cpuAt(st, cpu);
       return this.withCpuAt(st, cpu, { ...cc, win: cc.win.map((x, i) => (i === idx ? ne : x)) });
@@ -646,7 +682,7 @@ export class RelaxedMachine extends Machine {
     if (from < 0) return s;
     // A DSB, ISB or TLBI that executed early cannot be undone: this run is not one. The run in
     // which the load waited instead reaches what this one would.
-    if (c.win.some((x, j) => j > from && x.stage === 2 && HEAD_ONLY.has(this.slot(cpu, x.pc).op.op))) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
+    if (c.win.some((x, j) => j > from && this.irrevocable(cpu, x))) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
     const win = c.win.map((x, j) => (j < from ? x : inst(x.pc, x.next)));
     return this.withCpuAt(s, cpu, { ...c, win });
   }
@@ -741,8 +777,36 @@ export class RelaxedMachine extends Machine {
     if (view === undefined) throw new Error('[internal] early barrier or TLBI with inputs not ready');
     const r = super.step(this.withCpuAt(s, cpu, { ...c, pc: e.pc, regs: view.regs, win: [] }), { k: 'exec', cpu }, events);
     const rc = this.cpuAt(r, cpu);
-    if (rc.pc !== e.next) throw new Error('[internal] early barrier or TLBI did not fall through');
-    return this.withCpuAt(r, cpu, { ...rc, pc: c.pc, regs: c.regs, flags: c.flags, win: c.win.map((x, i) => (i === idx ? { ...x, stage: 2 } : x)) });
+    // ERET and MSR decide where fetch goes on (it waited for them); the others fall through.
+    if (e.next !== -3 && rc.pc !== e.next) throw new Error('[internal] early barrier or TLBI did not fall through');
+    const fetchPc = e.next === -3 ? rc.pc : c.pc;
+    return this.withCpuAt(r, cpu, { ...rc, pc: fetchPc, regs: c.regs, flags: c.flags, win: c.win.map((x, i) => (i === idx ? { ...x, stage: 2 } : x)) });
+  }
+
+  /**
+   * Enters the fault handler for the fault of window entry `idx` before the instructions ahead
+   * of it are done. The exception entry is context-synchronising (herd: EXC-ENTRY is an IFB), so
+   * it waits as an ISB would (see mayIssueEarly), but nothing orders it after earlier accesses
+   * performing: the handler runs behind them in the window. Later instructions are discarded; the
+   * faulting entry stays, done and without result, with no cell (see irrevocable).
+   */
+  private takeFault(s: MachineState, cpu: number, idx: number): MachineState {
+    const c = this.cpuAt(s, cpu);
+    const e = c.win[idx] as Inst;
+    const r = this.fault(this.withCpuAt(s, cpu, { ...c, pc: e.pc, win: [] }), cpu, e.va, e.fault as FaultType);
+    const rc = this.cpuAt(r, cpu);
+    if (rc.pc === -2) return r;
+    return this.withCpuAt(r, cpu, { ...rc, regs: c.regs, flags: c.flags, win: [...c.win.slice(0, idx), { ...e, stage: 2, fault: '', cell: -1 }] });
+  }
+
+  /**
+   * A window entry whose effect cannot be undone: a DSB, ISB or TLBI executed ahead of earlier
+   * instructions, or a fault taken into its handler early (a done access without a cell).
+   */
+  private irrevocable(cpu: number, x: Inst): boolean {
+    if (x.stage !== 2) return false;
+    const op = this.slot(cpu, x.pc).op.op;
+    return HEAD_ONLY.has(op) || (MEMORY.has(op) && x.cell < 0);
   }
 
   /** Retires done instructions from the head; takes a fault that reached the head. */
@@ -786,13 +850,16 @@ export class RelaxedMachine extends Machine {
     if (inv === undefined || inv.issuer === cpu) return false;
     const covers = (e: Inst): boolean => e.stage === 1 && e.fault === '' && e.va >= 0 && (inv.va === ALL_PAGES || inv.va === e.va);
     if (c.win.some((e) => covers(e) && (flagsOf(e) & RD) !== 0)) return true;
-    // Nor may it send back to translate an access that a DSB, ISB or TLBI executed early after
-    // it relied on being translated (see mayIssueEarly).
+    // Nor may it send back to translate an access that a DSB, ISB, TLBI or exception entry
+    // executed early after relied on being translated (see mayIssueEarly).
     let lastEarly = -1;
     c.win.forEach((e, j) => {
-      if (e.stage === 2 && HEAD_ONLY.has(this.slot(cpu, e.pc).op.op)) lastEarly = j;
+      if (this.irrevocable(cpu, e)) lastEarly = j;
     });
-    return c.win.some((e, j) => j < lastEarly && covers(e));
+    if (c.win.some((e, j) => j < lastEarly && covers(e))) return true;
+    // Nor may it reach a fault taken into its handler before the fault was ordered (takeFault):
+    // that fault comes before the TLBI's DSB, and so after what orders it.
+    return c.win.some((e, j) => e.stage === 2 && e.cell < 0 && e.va >= 0 && (inv.va === ALL_PAGES || inv.va === e.va) && MEMORY.has(this.slot(cpu, e.pc).op.op) && !this.mayFault(c, cpu, j));
   }
 
   /**
@@ -803,11 +870,11 @@ export class RelaxedMachine extends Machine {
   private untranslate(s: MachineState, cpu: number, va: number): MachineState {
     const c = this.cpuAt(s, cpu);
     // (A read-modify-write whose read is done cannot be hit: see invWaits.)
-    // A fault found before the invalidation has happened already (it is ordered before the TLBI's
-    // DSB by TLBI-ob): it stays.
-    const hit = (e: Inst): boolean => e.stage === 1 && e.fault === '' && e.va >= 0 && (va === -1 || va === e.va) && (flagsOf(e) & RD) === 0;
+    // A fault found before the invalidation, once nothing orders it after earlier instructions
+    // (mayFault), has happened (it is ordered before the TLBI's DSB by TLBI-ob): it stays.
+    const hit = (e: Inst, j: number): boolean => e.stage === 1 && (e.fault === '' || !this.mayFault(c, cpu, j)) && e.va >= 0 && (va === -1 || va === e.va) && (flagsOf(e) & RD) === 0;
     if (!c.win.some(hit)) return s;
-    const win = c.win.map((e) => (hit(e) ? { ...e, stage: 0, cell: -1, va: -1, fault: '' } : e));
+    const win = c.win.map((e, j) => (hit(e, j) ? { ...e, stage: 0, cell: -1, va: -1, fault: '' } : e));
     return this.withCpuAt(s, cpu, { ...c, win });
   }
 

@@ -284,3 +284,29 @@ exists (1:X7=1 /\\ ~fault(P1:L0,x))`;
     expect(run(MPT('DSB LD'), { model: 'arm' }).observation).toBe('Never');
   });
 });
+
+describe('relaxed model: entering a fault handler', () => {
+  // P1's access to z faults (invalid descriptor) and its handler reads x. Exception entry is
+  // context-synchronising but not ordered after earlier accesses performing, so the handler's
+  // read may come before them (herd order-via-faults).
+  const MPF = (body: string[]): string => {
+    const rows = Math.max(4, body.length);
+    const p0 = ['MOV W2,#1', 'STR W2,[X3]', 'MOV W0,#1', 'STLR W0,[X1]'];
+    const lines = [' P0 | P1 | P1.F ;'];
+    for (let i = 0; i < rows; i++) lines.push(` ${p0[i] ?? ''} | ${body[i] ?? ''} | ${i === 0 ? 'LDR W2,[X3]' : ''} ;`);
+    return `AArch64 MPF\nVariant=vmsa\n{ [PTE(z)]=(oa:PA(z), valid:0); 0:X1=y; 0:X3=x; 1:X1=y; 1:X3=x; 1:X5=z; }\n${lines.join('\n')}\nexists (1:X0=1 /\\ 1:X2=0)`;
+  };
+  it('the handler may run before an earlier load (herd MP+rel+rel-mmufault-po: Sometimes)', () => {
+    expect(run(MPF(['LDR W0,[X1]', 'STLR WZR,[X5]']), { model: 'arm' }).observation).toBe('Sometimes');
+  });
+  it('a data dependency through a guessed CSEL does not order it (herd MP+rel+pickdata-mmufault-po: Sometimes)', () => {
+    expect(run(MPF(['LDR W0,[X1]', 'CMP W0,#1', 'CSEL W6,WZR,WZR,EQ', 'STR W6,[X5]']), { model: 'arm' }).observation).toBe('Sometimes');
+  });
+  it('an address or branch that depends on a guessed CSEL does (herd pickaddr, pickctrlR: Never)', () => {
+    expect(run(MPF(['LDR W0,[X1]', 'CMP W0,#1', 'CSEL W6,WZR,WZR,EQ', 'STR WZR,[X5,W6,SXTW]']), { model: 'arm' }).observation).toBe('Never');
+    expect(run(MPF(['LDR W0,[X1]', 'CMP W0,#1', 'CSEL W6,WZR,WZR,EQ', 'CBNZ W6,L0', 'LDR W8,[X5]', 'L0:']), { model: 'arm' }).observation).toBe('Never');
+  });
+  it('a DMB SY does (the fault and the handler come after the load)', () => {
+    expect(run(MPF(['LDR W0,[X1]', 'DMB SY', 'STLR WZR,[X5]']), { model: 'arm' }).observation).toBe('Never');
+  });
+});
