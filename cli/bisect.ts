@@ -29,6 +29,8 @@ export interface BisectOptions extends SchedulerFlags {
   /** default: the first hazard, else the condition */
   readonly target?: BisectTarget;
   readonly variant?: string;
+  /** herd's -unroll loop bound */
+  readonly unroll?: number;
 }
 
 /** A trace with its length and context switches. */
@@ -67,7 +69,7 @@ export interface BisectNotFound {
 
 /** Bisects the test in `source`; a user-facing message if it cannot. */
 export function bisectSource(source: string, file: string, opts: BisectOptions): { ok: true; result: BisectFound | BisectNotFound } | { ok: false; message: string } {
-  const loaded = loadSource(source, file, opts.variant);
+  const loaded = loadSource(source, file, opts.variant, opts.unroll);
   if (!loaded.ok) return loaded;
   const prog = loaded.program;
   const cond = prog.condition;
@@ -181,6 +183,8 @@ export interface BisectFlags extends SchedulerFlags {
   readonly condition?: boolean;
   readonly json?: boolean;
   readonly variant?: string;
+  /** herd's -unroll loop bound */
+  readonly unroll?: number;
 }
 
 /** The bisect command; returns the exit status: 0 found and shrunk, 1 no run failed, 2 a user error. */
@@ -205,6 +209,7 @@ export async function bisectCommand(file: string, flags: BisectFlags): Promise<n
     runs: flags.runs,
     ...(target === undefined ? {} : { target }),
     ...(flags.variant === undefined ? {} : { variant: flags.variant }),
+    ...(flags.unroll === undefined ? {} : { unroll: flags.unroll }),
     ...(flags.scheduler === undefined ? {} : { scheduler: flags.scheduler }),
     ...(flags.depth === undefined ? {} : { depth: flags.depth }),
     ...(flags.maxSteps === undefined ? {} : { maxSteps: flags.maxSteps }),

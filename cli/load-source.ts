@@ -11,8 +11,11 @@ import { variantFaultMode } from '../model/variant.js';
 /** A loaded test, or a user-facing message (`file:line:col: ...`) saying why not. */
 export type Loaded = { readonly ok: true; readonly test: LitmusTest; readonly program: Program } | { readonly ok: false; readonly message: string };
 
-/** Parses and loads `source` with herd's `-variant` list `variant` (fault mode of tests that name none). */
-export function loadSource(source: string, file: string, variant?: string): Loaded {
+/**
+ * Parses and loads `source` with herd's `-variant` list `variant` (fault mode of tests that name
+ * none) and loop bound `unroll` (herd's -unroll; default DEFAULT_UNROLL).
+ */
+export function loadSource(source: string, file: string, variant?: string, unroll?: number): Loaded {
   const parsed = parseLitmus(source, file);
   if (!parsed.ok) {
     const e = parsed.error;
@@ -21,7 +24,7 @@ export function loadSource(source: string, file: string, variant?: string): Load
   if (parsed.test.arch !== 'AArch64') return { ok: false, message: `${file}: only AArch64 tests are supported, not ${parsed.test.arch}` };
   const fm = variant === undefined ? undefined : variantFaultMode(variant);
   if (fm !== undefined && !fm.ok) return { ok: false, message: `--variant: ${fm.message}` };
-  return loadParsed(parsed.test, file, fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {});
+  return loadParsed(parsed.test, file, { ...(fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {}), ...(unroll === undefined ? {} : { unroll }) });
 }
 
 /** Loads a parsed test with `opts` (as `run` does), or says why not. */
@@ -38,10 +41,10 @@ export function loadParsed(test: LitmusTest, file: string, opts: LoadOptions): L
  * Reads and loads one test file for a single-test command; on failure prints the message on
  * stderr and returns undefined (the command then exits 2).
  */
-export async function loadFileOrReport(file: string, variant?: string): Promise<(Loaded & { ok: true }) | undefined> {
+export async function loadFileOrReport(file: string, variant?: string, unroll?: number): Promise<(Loaded & { ok: true }) | undefined> {
   const source = await readSourceOrReport(file);
   if (source === undefined) return undefined;
-  const loaded = loadSource(source, file, variant);
+  const loaded = loadSource(source, file, variant, unroll);
   if (!loaded.ok) {
     process.stderr.write(`${loaded.message}\n`);
     return undefined;

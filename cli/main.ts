@@ -18,6 +18,7 @@ import { replayRunCommand } from './replay-run.js';
 import { runSourceAsync, type ParallelOptions, type RunOptions, type TestResult } from './run-test.js';
 import { ExplorePool } from '../workers/explore-host.js';
 import { variantFaultMode } from '../model/variant.js';
+import { DEFAULT_UNROLL } from '../model/load.js';
 
 function positiveNumber(v: string): number {
   const n = Number(v);
@@ -35,6 +36,13 @@ function index(v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
+}
+
+/** herd's -unroll: how many times a thread may branch back to one label. */
+function unrollOption(): Option {
+  return new Option('--unroll <n>', "loop bound, as herd's -unroll: a run that branches back to a label more than N times is not explored (0: no bound)")
+    .argParser(index)
+    .default(DEFAULT_UNROLL);
 }
 
 function seedRange(v: string): [number, number] {
@@ -63,6 +71,7 @@ interface RunFlags {
   maxStates?: number;
   maxMemory?: number;
   variant?: string;
+  unroll: number;
   evictions?: boolean;
   explain?: boolean;
   quiet?: boolean;
@@ -90,6 +99,7 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
     ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
     ...(flags.maxMemory === undefined ? {} : { maxMemoryMb: flags.maxMemory }),
     ...(fm?.ok === true && fm.mode !== undefined ? { defaultFaultMode: fm.mode } : {}),
+    unroll: flags.unroll,
     evictions: flags.evictions === true,
     explain: flags.explain === true,
     por: flags.por,
@@ -196,6 +206,7 @@ program
   .addOption(new Option('--max-states <n>', 'stop each test after this many distinct states').argParser(positiveNumber))
   .addOption(new Option('--max-memory <MiB>', "stop a test once the process's resident memory (worker threads included) exceeds this many MiB").argParser(positiveNumber))
   .option('--variant <list>', "herd's -variant: fault mode for tests whose header names none (e.g. vmsa,fatal)")
+  .addOption(unrollOption())
   .option('--evictions', 'also explore TLB evictions (never changes outcomes or hazards; more states)')
   .option('--explain', 'print the step-by-step replay of each hazard trace under it')
   .option('--quiet', 'no live progress line (it is only ever shown on a terminal, after a second)')
@@ -218,9 +229,10 @@ const replayCmd = program
   .addOption(new Option('--seed <s>', 'with --run: regenerate run I of seed S of `random` (give the same scheduler options)').argParser(index))
   .addOption(new Option('--run <i>', 'with --seed: the run index').argParser(index))
   .option('--json', 'print the steps as JSON')
-  .option('--variant <list>', "herd's -variant, as for run");
+  .option('--variant <list>', "herd's -variant, as for run")
+  .addOption(unrollOption());
 for (const o of schedulerOptions()) replayCmd.addOption(o);
-replayCmd.action(async (file: string, flags: { trace?: string; seed?: number; run?: number; json?: boolean; variant?: string } & Omit<RandomFlags, 'seed' | 'runs'>) => {
+replayCmd.action(async (file: string, flags: { trace?: string; seed?: number; run?: number; json?: boolean; variant?: string; unroll?: number } & Omit<RandomFlags, 'seed' | 'runs'>) => {
   if (flags.trace !== undefined && flags.seed === undefined && flags.run === undefined) {
     process.exitCode = await replayCommand(file, { ...flags, trace: flags.trace });
   } else if (flags.trace === undefined && flags.seed !== undefined && flags.run !== undefined) {
@@ -239,7 +251,8 @@ const randomCmd = program
   .addOption(new Option('--runs <n>', 'number of runs').argParser(count).default(1000))
   .addOption(new Option('--workers <k>', 'split the runs over K worker threads (results are identical for any K)').argParser(count).default(1))
   .option('--json', 'one JSON object')
-  .option('--variant <list>', "herd's -variant, as for run");
+  .option('--variant <list>', "herd's -variant, as for run")
+  .addOption(unrollOption());
 for (const o of schedulerOptions()) randomCmd.addOption(o);
 randomCmd.action(async (file: string, flags: RandomFlags) => {
   process.exitCode = await randomCommand(file, flags);
@@ -256,6 +269,7 @@ const bisectCmd = program
   .option('--condition', 'look for the condition instead: its proposition holding (exists, ~exists) or failing (forall)')
   .option('--json', 'one JSON object')
   .option('--variant <list>', "herd's -variant, as for run")
+  .addOption(unrollOption())
   .addHelpText('after', '\nExit status: 0 a failing run was found and shrunk; 1 no run failed; 2 a usage or test error.');
 for (const o of schedulerOptions()) bisectCmd.addOption(o);
 bisectCmd.action(async (file: string, flags: BisectFlags) => {

@@ -20,6 +20,8 @@ export interface RandomOptions extends SchedulerFlags {
   /** worker threads; 1 (the default) runs in the main thread */
   readonly workers?: number;
   readonly variant?: string;
+  /** herd's -unroll loop bound */
+  readonly unroll?: number;
   /** the compiled worker entry point; default: workers/random-worker.js beside this module's directory */
   readonly workerFile?: string;
 }
@@ -102,11 +104,11 @@ async function summarise(task: Omit<SerializedRandomTask, 'from' | 'to'>, runs: 
 
 /** Runs `opts.runs` random runs of the test in `source`; a user-facing message if it cannot. */
 export async function randomSource(source: string, file: string, opts: RandomOptions): Promise<{ ok: true; result: RandomResult } | { ok: false; message: string }> {
-  const loaded = loadSource(source, file, opts.variant);
+  const loaded = loadSource(source, file, opts.variant, opts.unroll);
   if (!loaded.ok) return loaded;
   const prog = loaded.program;
   const config = randomConfig(prog, opts.seed, opts);
-  const task = { source, file, ...(opts.variant === undefined ? {} : { variant: opts.variant }), ...(opts.model === undefined ? {} : { model: opts.model }), config };
+  const task = { source, file, ...(opts.variant === undefined ? {} : { variant: opts.variant }), ...(opts.unroll === undefined ? {} : { unroll: opts.unroll }), ...(opts.model === undefined ? {} : { model: opts.model }), config };
   const r = await summarise(task, opts.runs, opts.workers ?? 1, opts.workerFile);
   if (!r.ok) return { ok: false, message: r.message };
   return { ok: true, result: randomResult(loaded.test.name, file, prog, config, r.summary, opts.model) };
@@ -204,6 +206,8 @@ export interface RandomFlags extends SchedulerFlags {
   readonly workers?: number;
   readonly json?: boolean;
   readonly variant?: string;
+  /** herd's -unroll loop bound */
+  readonly unroll?: number;
 }
 
 /** The random command; returns the exit status (0 done, 2 the test cannot be read, parsed or run). */

@@ -26,11 +26,12 @@ export interface ReplayRunFlags extends SchedulerFlags {
   readonly run: number;
   readonly json?: boolean;
   readonly variant?: string;
+  readonly unroll?: number;
 }
 
 /** The replay-by-seed command; returns the exit status. */
 export async function replayRunCommand(file: string, flags: ReplayRunFlags): Promise<number> {
-  const loaded = await loadFileOrReport(file, flags.variant);
+  const loaded = await loadFileOrReport(file, flags.variant, flags.unroll);
   if (loaded === undefined) return 2;
   const config = randomConfig(loaded.program, flags.seed, flags);
   const rec = regenerateRun(loaded.program, config, flags.run, flags.model ?? 'sc');

@@ -62,8 +62,8 @@ export function renderSteps(r: { steps: readonly ExplainedStep[]; final: string;
 }
 
 /** The replay command; returns the exit status. */
-export async function replayCommand(file: string, flags: { trace: string; json?: boolean; variant?: string; model?: 'sc' | 'arm' }): Promise<number> {
-  const loaded = await loadFileOrReport(file, flags.variant);
+export async function replayCommand(file: string, flags: { trace: string; json?: boolean; variant?: string; unroll?: number; model?: 'sc' | 'arm' }): Promise<number> {
+  const loaded = await loadFileOrReport(file, flags.variant, flags.unroll);
   if (loaded === undefined) return 2;
   const parsed = loaded;
   const r = explainTrace(loaded.program, flags.trace, flags.model ?? 'sc');

@@ -196,6 +196,7 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
         source,
         file,
         ...(opts.defaultFaultMode === undefined ? {} : { defaultFaultMode: opts.defaultFaultMode }),
+        ...(opts.unroll === undefined ? {} : { unroll: opts.unroll }),
         ...systemOptions(opts),
         ...(budget.deadline === undefined ? {} : { deadline: budget.deadline }),
         ...(budget.maxStates === undefined ? {} : { maxStates: budget.maxStates }),

@@ -23,7 +23,12 @@ import { variantFaultMode } from './variant.js';
 export interface LoadOptions {
   /** fault mode when the file's Variant names none (herd: `-variant vmsa,fatal` for the VMSA catalogue) */
   readonly defaultFaultMode?: FaultMode;
+  /** how many times a backward branch may go back to one label; 0: no bound (herd -unroll, default 2) */
+  readonly unroll?: number;
 }
+
+/** herd7's default loop bound for AArch64 (herd -unroll). */
+export const DEFAULT_UNROLL = 2;
 
 class Unsup extends Error {
   constructor(
@@ -167,6 +172,7 @@ class Loader {
       initMem: mem,
       initRegs: regs,
       faultMode,
+      unroll: this.opts.unroll ?? DEFAULT_UNROLL,
       mutablePte,
       observed: order.map((x) => x.o),
       ...(condition === undefined ? {} : { condition: { ...condition, prop: renumber(condition.prop) } }),

@@ -112,6 +112,7 @@ export class Machine {
         retry: 0,
         win: [],
         hu: [],
+        loops: [],
       })),
       faults: [],
       remaps: [],
@@ -589,7 +590,15 @@ export class Machine {
     const pc = t.labels.get(target);
     if (pc === undefined) throw new ModelUnsupported(proc, c.pc, `branch to unknown label ${target}`);
     const end = c.pc < t.mainEnd ? t.mainEnd : t.code.length;
-    return { ...c, pc: pc >= end ? -1 : pc };
+    if (pc > c.pc || this.prog.unroll <= 0) return { ...c, pc: pc >= end ? -1 : pc };
+    // A backward branch: count it; one more than the bound and the run is cut off (herd unroll).
+    const loops = c.loops.slice();
+    let i = 0;
+    while (i < loops.length && (loops[i] as number) < pc) i += 2;
+    if (loops[i] === pc) loops[i + 1] = (loops[i + 1] as number) + 1;
+    else loops.splice(i, 0, pc, 1);
+    if ((loops[i + 1] as number) > this.prog.unroll) return { ...c, pc: -2 };
+    return { ...c, pc: pc >= end ? -1 : pc, loops };
   }
 
   protected labelValue(proc: number, target: string, pc: number): number {

@@ -71,6 +71,11 @@ export interface Program {
   readonly initRegs: readonly (readonly number[])[];
   readonly faultMode: FaultMode;
   /**
+   * How many times a thread may branch back to one label; a run that would branch back once more
+   * is not explored (herd's loop unrolling: such executions are cut off and dropped). 0: no bound.
+   */
+  readonly unroll: number;
+  /**
    * Whether PTE(v) can ever change: the program holds its address (PTE(v) appears as a value in
    * the init block, and addresses are only ever copied or offset by 0), or the hardware may update
    * descriptors (some thread has TTHM=HA/HD). For the others a cached translation always equals

@@ -231,12 +231,18 @@ export class RelaxedMachine extends Machine {
     const c = this.cpuAt(s, cpu);
     const op = this.slot(cpu, c.pc).op;
     let next: number;
+    let loops = c.loops;
+    const jump = (target: string): number => {
+      const j = this.jump(c, cpu, target);
+      loops = j.loops;
+      return j.pc;
+    };
     if (HEAD_ONLY.has(op.op) && op.op !== 'dsb' && op.op !== 'isb' && op.op !== 'tlbi' && op.op !== 'mrs' && op.op !== 'at') {
       next = -3; // ERET, MSR, SVC, UDF decide where execution goes: fetch waits for them
-    } else if (op.op === 'b' && (op.cond === undefined || taken === true)) next = this.jump(c, cpu, op.target).pc;
-    else if (op.op === 'cbz' && taken === true) next = this.jump(c, cpu, op.target).pc;
+    } else if (op.op === 'b' && (op.cond === undefined || taken === true)) next = jump(op.target);
+    else if (op.op === 'cbz' && taken === true) next = jump(op.target);
     else next = this.advance(c, cpu).pc;
-    return this.withCpuAt(s, cpu, { ...c, pc: next, win: [...c.win, inst(c.pc, next)] });
+    return this.withCpuAt(s, cpu, { ...c, pc: next, loops, win: [...c.win, inst(c.pc, next)] });
   }
 
   // ---- window steps ---------------------------------------------------------------------
@@ -692,7 +698,8 @@ export class RelaxedMachine extends Machine {
     const c = this.cpuAt(s, cpu);
     const e = c.win[idx] as Inst;
     const op = this.slot(cpu, e.pc).op;
-    const vc: CpuState = { ...c, pc: e.pc, regs: view.regs, flags: view.flags, win: [] };
+    // (loops: fetch counted this branch's backward jumps already)
+    const vc: CpuState = { ...c, pc: e.pc, regs: view.regs, flags: view.flags, win: [], loops: [] };
     const r = super.step(this.withCpuAt(s, cpu, vc), { k: 'exec', cpu });
     const rc = this.cpuAt(r, cpu);
     const u = regUse(op);

@@ -122,6 +122,8 @@ export interface CpuState {
    * (herd: NT-12-dmb). A run that can never perform it is not an execution.
    */
   readonly hu: readonly EarlyFault[];
+  /** backward branches taken so far: pairs (target pc, times), sorted by target (see Program.unroll) */
+  readonly loops: readonly number[];
 }
 
 /**
@@ -210,6 +212,8 @@ export function visitCpu(c: CpuState, w: (x: number) => void, v: (id: number) =>
   v(c.par);
   w(c.excl);
   w(c.retry);
+  w(c.loops.length);
+  for (const x of c.loops) w(x);
   for (const r of c.regs) v(r);
   w(c.tlb.length);
   for (const e of c.tlb) {

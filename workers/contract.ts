@@ -12,6 +12,8 @@ export interface SerializedRandomTask {
   readonly file: string;
   /** herd's -variant list, as given to the command */
   readonly variant?: string;
+  /** herd's -unroll loop bound, as given to the command */
+  readonly unroll?: number;
   /** the data memory model (default sc) */
   readonly model?: 'sc' | 'arm';
   readonly config: RandomConfig;
@@ -36,6 +38,8 @@ export interface SerializedExploreRecipe {
   readonly file: string;
   /** fault mode for tests whose header names none (herd's -variant) */
   readonly defaultFaultMode?: FaultMode;
+  /** loop bound (herd's -unroll) */
+  readonly unroll?: number;
   readonly model: 'sc' | 'arm';
   readonly evictions: boolean;
   /** partial-order reduction on */

@@ -29,7 +29,7 @@ export default async function explorePartition(task: SerializedExploreTask): Pro
   const r = task.recipe;
   const parsed = parseLitmus(r.source, r.file);
   if (!parsed.ok) throw new Error(`[internal] worker cannot parse ${r.file}: ${parsed.error.message}`);
-  const loaded = loadParsed(parsed.test, r.file, r.defaultFaultMode === undefined ? {} : { defaultFaultMode: r.defaultFaultMode });
+  const loaded = loadParsed(parsed.test, r.file, { ...(r.defaultFaultMode === undefined ? {} : { defaultFaultMode: r.defaultFaultMode }), ...(r.unroll === undefined ? {} : { unroll: r.unroll }) });
   if (!loaded.ok) throw new Error(`[internal] worker cannot load ${r.file}: ${loaded.message}`);
   const sys = vmsaSystem(loaded.program, { model: r.model, evictions: r.evictions, por: r.por });
   const part = new LevelPartition(sys, new FingerprintTable(task.table), new Int32Array(task.control), {

@@ -10,7 +10,7 @@ import type { SerializedRandomResult, SerializedRandomTask } from './contract.js
 
 /** Does the runs of one task and summarises them. */
 export function runRandomTask(task: SerializedRandomTask): SerializedRandomResult {
-  const loaded = loadSource(task.source, task.file, task.variant);
+  const loaded = loadSource(task.source, task.file, task.variant, task.unroll);
   if (!loaded.ok) return { ok: false, run: -1, message: loaded.message };
   const prog = loaded.program;
   const sys = vmsaSystem(prog, { model: task.model ?? 'sc' });
