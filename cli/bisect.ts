@@ -16,6 +16,7 @@ import { randomRecord, randomResult, type RandomResult } from './random.js';
 import { conditionProp, randomConfig, type SchedulerFlags } from './random-config.js';
 import { explainTrace, renderSteps, type ExplainedStep } from './replay.js';
 import { vmsaSystem } from './vmsa-system.js';
+import { DEFAULT_MODEL } from '../model/relaxed.js';
 
 /** What to look for. */
 export type BisectTarget = { readonly kind: 'hazard'; readonly key: string } | { readonly kind: 'condition' };
@@ -74,7 +75,7 @@ export function bisectSource(source: string, file: string, opts: BisectOptions):
   const prog = loaded.program;
   const cond = prog.condition;
   if (opts.target?.kind === 'condition' && cond === undefined) return { ok: false, message: `${file}: --condition: the test has no final condition` };
-  const model = opts.model ?? 'sc';
+  const model = opts.model ?? DEFAULT_MODEL;
   const sys = vmsaSystem(prog, { model });
   const prop = conditionProp(prog);
   const observed = (r: RunRecord): boolean => cond !== undefined && r.end === 'outcome' && r.goal !== (cond.quantifier === 'forall');

@@ -26,6 +26,7 @@ import {
   type TsvRow,
 } from './conformance-compare.js';
 import { runSource, type RunOptions, type TestResult } from './run-test.js';
+import { DEFAULT_MODEL } from '../model/relaxed.js';
 
 interface Flags {
   shared?: string;
@@ -193,7 +194,7 @@ program
   .name('conformance')
   .description("run the shared conformance corpora and compare verdicts, final states and BBM flags with herd7's results")
   .option('--shared <dir>', 'the shared conformance folder (default: ../shared/conformance next to the repository)')
-  .addOption(new Option('--model <model>', 'data memory model').choices(['sc', 'arm']).default('sc'))
+  .addOption(new Option('--model <model>', 'data memory model: arm (Armv8, as herd7 aarch64.cat) or sc (sequentially consistent: faster, fewer behaviours)').choices(['sc', 'arm']).default(DEFAULT_MODEL))
   .addOption(new Option('--timeout <seconds>', 'per-test exploration time limit').argParser(positiveNumber).default(20))
   .addOption(new Option('--corpus <name>', `only this corpus (repeatable): ${CORPORA.join(', ')}`).argParser(corpusName))
   .addOption(new Option('--class <c>', 'only aarch64-VMSA tests of this class (repeatable): a, b, c, d').argParser(vmsaClass))

@@ -19,6 +19,7 @@ import { runSourceAsync, type ParallelOptions, type RunOptions, type TestResult 
 import { ExplorePool } from '../workers/explore-host.js';
 import { variantFaultMode } from '../model/variant.js';
 import { DEFAULT_UNROLL } from '../model/load.js';
+import { DEFAULT_MODEL } from '../model/relaxed.js';
 
 function positiveNumber(v: string): number {
   const n = Number(v);
@@ -202,7 +203,7 @@ program
   .option('--json', 'one JSON object per test per line')
   .addOption(new Option('--timeout <seconds>', 'stop each test after this long and report what was found, marked incomplete').argParser(positiveNumber))
   .option('--kinds <file>', 'check verdicts against a herd kinds file (NAME Allowed|Forbidden|Required); exit 1 on a mismatch')
-  .addOption(new Option('--model <model>', 'data memory model').choices(['sc', 'arm']).default('sc'))
+  .addOption(new Option('--model <model>', 'data memory model: arm (Armv8, as herd7 aarch64.cat) or sc (sequentially consistent: faster, fewer behaviours)').choices(['sc', 'arm']).default(DEFAULT_MODEL))
   .addOption(new Option('--max-states <n>', 'stop each test after this many distinct states').argParser(positiveNumber))
   .addOption(new Option('--max-memory <MiB>', "stop a test once the process's resident memory (worker threads included) exceeds this many MiB").argParser(positiveNumber))
   .option('--variant <list>', "herd's -variant: fault mode for tests whose header names none (e.g. vmsa,fatal)")

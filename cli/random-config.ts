@@ -7,6 +7,7 @@ import { evalProp } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
 import type { MachineState } from '../model/state.js';
 import { vmsaSystem } from './vmsa-system.js';
+import { DEFAULT_MODEL } from '../model/relaxed.js';
 
 /** Scheduler options as given on the command line. */
 export interface SchedulerFlags {
@@ -26,7 +27,7 @@ export function randomConfig(prog: Program, seed: number, flags: SchedulerFlags)
   const kind = flags.scheduler ?? schedulerDefaults.scheduler;
   if (kind === 'uniform') return { seed, scheduler: { kind }, maxSteps };
   const depth = flags.depth ?? schedulerDefaults.depth;
-  return { seed, scheduler: { kind, depth, length: estimateLength(vmsaSystem(prog, { model: flags.model ?? 'sc' }), maxSteps) }, maxSteps };
+  return { seed, scheduler: { kind, depth, length: estimateLength(vmsaSystem(prog, { model: flags.model ?? DEFAULT_MODEL }), maxSteps) }, maxSteps };
 }
 
 /** The condition's proposition on a final state (true for a test without a condition, as herd counts it). */
@@ -42,10 +43,10 @@ export function schedulerText(c: RandomConfig): string {
 }
 
 /** The command-line options that select `config`'s scheduler when they differ from the defaults (for printed replay commands). */
-export function schedulerFlagsText(c: RandomConfig, model: 'sc' | 'arm' = 'sc'): string {
+export function schedulerFlagsText(c: RandomConfig, model: 'sc' | 'arm' = DEFAULT_MODEL): string {
   const s = c.scheduler;
   const parts: string[] = [];
-  if (model !== 'sc') parts.push(`--model ${model}`);
+  if (model !== DEFAULT_MODEL) parts.push(`--model ${model}`);
   if (s.kind !== schedulerDefaults.scheduler) parts.push(`--scheduler ${s.kind}`);
   if (s.kind === 'pct' && s.depth !== schedulerDefaults.depth) parts.push(`--depth ${s.depth}`);
   if (c.maxSteps !== schedulerDefaults.maxSteps) parts.push(`--max-steps ${c.maxSteps}`);

@@ -12,6 +12,7 @@ import type { SerializedRandomResult, SerializedRandomTask } from '../workers/co
 import { loadSource, readSourceOrReport } from './load-source.js';
 import { randomConfig, schedulerFlagsText, schedulerText, type SchedulerFlags } from './random-config.js';
 import { conditionText } from './run-test.js';
+import { DEFAULT_MODEL } from '../model/relaxed.js';
 
 /** Options of a random exploration. */
 export interface RandomOptions extends SchedulerFlags {
@@ -115,7 +116,7 @@ export async function randomSource(source: string, file: string, opts: RandomOpt
 }
 
 /** The report of summary `s` of runs of `config` on `prog`. */
-export function randomResult(test: string, file: string, prog: Program, config: RandomConfig, s: RandomSummary, model: 'sc' | 'arm' = 'sc'): RandomResult {
+export function randomResult(test: string, file: string, prog: Program, config: RandomConfig, s: RandomSummary, model: 'sc' | 'arm' = DEFAULT_MODEL): RandomResult {
   const states: RandomState[] = s.outcomes.map((o) => ({ line: o.key, satisfies: o.goal > 0, runs: o.count, run: o.run, trace: traceToken(o.trace) }));
   const positive = s.goal.count;
   const negative = s.outcomes.reduce((n, o) => n + o.count, 0) - positive;

@@ -8,9 +8,10 @@ import { loadFileOrReport } from './load-source.js';
 import { conditionProp, randomConfig, schedulerText, type SchedulerFlags } from './random-config.js';
 import { explainTrace, renderSteps } from './replay.js';
 import { vmsaSystem } from './vmsa-system.js';
+import { DEFAULT_MODEL } from '../model/relaxed.js';
 
 /** Run `run` of `config` on `prog`, regenerated from its seed. */
-export function regenerateRun(prog: Program, config: RandomConfig, run: number, model: 'sc' | 'arm' = 'sc'): RunRecord {
+export function regenerateRun(prog: Program, config: RandomConfig, run: number, model: 'sc' | 'arm' = DEFAULT_MODEL): RunRecord {
   return randomRun(vmsaSystem(prog, { model }), config, run, conditionProp(prog));
 }
 
@@ -34,9 +35,9 @@ export async function replayRunCommand(file: string, flags: ReplayRunFlags): Pro
   const loaded = await loadFileOrReport(file, flags.variant, flags.unroll);
   if (loaded === undefined) return 2;
   const config = randomConfig(loaded.program, flags.seed, flags);
-  const rec = regenerateRun(loaded.program, config, flags.run, flags.model ?? 'sc');
+  const rec = regenerateRun(loaded.program, config, flags.run, flags.model ?? DEFAULT_MODEL);
   const token = traceToken(rec.trace);
-  const r = explainTrace(loaded.program, token, flags.model ?? 'sc');
+  const r = explainTrace(loaded.program, token, flags.model ?? DEFAULT_MODEL);
   if (!r.ok) throw new Error(`[internal] a regenerated run does not replay: ${r.message}`);
   if (flags.json === true) {
     const record = { test: loaded.test.name, file, seed: flags.seed, run: flags.run, scheduler: config.scheduler, max_steps: config.maxSteps, end: rec.end, trace: token, steps: r.steps, final: r.final, finished: r.finished };

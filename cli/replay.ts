@@ -8,6 +8,7 @@ import { stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
 import { loadFileOrReport } from './load-source.js';
 import { vmsaSystem } from './vmsa-system.js';
+import { DEFAULT_MODEL } from '../model/relaxed.js';
 
 /** One explained step of a replay. */
 export interface ExplainedStep {
@@ -18,7 +19,7 @@ export interface ExplainedStep {
 }
 
 /** Replays `token` on `prog`: the explained steps and the final state line, or why it does not replay. */
-export function explainTrace(prog: Program, token: string, model: 'sc' | 'arm' = 'sc'): { ok: true; steps: ExplainedStep[]; final: string; finished: boolean } | { ok: false; message: string } {
+export function explainTrace(prog: Program, token: string, model: 'sc' | 'arm' = DEFAULT_MODEL): { ok: true; steps: ExplainedStep[]; final: string; finished: boolean } | { ok: false; message: string } {
   const parsed = parseTraceToken(token);
   if (!parsed.ok) return parsed;
   const sys = vmsaSystem(prog, { model });
@@ -66,7 +67,7 @@ export async function replayCommand(file: string, flags: { trace: string; json?:
   const loaded = await loadFileOrReport(file, flags.variant, flags.unroll);
   if (loaded === undefined) return 2;
   const parsed = loaded;
-  const r = explainTrace(loaded.program, flags.trace, flags.model ?? 'sc');
+  const r = explainTrace(loaded.program, flags.trace, flags.model ?? DEFAULT_MODEL);
   if (!r.ok) {
     process.stderr.write(`shootdown: ${file}: cannot replay ${flags.trace}: ${r.message}\n`);
     return 2;

@@ -4,7 +4,7 @@ import type { Finding, TransitionSystem } from '../explorer/system.js';
 import { barrierFlag } from '../model/barrier-table.js';
 import { accessHazards, stateHazards, type Hazard } from '../model/hazards.js';
 import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/machine.js';
-import { machineFor } from '../model/relaxed.js';
+import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
 import { fingerprint, type MachineState } from '../model/state.js';
@@ -22,7 +22,7 @@ function hazardFinding(h: Hazard): Finding {
 
 /** The machine of `prog` as a transition system; outcomes are herd state lines. */
 export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean }): TransitionSystem<MachineState, Transition> & { machine: Machine } {
-  const machine = machineFor(options?.model ?? 'sc', prog, { evictions: options?.evictions === true });
+  const machine = machineFor(options?.model ?? DEFAULT_MODEL, prog, { evictions: options?.evictions === true });
   return {
     machine,
     initial: () => machine.initial(),

@@ -60,6 +60,9 @@ export type RTransition =
 /** How many instructions a CPU may have in flight. */
 export const WINDOW = 12;
 
+/** Instructions done as soon as they may be (see settle). */
+const EAGER = new Set(['mov', 'alu', 'cmp', 'cset', 'adr', 'nop', 'csel', 'b', 'cbz', 'dmb']);
+
 const HEAD_ONLY = new Set(['dsb', 'isb', 'tlbi', 'eret', 'msr', 'mrs', 'at', 'svc', 'udf']);
 const MEMORY = new Set(['load', 'store', 'stxr', 'swp', 'cas', 'rmw']);
 
@@ -117,11 +120,21 @@ export class RelaxedMachine extends Machine {
   }
 
   override initial(): MachineState {
-    return this.fetchAhead(super.initial());
+    return this.fetchAndSettle(this.settle(super.initial()));
   }
 
   override step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
-    return this.fetchAhead(this.afterStep(s, this.settle(this.lostCells(s, this.step1(s, t, events)))));
+    return this.fetchAndSettle(this.afterStep(s, this.settle(this.lostCells(s, this.step1(s, t, events)))));
+  }
+
+  /** Fetches ahead and settles what that makes ready, until neither changes anything. */
+  private fetchAndSettle(s: MachineState): MachineState {
+    let st = s;
+    for (;;) {
+      const f = this.fetchAhead(st);
+      if (f === st) return st;
+      st = this.settle(f);
+    }
   }
 
   /**
@@ -148,7 +161,10 @@ export class RelaxedMachine extends Machine {
    * the run, as a mispredicted branch does); a CAS guessed to succeed gives Rs as its result as
    * soon as Rs is known (herd's successful CAS writes Rs either with data from the value read or
    * from Rs itself: AArch64 `DataFromRx` / `DataFromRRs`); a CSEL whose guessed condition can be
-   * checked is done or discards the run.
+   * checked is done or discards the run. Register-only instructions (MOV, ALU, CMP, CSET, ADR,
+   * NOP, a CSEL whose flags are known), branches and DMBs are done as soon as they may be: they
+   * have no effect outside their CPU, doing one later only holds back what waits for it, and a
+   * branch resolved early only discards a mispredicted run sooner. So they are not choices.
    */
   private settle(s: MachineState): MachineState {
     let st = s;
@@ -171,6 +187,12 @@ export class RelaxedMachine extends Machine {
           } else if (op.op === 'csel' && e.stage === 1) {
             const b = this.before(c, cpu, idx);
             if (!b.pendingFlags) ne = this.condHolds(b.flags, op.cond, cpu, e.pc) === (e.flags === 1) ? { ...e, stage: 2, flags: -1 } : 'dead';
+          }
+          else if (e.stage === 0 && EAGER.has(op.op) && this.eagerReady(c, cpu, idx)) {
+            changed = true;
+            st = this.retire(this.doStep(st, cpu, idx, undefined, false), cpu);
+            if (this.cpuAt(st, cpu).pc === -2) return st;
+            continue;
           }
           if (ne === undefined) continue;
           changed = true;
@@ -343,16 +365,8 @@ export class RelaxedMachine extends Machine {
     }
     const view = this.view(c, cpu, idx, MEMORY.has(op.op) && e.stage === 0);
     if (view === undefined && !(isRmw(op) && e.stage === 1 && (flagsOf(e) & RD) === 0)) return;
-    if (op.op === 'dmb') {
-      // A read-modify-write's read is what DMB LD waits for (herd bob: [R \ NoRet]; po; [dmb.ld]).
-      const need = op.row.type === 'ld' ? (x: Inst, xo: Op) => (xo.op === 'load' || (isRmwLike(xo) && !noRet(xo))) && !(isRmw(xo) && (flagsOf(x) & RD) !== 0) : op.row.type === 'st' ? (_: Inst, xo: Op) => xo.op !== 'load' && MEMORY.has(xo.op) : (_: Inst, xo: Op) => MEMORY.has(xo.op);
-      if (earlier.every((x) => x.stage === 2 || !need(x, this.slot(cpu, x.pc).op))) out.push({ k: 'do', cpu, idx });
-      return;
-    }
-    if (!MEMORY.has(op.op)) {
-      out.push({ k: 'do', cpu, idx });
-      return;
-    }
+    // DMBs and register-only instructions are done by settle as soon as they may be.
+    if (!MEMORY.has(op.op)) return;
     if (e.stage === 0) {
       if (view === undefined) return;
       // Translate: walks are not ordered by DMB or acquire (herd: only addresses, ISB and DSB order them).
@@ -482,6 +496,23 @@ export class RelaxedMachine extends Machine {
       if (acqRelRmw(xo)) return false; // its write too (bob: range([R & A]; amo; [W & L]))
     }
     return true;
+  }
+
+  /** Whether EAGER instruction `idx` may be done now (as windowChoices would offer it). */
+  private eagerReady(c: CpuState, cpu: number, idx: number): boolean {
+    for (let j = 0; j < idx; j++) {
+      const x = c.win[j] as Inst;
+      if (x.stage !== 2 && HEAD_ONLY.has(this.slot(cpu, x.pc).op.op)) return false;
+    }
+    if (this.view(c, cpu, idx) === undefined) return false;
+    const op = this.slot(cpu, (c.win[idx] as Inst).pc).op;
+    return op.op !== 'dmb' || this.dmbReady(c, cpu, idx, op);
+  }
+
+  private dmbReady(c: CpuState, cpu: number, idx: number, op: Op & { op: 'dmb' }): boolean {
+    // A read-modify-write's read is what DMB LD waits for (herd bob: [R \ NoRet]; po; [dmb.ld]).
+    const need = op.row.type === 'ld' ? (x: Inst, xo: Op) => (xo.op === 'load' || (isRmwLike(xo) && !noRet(xo))) && !(isRmw(xo) && (flagsOf(x) & RD) !== 0) : op.row.type === 'st' ? (_: Inst, xo: Op) => xo.op !== 'load' && MEMORY.has(xo.op) : (_: Inst, xo: Op) => MEMORY.has(xo.op);
+    return c.win.slice(0, idx).every((x) => x.stage === 2 || !need(x, this.slot(cpu, x.pc).op));
   }
 
   /**
@@ -920,6 +951,12 @@ function flagsOf(e: Inst): number {
 function isRmwLike(op: Op): boolean {
   return op.op === 'swp' || op.op === 'cas' || op.op === 'rmw' || op.op === 'stxr';
 }
+
+/** A data memory model: sequential consistency, or Armv8 (the relaxed machine above). */
+export type DataModel = 'sc' | 'arm';
+
+/** The model used when none is named: the architecture's. */
+export const DEFAULT_MODEL: DataModel = 'arm';
 
 /** The machine for a data model. */
 export function machineFor(model: 'sc' | 'arm', ...args: ConstructorParameters<typeof Machine>): Machine {

@@ -23,11 +23,11 @@ export function program(source: string, file = 'inline.litmus'): Program {
 }
 
 /** Runs `source` and checks that every hazard's trace replays to a step showing that hazard. */
-export function expectHazardTracesReplay(source: string, file: string): TestResult {
-  const r = runSource(source, file, { model: 'sc' });
+export function expectHazardTracesReplay(source: string, file: string, model: 'sc' | 'arm' = 'sc'): TestResult {
+  const r = runSource(source, file, { model });
   const prog = program(source, file);
   for (const h of r.hazards) {
-    const ex = explainTrace(prog, h.trace);
+    const ex = explainTrace(prog, h.trace, model);
     if (!ex.ok) throw new Error(ex.message);
     expect(ex.steps.flatMap((s) => s.hazards).map((x) => `${x.kind}:P${x.cpu}:${x.va}`)).toContain(`${h.kind}:P${h.cpu}:${h.va}`);
   }

@@ -7,13 +7,14 @@ import { conditionProp } from '../cli/random-config.js';
 import { vmsaSystem } from '../cli/vmsa-system.js';
 import { ModelUnsupported } from '../model/machine.js';
 import type { SerializedRandomResult, SerializedRandomTask } from './contract.js';
+import { DEFAULT_MODEL } from '../model/relaxed.js';
 
 /** Does the runs of one task and summarises them. */
 export function runRandomTask(task: SerializedRandomTask): SerializedRandomResult {
   const loaded = loadSource(task.source, task.file, task.variant, task.unroll);
   if (!loaded.ok) return { ok: false, run: -1, message: loaded.message };
   const prog = loaded.program;
-  const sys = vmsaSystem(prog, { model: task.model ?? 'sc' });
+  const sys = vmsaSystem(prog, { model: task.model ?? DEFAULT_MODEL });
   const goal = conditionProp(prog);
   let summary = emptySummary;
   for (let run = task.from; run < task.to; run++) {

@@ -21,22 +21,22 @@ describe('examples', () => {
   it('has every example this suite expects', () => {
     expect(files.map((f) => f.replace(/\.litmus$/, '')).sort()).toEqual(Object.keys(expected).sort());
   });
-  for (const f of files) {
+  for (const model of ['arm', 'sc'] as const) for (const f of files) {
     const name = f.replace(/\.litmus$/, '');
-    it(`${name}: verdict and hazards`, () => {
-      const r = runSource(readFileSync(join(dir, f), 'utf8'), f, { model: 'sc' });
+    it(`${model}: ${name}: verdict and hazards`, () => {
+      const r = runSource(readFileSync(join(dir, f), 'utf8'), f, { model });
       expect(r.status).toBe('ok');
       expect(r.complete).toBe(true);
       expect(r.observation).toBe(expected[name]?.observation);
       expect(r.hazards.map((h) => `${h.kind}:P${h.cpu}`).sort()).toEqual(expected[name]?.hazards);
       expect(r.flags.includes('Warning-BBM-expected')).toBe(r.hazards.some((h) => h.kind === 'amalgamation'));
     });
-    it(`${name}: each hazard's trace replays and shows that hazard`, () => {
+    it(`${model}: ${name}: each hazard's trace replays and shows that hazard`, () => {
       const src = readFileSync(join(dir, f), 'utf8');
-      const r = expectHazardTracesReplay(src, f);
+      const r = expectHazardTracesReplay(src, f, model);
       const prog = program(src, f);
       for (const s of r.states) {
-        const rp = explainTrace(prog, s.trace);
+        const rp = explainTrace(prog, s.trace, model);
         if (!rp.ok) throw new Error(rp.message);
         expect(rp.finished).toBe(true);
         expect(rp.final).toBe(s.line);

@@ -50,5 +50,5 @@ describe('no false alarms on correct maintenance', () => {
 describe.skipIf(!existsSync(shared))('every hazard trace on the BBM corpus replays to its hazard', () => {
   const dir = join(shared, 'aarch64-BBM');
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.litmus')) : [];
-  for (const f of files) it(f, () => void expectHazardTracesReplay(readFileSync(join(dir, f), 'utf8'), f));
+  for (const model of ['arm', 'sc'] as const) for (const f of files) it(`${model}: ${f}`, () => void expectHazardTracesReplay(readFileSync(join(dir, f), 'utf8'), f, model));
 });

@@ -21,8 +21,8 @@ const source = readFileSync(join(root, file), 'utf8');
 const SEED = 1;
 const RUNS = 5000;
 
-function hazardsShown(prog: Program, token: string): string[] {
-  const ex = explainTrace(prog, token);
+function hazardsShown(prog: Program, token: string, model?: 'sc' | 'arm'): string[] {
+  const ex = explainTrace(prog, token, model);
   if (!ex.ok) throw new Error(ex.message);
   return ex.steps.flatMap((s) => s.hazards.map((h) => `${h.kind}:P${h.cpu}:${h.va}`));
 }
@@ -89,7 +89,7 @@ describe(`random on ${file}, seed ${SEED}`, () => {
 describe(`bisect on ${file}, seed ${SEED}`, () => {
   const exhaustive = runSource(source, file, { model: 'sc' });
   const bisect = (target?: { kind: 'hazard'; key: string } | { kind: 'condition' }): BisectFound => {
-    const r = bisectSource(source, file, { seeds: [SEED, SEED], runs: RUNS, ...(target === undefined ? {} : { target }) });
+    const r = bisectSource(source, file, { seeds: [SEED, SEED], runs: RUNS, model: 'sc', ...(target === undefined ? {} : { target }) });
     if (!r.ok) throw new Error(r.message);
     if (!r.result.found) throw new Error('nothing found');
     return r.result;
@@ -102,7 +102,7 @@ describe(`bisect on ${file}, seed ${SEED}`, () => {
     expect(r.minimal.steps).toBeLessThanOrEqual(shortest as number);
     expect(r.minimal.steps).toBeLessThan(r.original.steps);
     expect(r.minimal.switches).toBeLessThanOrEqual(r.original.switches);
-    expect(hazardsShown(program(source), r.minimal.trace)).toContain('stale-tlb:P1:f');
+    expect(hazardsShown(program(source), r.minimal.trace, 'sc')).toContain('stale-tlb:P1:f');
   });
 
   it('by default shrinks the first hazard of the first failing run; --condition shrinks to the shortest witness', () => {
