@@ -164,7 +164,8 @@ export class RelaxedMachine extends Machine {
    * checked is done or discards the run. Register-only instructions (MOV, ALU, CMP, CSET, ADR,
    * NOP, a CSEL whose flags are known), branches and DMBs are done as soon as they may be: they
    * have no effect outside their CPU, doing one later only holds back what waits for it, and a
-   * branch resolved early only discards a mispredicted run sooner. So they are not choices.
+   * branch resolved early only discards a mispredicted run sooner. So they are not choices;
+   * nor is a translation whose result cannot depend on when it is made (see fixedTranslation).
    */
   private settle(s: MachineState): MachineState {
     let st = s;
@@ -193,6 +194,14 @@ export class RelaxedMachine extends Machine {
             st = this.retire(this.doStep(st, cpu, idx, undefined, false), cpu);
             if (this.cpuAt(st, cpu).pc === -2) return st;
             continue;
+          } else if (e.stage === 0 && MEMORY.has(op.op)) {
+            const t = this.fixedTranslation(st, cpu, idx);
+            if (t !== undefined) {
+              changed = true;
+              st = this.retire(this.doStep(st, cpu, idx, t.via, t.fail === true), cpu);
+              if (this.cpuAt(st, cpu).pc === -2) return st;
+              continue;
+            }
           }
           if (ne === undefined) continue;
           changed = true;
@@ -496,6 +505,29 @@ export class RelaxedMachine extends Machine {
       if (acqRelRmw(xo)) return false; // its write too (bob: range([R & A]; amo; [W & L]))
     }
     return true;
+  }
+
+  /**
+   * The translation step of access `idx` when it can be done at once: its address is known, it
+   * reaches a page-table entry directly or a variable whose descriptor never changes (no store
+   * can reach PTE(v) and no hardware updates it: Program.mutablePte), and it is the one choice
+   * the entry offers. Such a translation gives the same result whenever it is made, and making
+   * it early only lets later accesses know sooner that they do not conflict with it.
+   */
+  private fixedTranslation(s: MachineState, cpu: number, idx: number): (RTransition & { k: 'do' }) | undefined {
+    const c = this.cpuAt(s, cpu);
+    const e = c.win[idx] as Inst;
+    const op = this.slot(cpu, e.pc).op;
+    if (!('addr' in op)) return undefined;
+    const view = this.view(c, cpu, idx, true);
+    if (view === undefined) return undefined;
+    const a = this.address({ ...c, pc: e.pc, regs: view.regs }, op.addr, cpu, e.pc);
+    if (a.kind === 'va' && this.prog.mutablePte[a.v] !== false) return undefined;
+    const out: RTransition[] = [];
+    this.windowChoices(s, cpu, idx, out);
+    const t = out[0];
+    if (out.length !== 1 || t === undefined || t.k !== 'do' || t.atomic === true || t.guess !== undefined) return undefined;
+    return t;
   }
 
   /** Whether EAGER instruction `idx` may be done now (as windowChoices would offer it). */
