@@ -310,3 +310,41 @@ describe('relaxed model: entering a fault handler', () => {
     expect(run(MPF(['LDR W0,[X1]', 'DMB SY', 'STLR WZR,[X5]']), { model: 'arm' }).observation).toBe('Never');
   });
 });
+
+describe('relaxed model: classic translation shapes', () => {
+  // P0 makes x valid (PA(y), holding 1), then sets the flag z; P1 reads the flag, then x.
+  const MPV = (p0: string, p1: string[]): string => {
+    const a = ['STR X1,[X2]', p0, 'MOV W7,#1', 'STR W7,[X8]'];
+    const b = ['LDR W7,[X8]', ...p1, 'L0:', 'LDR W4,[X3]'];
+    const rows = Math.max(a.length, b.length);
+    const lines = [' P0 | P1 ;'];
+    for (let i = 0; i < rows; i++) lines.push(` ${a[i] ?? ''} | ${b[i] ?? ''} ;`);
+    return `AArch64 MPV\n{ [PTE(x)]=(oa:PA(x),valid:0); [y]=1; 0:X1=(oa:PA(y)); 0:X2=PTE(x); 0:X3=x; 0:X8=z; 1:X3=x; 1:X8=z; }\n${lines.join('\n')}\nexists (1:X7=1 /\\ fault(P1:L0,x))`;
+  };
+  it('MP with a descriptor store: DSB then DSB; ISB forbid the stale invalid walk (herd MP+DSB+DSB-ISB shape)', () => {
+    expect(run(MPV('DSB SY', ['DSB SY', 'ISB']), { model: 'arm' }).observation).toBe('Never');
+  });
+  it('without the ISB, or with only a DMB, the walk may come before the flag read', () => {
+    expect(run(MPV('DSB SY', ['DSB SY']), { model: 'arm' }).observation).toBe('Sometimes');
+    expect(run(MPV('DSB SY', ['DMB SY']), { model: 'arm' }).observation).toBe('Sometimes');
+  });
+  // Break-before-make with broadcast maintenance: P0 invalidates x, TLBI, then sets the flag;
+  // P1 reads the flag, then x through an old entry (no fault) only if the TLBI is not complete.
+  const BBMF = (afterTlbi: string): string => `AArch64 BBMF
+{ [PTE(x)]=(oa:PA(x)); 0:X1=(oa:PA(x),valid:0); 0:X2=PTE(x); 0:X3=x; 0:X8=z; 1:X3=x; 1:X8=z; }
+ P0              | P1          ;
+ STR X1,[X2]     | LDR W7,[X8] ;
+ DSB ISH         | DSB SY      ;
+ LSR X9,X3,#12   | ISB         ;
+ TLBI VAAE1IS,X9 |L0:          ;
+ ${afterTlbi.padEnd(15)} | LDR W4,[X3] ;
+ MOV W7,#1       |             ;
+ STR W7,[X8]     |             ;
+exists (1:X7=1 /\\ ~fault(P1:L0,x))`;
+  it('TLBI then DSB: the old translation is gone once the flag is seen', () => {
+    expect(run(BBMF('DSB ISH'), { model: 'arm' }).observation).toBe('Never');
+  });
+  it('TLBI without a DSB: the invalidation may not have completed (stale entry used)', () => {
+    expect(run(BBMF('DMB SY'), { model: 'arm' }).observation).toBe('Sometimes');
+  });
+});
