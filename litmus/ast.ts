@@ -81,7 +81,7 @@ export interface RegRef {
 export type InitItem =
   | { readonly kind: 'reg'; readonly reg: RegRef; readonly type?: string; readonly value?: Value; readonly span: Span }
   | { readonly kind: 'mem'; readonly loc: LocRef; readonly type?: string; readonly value?: Value; readonly span: Span }
-  /** a form the parser recognises but that has no meaning in the model yet: `int x[3]=...`, `int *p=&z` */
+  /** a C declaration the loader interprets from its text: `int x[3]=...` (an array), `int *p=&z` (a pointer) */
   | { readonly kind: 'other'; readonly construct: string; readonly text: string; readonly span: Span };
 
 /** An instruction operand, syntactically. */

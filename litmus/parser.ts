@@ -179,7 +179,7 @@ class Parser {
     }
     const loc = this.parseLocRef('an init item (0:X1=x, x=1, [PTE(x)]=(...), pteval_t 0:X2=...)');
     if (this.at('[')) {
-      // C array `int x[3]={0,0,0}`: recognised, not modelled.
+      // C array `int x[3]={0,0,0}`: the loader lays it out (model/load.ts arrayInit).
       this.next();
       const n = this.peek();
       if (n.kind !== 'num') this.fail(n, 'an array size');

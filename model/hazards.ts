@@ -2,7 +2,7 @@
 // (an access through an entry a TLBI of the program was meant to remove).
 
 import type { AccessEvent } from './machine.js';
-import { dataCell, pteCell, type Program } from './program.js';
+import { pageCells, pteCell, type Program } from './program.js';
 import type { CpuState, MachineState, QuietRemap } from './state.js';
 import { formatDesc, type Desc } from './values.js';
 
@@ -34,7 +34,15 @@ export function needsBreakBeforeMake(prog: Program, s: MachineState, a: Desc, b:
   const writable = (d: Desc): boolean => d.db === 1 || (d.dbm === 1 && hd);
   if (writable(a) || writable(b)) return true;
   if (a.oa < 0 || b.oa < 0) return true;
-  return s.mem[dataCell(a.oa)] !== s.mem[dataCell(b.oa)];
+  return !samePage(prog, s, a.oa, b.oa);
+}
+
+/** Whether the pages of variables `a` and `b` hold the same data (every array element). */
+function samePage(prog: Program, s: MachineState, a: number, b: number): boolean {
+  const ca = pageCells(prog, a);
+  const cb = pageCells(prog, b);
+  if (ca.length !== cb.length) return false;
+  return ca.every((c, i) => s.mem[c] === s.mem[cb[i] as number]);
 }
 
 /**
@@ -85,7 +93,7 @@ export function stateHazards(prog: Program, s: MachineState): Hazard[] {
   for (const q of s.remaps) {
     const a = descOf(prog, q.oldDesc);
     const b = descOf(prog, q.newDesc);
-    if (a === undefined || b === undefined || s.mem[dataCell(a.oa)] === s.mem[dataCell(b.oa)]) continue;
+    if (a === undefined || b === undefined || (a.oa < 0 && b.oa < 0) || (a.oa >= 0 && b.oa >= 0 && samePage(prog, s, a.oa, b.oa))) continue;
     if (out.some((h) => h.cpu === q.cpu && h.va === name(q.va))) continue;
     out.push({
       kind: 'amalgamation',

@@ -7,6 +7,7 @@ import { decode } from './decode.js';
 import {
   dataCell,
   pteCell,
+  type ArrayLayout,
   type CodeSlot,
   type FaultMode,
   type Observed,
@@ -59,6 +60,20 @@ function pointerInit(text: string): { name: string; target: string } | undefined
   return m === null ? undefined : { name: m[1] ?? '', target: m[2] ?? '' };
 }
 
+/** Element sizes of the C types an array may be declared with. */
+const ELEMENT_SIZE: Readonly<Record<string, number>> = { int: 4, int32_t: 4, uint32_t: 4, long: 8, int64_t: 8, uint64_t: 8 };
+
+/** `int x[3]={0,0,1}` → its type, name, length and initial values (all 0 when not given). */
+function arrayInit(text: string): { type: string; name: string; length: number; values: bigint[] } | undefined {
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\[\s*(\d+)\s*\]\s*(?:=\s*\{([^}]*)\})?\s*$/.exec(text);
+  if (m === null) return undefined;
+  const length = Number(m[3]);
+  const items = m[4] === undefined ? [] : m[4].split(',').map((x) => x.trim());
+  if (items.some((x) => !/^-?(0x[0-9a-fA-F]+|\d+)$/.test(x)) || items.length > length) return undefined;
+  const values = Array.from({ length }, (_, i) => (items[i] === undefined ? 0n : BigInt(items[i] as string)));
+  return { type: m[1] ?? '', name: m[2] ?? '', length, values };
+}
+
 /** Whether the test's init block holds the address of PTE(name) in a register or memory cell. */
 function holdsPteAddress(t: LitmusTest, name: string): boolean {
   const holds = (v: Value | undefined): boolean =>
@@ -88,10 +103,28 @@ class Loader {
       mem[dataCell(v)] = 0;
       mem[pteCell(v)] = this.values.intern({ k: 'desc', d: defaultDesc(v) });
     }
+    // C arrays: element 0 is the variable's cell; the others come after every variable's pair.
+    const arrays: (ArrayLayout | undefined)[] = this.vars.map(() => undefined);
+    for (const item of t.init) {
+      const a = item.kind === 'other' && item.construct === 'array' ? arrayInit(item.text) : undefined;
+      if (item.kind !== 'other' || item.construct !== 'array') continue;
+      const size = a === undefined ? undefined : ELEMENT_SIZE[a.type];
+      if (a === undefined || size === undefined || a.length < 1) {
+        throw new Unsup('array', item.span, `array declaration ${item.text} is not supported: give TYPE NAME[N] or TYPE NAME[N]={v,...} with integer values, TYPE one of ${Object.keys(ELEMENT_SIZE).join(', ')}`);
+      }
+      const v = this.var(a.name, item.span);
+      if (arrays[v] !== undefined) throw new Unsup('array', item.span, `${a.name} is declared twice`);
+      const layout: ArrayLayout = { length: a.length, size, base: mem.length };
+      arrays[v] = layout;
+      a.values.forEach((x, k) => {
+        mem[k === 0 ? dataCell(v) : layout.base + k - 1] = this.values.int(x);
+      });
+    }
     const regs: number[][] = [];
     for (let p = 0; p < nprocs; p++) regs.push(new Array<number>(31).fill(0));
     this.buildThreads(nprocs);
     for (const item of t.init) {
+      if (item.kind === 'other' && item.construct === 'array') continue; // laid out above
       if (item.kind === 'other') {
         // `int *p = &z`: the cell at PA(p) holds the virtual address of z.
         const p = pointerInit(item.text);
@@ -174,6 +207,7 @@ class Loader {
       faultMode,
       unroll: this.opts.unroll ?? DEFAULT_UNROLL,
       mutablePte,
+      arrays,
       observed: order.map((x) => x.o),
       ...(condition === undefined ? {} : { condition: { ...condition, prop: renumber(condition.prop) } }),
       ...(filter === undefined ? {} : { filter: renumber(filter) }),
@@ -219,6 +253,8 @@ class Loader {
       if (i.kind !== 'other') addVal(i.value);
       const p = i.kind === 'other' ? pointerInit(i.text) : undefined;
       if (p !== undefined) names.add(p.name).add(p.target);
+      const a = i.kind === 'other' ? arrayInit(i.text) : undefined;
+      if (a !== undefined) names.add(a.name);
     }
     for (const l of this.test.locations) {
       if (l.kind === 'mem') addLoc(l.loc);

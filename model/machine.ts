@@ -12,7 +12,7 @@
 
 import type { Addr, CondCode, Op, Reg, Src } from './decode.js';
 import { ZR } from './decode.js';
-import { dataCell, pteCell, type Program } from './program.js';
+import { dataCell, elementCell, pteCell, type Program } from './program.js';
 import {
   insertSorted,
   type CpuState,
@@ -398,13 +398,19 @@ export class Machine {
   // ---- translation ----------------------------------------------------------------------
 
   /** The address an access names: a virtual address (translated) or a descriptor (direct). */
-  protected address(c: CpuState, a: Addr, proc: number, pc: number): { kind: 'va'; v: number } | { kind: 'pte'; v: number } {
+  protected address(c: CpuState, a: Addr, proc: number, pc: number): { kind: 'va'; v: number; k?: number } | { kind: 'pte'; v: number } {
     let id = this.reg(c, a.base);
     if (a.offset !== undefined) id = this.alu('add', id, this.src(c, a.offset, proc, pc), false, proc, pc);
     const x = this.val(id);
     if (x.k === 'va') {
-      if (x.off !== 0n) throw new ModelUnsupported(proc, pc, `access at an offset (${x.off}) from a variable`);
-      return { kind: 'va', v: x.v };
+      if (x.off === 0n) return { kind: 'va', v: x.v };
+      // An element of a C array (int x[3]): the offset selects it within the page.
+      const arr = this.prog.arrays[x.v];
+      const k = arr === undefined ? -1n : x.off / BigInt(arr.size);
+      if (arr === undefined || x.off % BigInt(arr.size) !== 0n || k < 0n || k >= BigInt(arr.length)) {
+        throw new ModelUnsupported(proc, pc, `access at an offset (${x.off}) from ${this.prog.vars[x.v] ?? 'a variable'}: only whole elements of an array declared in the init block (int x[3]) are supported`);
+      }
+      return { kind: 'va', v: x.v, k: Number(k) };
     }
     if (x.k === 'pte') return { kind: 'pte', v: x.v };
     throw new ModelUnsupported(proc, pc, `access to an address that is not a variable or PTE(x) (register holds ${describeVal(x)})`);
@@ -772,7 +778,7 @@ export class Machine {
     s: MachineState,
     cpu: number,
     pc: number,
-    a: { kind: 'va' | 'pte'; v: number },
+    a: { kind: 'va' | 'pte'; v: number; k?: number },
     via: Via,
     writes: boolean,
     keepClean: (cell: number) => boolean,
@@ -808,7 +814,7 @@ export class Machine {
     const d = this.descOf(descId) as Desc;
     if (this.permissionFault(d, cpu, writes, inHandler)) return { ok: false, va: a.v, type: 'Permission' };
     let used = d;
-    if (writes && d.db === 0 && !keepClean(dataCell(d.oa))) {
+    if (writes && d.db === 0 && !keepClean(elementCell(this.prog, d.oa, a.k ?? 0) ?? dataCell(d.oa))) {
       // TTHM=HD with dbm:1: the walk for the store sets the dirty state (and the Access flag) of
       // the descriptor in memory by an atomic update (Arm ARM D8.5.2 "Hardware management of
       // the dirty state"); a clean TLB entry cannot be used to write, so the update reads memory.
@@ -824,7 +830,9 @@ export class Machine {
       st = this.descriptorWritten(withCpu({ ...st, mem: setAt(st.mem, pteCell(a.v), dirty) }, cpu, { ...cm, tlb }), a.v);
     }
     if (used.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
-    return { ok: true, state: st, cell: dataCell(used.oa) };
+    const cell = elementCell(this.prog, used.oa, a.k ?? 0);
+    if (cell === undefined) throw new ModelUnsupported(cpu, pc, `element ${a.k ?? 0} of ${this.prog.vars[a.v] ?? 'a variable'} maps to ${this.prog.vars[used.oa] ?? 'a page'}, which has no such element`);
+    return { ok: true, state: st, cell };
   }
 
   protected access(s: MachineState, cpu: number, op: Op, via: Via, fail: boolean, events?: AccessEvent[]): MachineState {

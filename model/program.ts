@@ -58,6 +58,14 @@ export interface RCondition {
   readonly text: string;
 }
 
+/** The layout of a C array variable (see Program.arrays). */
+export interface ArrayLayout {
+  readonly length: number;
+  /** element size in bytes (int: 4, int64_t/uint64_t/long: 8) */
+  readonly size: number;
+  readonly base: number;
+}
+
 /** A loaded program, ready to explore. */
 export interface Program {
   readonly test: LitmusTest;
@@ -82,6 +90,12 @@ export interface Program {
    * a fresh walk, so the machine neither caches nor speculatively walks them.
    */
   readonly mutablePte: readonly boolean[];
+  /**
+   * C arrays of the init block by variable (`int x[3]={0,0,0}`): the number of elements, their
+   * size in bytes, and the cell of element 1 (elements 1.. are consecutive cells after every
+   * variable's data and descriptor cells). Absent for a plain variable.
+   */
+  readonly arrays: readonly (ArrayLayout | undefined)[];
   /** locations printed in state lines, in herd's order */
   readonly observed: readonly Observed[];
   readonly condition?: RCondition;
@@ -97,9 +111,34 @@ export interface Unsupported {
   readonly message: string;
 }
 
-/** Data cell index of variable v. */
+/** Data cell index of variable v (of its element 0, for an array). */
 export function dataCell(v: number): number {
   return 2 * v;
+}
+
+/**
+ * Cell of element `k` of the page of variable `v` (C arrays, `int x[3]`), or undefined if the
+ * page has no such element. Element 0 is dataCell(v); the others follow every variable's pair.
+ */
+export function elementCell(prog: Program, v: number, k: number): number | undefined {
+  if (k === 0) return dataCell(v);
+  const a = prog.arrays[v];
+  return a === undefined || k < 0 || k >= a.length ? undefined : a.base + k - 1;
+}
+
+/** The array element a data cell holds (0 for a variable's own cell). */
+export function elementOf(prog: Program, cell: number): number {
+  if (cell < 2 * prog.vars.length) return 0;
+  for (const a of prog.arrays) if (a !== undefined && cell >= a.base && cell < a.base + a.length - 1) return cell - a.base + 1;
+  return 0;
+}
+
+/** Every data cell of the page of variable v: its element 0, then its other array elements. */
+export function pageCells(prog: Program, v: number): number[] {
+  const a = prog.arrays[v];
+  const out = [dataCell(v)];
+  if (a !== undefined) for (let k = 1; k < a.length; k++) out.push(a.base + k - 1);
+  return out;
 }
 
 /** Descriptor cell index of variable v. */

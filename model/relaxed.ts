@@ -42,7 +42,7 @@
 import type { Op, Reg } from './decode.js';
 import { regUse } from './decode.js';
 import { ALL_PAGES, cpuOf, Machine, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
-import { pteCell } from './program.js';
+import { elementOf, pteCell } from './program.js';
 import type { CpuState, FaultType, Inst, MachineState } from './state.js';
 
 /** A step of the relaxed machine: the SC machine's walks and invalidations, plus fetch and instruction steps. */
@@ -725,9 +725,10 @@ export class RelaxedMachine extends Machine {
       // internal), so this run is not an execution (herd G1 forbids the state it would reach).
       if (c.win.some((x, j) => j > idx && x.stage === 2 && x.cell === tr.cell && this.slot(cpu, x.pc).op.op !== 'load')) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
       return this.restartAfter(set({ ...e, stage: 1, cell: tr.cell, va, clean: fail ? 1 : 0 }, tr.state), cpu, idx, (x) =>
-        // A later load that read the same cell ahead of this write, or the same address through
-        // another translation (herd's TLBI-ob orders walks of one address on one thread).
-        (x.cell === tr.cell && op.op !== 'load') || (va >= 0 && x.va === va && x.cell !== tr.cell),
+        // A later load that read the same cell ahead of this write, or the same address (page and
+        // offset in it) through another translation (herd's TLBI-ob orders walks of one address
+        // on one thread: same-low-order-bits).
+        (x.cell === tr.cell && op.op !== 'load') || (va >= 0 && x.va === va && x.cell !== tr.cell && elementOf(this.prog, x.cell) === elementOf(this.prog, tr.cell)),
       );
     }
     return this.perform(s, cpu, idx, op, view, fail, set);
