@@ -195,7 +195,7 @@ program
   .description("run the shared conformance corpora and compare verdicts, final states and BBM flags with herd7's results")
   .option('--shared <dir>', 'the shared conformance folder (default: ../shared/conformance next to the repository)')
   .addOption(new Option('--model <model>', 'data memory model: arm (Armv8, as herd7 aarch64.cat) or sc (sequentially consistent: faster, fewer behaviours)').choices(['sc', 'arm']).default(DEFAULT_MODEL))
-  .addOption(new Option('--timeout <seconds>', 'per-test exploration time limit').argParser(positiveNumber).default(20))
+  .addOption(new Option('--timeout <seconds>', 'per-test exploration time limit').argParser(positiveNumber).default(60))
   .addOption(new Option('--corpus <name>', `only this corpus (repeatable): ${CORPORA.join(', ')}`).argParser(corpusName))
   .addOption(new Option('--class <c>', 'only aarch64-VMSA tests of this class (repeatable): a, b, c, d').argParser(vmsaClass))
   .addOption(new Option('--grep <regex>', 'only tests whose name or file matches').argParser(testPattern))
