@@ -24,18 +24,26 @@
 //    accesses, DMB ST earlier writes before later writes; LDAR/LDAPR (and acquire RMWs) order
 //    later accesses after them; STLR (and release RMWs) perform after all earlier accesses;
 //    LDAR performs after earlier STLRs (RCsc);
-//  - DSB, ISB, TLBI, ERET, MSR/MRS, AT, SVC and UDF execute only at the head of the window (with
-//    every earlier instruction done), with the SC machine's semantics, and nothing after them
-//    executes before they do;
-//  - a fault is taken when the faulting instruction reaches the head; later instructions in the
-//    window are discarded;
+//  - DSB, ISB, TLBI, ERET, MSR/MRS, AT, SVC and UDF run with the SC machine's semantics, and
+//    nothing after them executes before they do (except that an access may translate past a
+//    DSB). MRS, AT, SVC and UDF wait until every earlier instruction is done; a full DSB too;
+//    DSB LD/ST, ISB, TLBI, ERET and MSR ELR_EL1 only for what herd orders them after
+//    (mayIssueEarly): DSB LD/ST earlier reads/writes, the others earlier branches, guesses and
+//    translations, never earlier accesses performing;
+//  - a translation fault is an event of its own (herd's MMU & FAULT), ordered only after earlier
+//    DMBs, DSBs and acquire reads (mayFault); once so ordered, a TLBI no longer sends it back.
+//    Without a handler it is taken at the head (later instructions are discarded); with one, the
+//    exception entry (an IFB, like ISB) may come before earlier accesses perform (takeFault);
 //  - a translated access whose address a TLBI invalidates on this CPU must translate again
-//    (herd's TLBI-ob: a walk before the TLBI makes its access come before the TLBI's DSB).
+//    (herd's TLBI-ob: a walk before the TLBI makes its access come before the TLBI's DSB);
+//  - register-only instructions, branches, DMBs and translations that cannot depend on when
+//    they are made are done as soon as they may be, not as choices (settle).
 // Done instructions retire from the head at once, updating the registers.
-// Known simplifications (fewer behaviours than the architecture, never more): ISB and TLBI wait
-// for earlier stores; a guess holds back every later write, not only those that depend on it; a
-// read-modify-write neither reads from an earlier store of its own CPU before that store performs
-// nor passes an earlier access whose cell is unknown; a failing CAS never writes back.
+// Known simplifications (fewer behaviours than the architecture, never more): a guess holds back
+// every later write, not only those that depend on it; a read-modify-write neither reads from an
+// earlier store of its own CPU before that store performs nor passes an earlier access whose cell
+// is unknown; a failing CAS never writes back; DSB LD/ST, ISB, TLBI and exception entry wait for
+// earlier accesses to translate.
 // Translations (walks and the TLB) follow the SC machine (model/machine.ts), except that a
 // descriptor-updating translation (HA/HD) happens in the same step as its access.
 
@@ -437,7 +445,7 @@ export class RelaxedMachine extends Machine {
    *  - TLBI: earlier branches and guesses (ctrl;[TLBI], pick-ctrl), DSBs and ISBs, its operand;
    *    not DMBs, nor earlier plain accesses (TLBI without a DSB may overtake a store);
    *  - ERET (an IFB) as ISB; MSR ELR_EL1 writes a system register, ordered by nothing else.
-   * All three also wait here until every earlier access has translated without fault, so that
+   * All of them also wait here until every earlier access has translated without fault, so that
    * an instruction that a fault would discard never takes effect.
    */
   private mayIssueEarly(c: CpuState, cpu: number, idx: number, op: Op, inclusive = false): boolean {
@@ -491,7 +499,7 @@ export class RelaxedMachine extends Machine {
    * Whether access `idx` may take its translation fault now. The fault is an event of its own
    * (herd's MMU & FAULT), performed when the translation finds it, and ordered only by what
    * orders faults in aarch64hwreqs.cat without ETS2/ETS3: earlier DMBs of any type (bob), earlier
-   * acquire reads (bob) and earlier DSBs (DSB-ob; a DSB is done only at the head). Earlier plain
+   * acquire reads (bob) and earlier DSBs (DSB-ob; a DSB is done once what it orders is). Earlier plain
    * accesses, release writes, dependencies and unresolved branches do not order it (a wrong
    * branch guess discards the run anyway).
    */
@@ -750,7 +758,8 @@ export class RelaxedMachine extends Machine {
       }
     }
     if (from < 0) return s;
-    // A DSB, ISB or TLBI that executed early cannot be undone: this run is not one. The run in
+    // A DSB, ISB, TLBI, ERET, MSR or exception entry that happened early cannot be undone: this
+    // run is not one. The run in
     // which the load waited instead reaches what this one would.
     if (c.win.some((x, j) => j > from && this.irrevocable(cpu, x))) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
     const win = c.win.map((x, j) => (j < from ? x : inst(x.pc, x.next)));
@@ -837,7 +846,7 @@ export class RelaxedMachine extends Machine {
   }
 
   /**
-   * Runs DSB, ISB or TLBI at window entry `idx` ahead of unfinished earlier instructions (see
+   * Runs DSB, ISB, TLBI, ERET or MSR at window entry `idx` ahead of unfinished earlier instructions (see
    * mayIssueEarly) on the SC machine, against the registers this entry sees; its effects on the
    * CPU (pending invalidations, walk records) stay, and the entry waits in the window, done.
    */
@@ -871,7 +880,7 @@ export class RelaxedMachine extends Machine {
   }
 
   /**
-   * A window entry whose effect cannot be undone: a DSB, ISB or TLBI executed ahead of earlier
+   * A window entry whose effect cannot be undone: a DSB, ISB, TLBI, ERET or MSR executed ahead of earlier
    * instructions, or a fault taken into its handler early (a done access without a cell).
    */
   private irrevocable(cpu: number, x: Inst): boolean {
