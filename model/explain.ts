@@ -25,8 +25,8 @@ export function describeTransition(prog: Program, s: MachineState, t0: Transitio
       return `P${t.cpu} executes '${slot?.instr.text ?? '?'}'${how}${res}`;
     }
     case 'walk': {
-      const id = t.stale ? c?.stale.find((r) => r.va === t.va)?.old : s.mem[pteCell(t.va)];
-      return `P${t.cpu}'s walker reads PTE(${name(t.va)}) = ${id === undefined ? '?' : show(id)}${t.stale ? ' (before its own store)' : ''} speculatively`;
+      const id = s.mem[pteCell(t.va)];
+      return `P${t.cpu}'s walker reads PTE(${name(t.va)}) = ${id === undefined ? '?' : show(id)} speculatively and owes the Access-flag update`;
     }
     case 'inv': {
       const inv = c?.inv[t.idx];

@@ -48,7 +48,8 @@ export type Via =
 /** One step of the machine. */
 export type Transition =
   | { readonly k: 'exec'; readonly cpu: number; readonly via?: Via; readonly fail?: boolean }
-  | { readonly k: 'walk'; readonly cpu: number; readonly va: number; readonly stale: boolean }
+  /** an Access-flag-setting walk (TTHM=HA) of PTE(va) as memory holds it; other walks are in the closure */
+  | { readonly k: 'walk'; readonly cpu: number; readonly va: number }
   | { readonly k: 'inv'; readonly cpu: number; readonly idx: number }
   | { readonly k: 'evict'; readonly cpu: number; readonly idx: number }
   /** the CPU's walker performs pending hardware Access-flag update `idx` */
@@ -135,7 +136,7 @@ export class Machine {
       for (let va = 0; va < nvars; va++) {
         // Only walks that set the Access flag are steps; the others are in the closure (syncShadows).
         if (this.prog.mutablePte[va] !== true || !this.walkUpdates(s, cpu, va)) continue;
-        if (this.walkUseful(s, cpu, va)) out.push({ k: 'walk', cpu, va, stale: false });
+        if (this.walkUseful(s, cpu, va)) out.push({ k: 'walk', cpu, va });
       }
       c.inv.forEach((_, idx) => out.push({ k: 'inv', cpu, idx }));
       c.hu.forEach((h, idx) => {
@@ -187,7 +188,7 @@ export class Machine {
    *    nothing else reads early walks);
    *  - likewise the old value of the CPU's own store its walker may still see (stale record).
    * Exceptions, kept as steps: a walk that sets the Access flag (TTHM=HA on af:0) writes memory,
-   * so it happens at a chosen time (enabled/specWalk).
+   * so it happens at a chosen time (enabled/afWalk).
    */
   protected syncShadows(prev: MachineState, next: MachineState): MachineState {
     if (next.mem === prev.mem && next.cpus === prev.cpus) return next;
@@ -239,7 +240,7 @@ export class Machine {
       case 'exec':
         return this.exec(s, t.cpu, t.via, t.fail === true, events);
       case 'walk':
-        return this.specWalk(s, t.cpu, t.va, t.stale);
+        return this.afWalk(s, t.cpu, t.va);
       case 'inv':
         return this.completeInv(s, t.cpu, t.idx);
       case 'evict': {
@@ -472,13 +473,13 @@ export class Machine {
     return this.prog.values.intern({ k: 'desc', d: { ...d, af: 1 } });
   }
 
-  /** A speculative walk: cache a valid translation, or record an early faulting walk. */
-  protected specWalk(s: MachineState, cpu: number, va: number, stale: boolean): MachineState {
-    const id = this.walkRead(s, cpu, va, stale);
-    if (id === undefined) throw new Error('[internal] stale walk without a stale record');
-    const c = cpuOf(s, cpu);
-    if (this.walkFault(id, cpu) !== undefined) return withCpu(s, cpu, { ...c, early: insertSorted(c.early, earlyFault(va, id)) });
-    return this.fill(s, cpu, va, id).state;
+  /**
+   * A speculative walk that sets the Access flag (walkUpdates): caches the valid af:0 descriptor
+   * memory holds, with AF set, and owes the update. (Walks that change nothing in memory are in
+   * the closure, syncShadows.)
+   */
+  protected afWalk(s: MachineState, cpu: number, va: number): MachineState {
+    return this.fill(s, cpu, va, s.mem[pteCell(va)] ?? 0).state;
   }
 
   /** Caches the valid descriptor `id` for `va` in `cpu`'s TLB, doing the hardware AF update if due. */
