@@ -67,7 +67,7 @@ export function translationSnapshot(prog: Program, s: MachineState, vas: readonl
     let line = `P${i}${c.pc === -1 ? ' (done)' : c.pc === -2 ? ' (execution discarded, as herd does)' : ''} TLB {${tlb.join(', ')}}`;
     if (early.length > 0) line += ` early {${early.join(', ')}}`;
     if (inv.length > 0) line += ` pending-inv {${inv.join(', ')}}`;
-    if (c.hu.length > 0) line += ` pending-AF-update {${c.hu.map((h) => name(h.va)).join(', ')}}`;
+    if (c.hu.length > 0) line += ` pending-hardware-update {${c.hu.map((h) => name(h.va)).join(', ')}}`;
     lines.push(line);
   });
   return lines;

@@ -52,11 +52,7 @@ function samePage(prog: Program, s: MachineState, a: number, b: number): boolean
  * an execution.
  */
 function heldTranslations(prog: Program, c: CpuState): { va: number; desc: number; how: string }[] {
-  const owed = (va: number, desc: number): boolean =>
-    c.hu.some((h) => {
-      const d = descOf(prog, h.desc);
-      return h.va === va && d !== undefined && prog.values.intern({ k: 'desc', d: { ...d, af: 1 } }) === desc;
-    });
+  const owed = (va: number, desc: number): boolean => c.hu.some((h) => h.va === va && h.upd === desc);
   return [
     ...c.tlb.filter((e) => !owed(e.va, e.desc)).map((e) => ({ va: e.va, desc: e.desc, how: 'holds a TLB entry' })),
     ...c.stale.map((r) => ({ va: r.va, desc: r.old, how: 'can still walk (its own store is not yet visible to its walker)' })),

@@ -254,7 +254,7 @@ export class Machine {
         // Like any write, it clears exclusive monitors on the descriptor (Arm ARM B2.9).
         const cell = pteCell(h.va);
         const cpus = s.cpus.map((o, i) => (i === t.cpu ? { ...c, hu: c.hu.filter((_, j) => j !== t.idx) } : o)).map((o) => (o.excl === cell ? { ...o, excl: -1 } : o));
-        return this.descriptorWritten({ ...s, mem: setAt(s.mem, cell, this.withAf(h.desc)), cpus }, h.va);
+        return this.descriptorWritten({ ...s, mem: setAt(s.mem, cell, h.upd), cpus }, h.va);
       }
     }
   }
@@ -478,6 +478,9 @@ export class Machine {
    * memory holds, with AF set, and owes the update. (Walks that change nothing in memory are in
    * the closure, syncShadows.)
    */
+  /** Whether a store's dirty-state update is owed as a later step (the relaxed model) rather than made with its walk. */
+  protected deferDirty = false;
+
   protected afWalk(s: MachineState, cpu: number, va: number): MachineState {
     return this.fill(s, cpu, va, s.mem[pteCell(va)] ?? 0).state;
   }
@@ -491,7 +494,7 @@ export class Machine {
       // that sets it in memory (Arm ARM D8.5.1); the update is a later step ('hu').
       if (s.mem[pteCell(va)] !== id) throw new Error('[internal] hardware AF update of a descriptor memory no longer holds');
       desc = this.withAf(id);
-      c = { ...c, hu: insertSorted(c.hu, earlyFault(va, id)) };
+      c = { ...c, hu: insertSorted(c.hu, { va, desc: id, upd: desc, pc: -1 }) };
     }
     if (this.prog.mutablePte[va] === true) c = { ...c, tlb: insertSorted(c.tlb, tlbEntry(va, desc, -1, -1)) };
     return { state: withCpu(s, cpu, c), desc };
@@ -828,7 +831,11 @@ export class Machine {
       const dirty = this.prog.values.intern({ k: 'desc', d: used });
       const cm = cpuOf(st, cpu);
       const tlb = insertSorted(cm.tlb.filter((e) => !(e.va === a.v && e.desc === descId)), tlbEntry(a.v, dirty, -1, -1));
-      st = this.descriptorWritten(withCpu({ ...st, mem: setAt(st.mem, pteCell(a.v), dirty) }, cpu, { ...cm, tlb }), a.v);
+      if (this.deferDirty) {
+        // The update is owed, a step of its own (relaxed model: herd's HU is ordered apart from its store).
+        const hu = insertSorted(cm.hu.filter((h) => !(h.va === a.v && h.pc === -1)), { va: a.v, desc: memId, upd: dirty, pc });
+        st = withCpu(st, cpu, { ...cm, tlb, hu });
+      } else st = this.descriptorWritten(withCpu({ ...st, mem: setAt(st.mem, pteCell(a.v), dirty) }, cpu, { ...cm, tlb }), a.v);
     }
     if (used.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
     const cell = elementCell(this.prog, used.oa, a.k ?? 0);

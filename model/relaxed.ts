@@ -45,7 +45,8 @@
 // is unknown; a failing CAS never writes back; DSB LD/ST, ISB, TLBI and exception entry wait for
 // earlier accesses to translate.
 // Translations (walks and the TLB) follow the SC machine (model/machine.ts), except that a
-// descriptor-updating translation (HA/HD) happens in the same step as its access.
+// store's hardware dirty-state update is owed, as the Access-flag update is (CpuState.hu): a
+// step of its own, made once the store is not speculative (updateMayHappen).
 
 import type { Op, Reg } from './decode.js';
 import { regUse } from './decode.js';
@@ -59,11 +60,13 @@ export type RTransition =
   /** fetch the next instruction; `taken` is the guess for a conditional branch */
   | { readonly k: 'fetch'; readonly cpu: number; readonly taken?: boolean }
   /**
-   * advance window entry `idx` by one stage (`via`/`fail` as for exec); `atomic`: translate and
-   * perform in one step (a translation that updates a descriptor); `guess`: for a CAS, guess
+   * advance window entry `idx` by one stage (`via`/`fail` as for exec); `guess`: for a CAS, guess
    * that its compare succeeds; for a CSEL, guess its condition (see settle)
    */
-  | { readonly k: 'do'; readonly cpu: number; readonly idx: number; readonly via?: Via; readonly fail?: boolean; readonly atomic?: boolean; readonly guess?: boolean };
+  | { readonly k: 'do'; readonly cpu: number; readonly idx: number; readonly via?: Via; readonly fail?: boolean; readonly guess?: boolean };
+
+/** `Inst.clean` of a store whose dirty-state update has been made (it may not translate again). */
+const UPDATED = 2;
 
 /** How many instructions a CPU may have in flight. */
 export const WINDOW = 12;
@@ -97,6 +100,7 @@ function inst(pc: number, next: number): Inst {
 export class RelaxedMachine extends Machine {
   constructor(...args: ConstructorParameters<typeof Machine>) {
     super(...args);
+    this.deferDirty = true;
   }
 
   override isFinal(s: MachineState): boolean {
@@ -121,6 +125,7 @@ export class RelaxedMachine extends Machine {
       if (t.k === 'exec') continue;
       const hu = t.k === 'hu' ? s.cpus[t.cpu]?.hu[t.idx] : undefined;
       if (hu !== undefined && this.reserved(s, pteCell(hu.va), -1, -1)) continue;
+      if (hu !== undefined && !this.updateMayHappen(s.cpus[t.cpu] as CpuState, t.cpu, hu.pc)) continue;
       if (t.k === 'inv' && this.invWaits(s, t.cpu, t.idx)) continue;
       out.push(t);
     }
@@ -226,11 +231,17 @@ export class RelaxedMachine extends Machine {
     const r = t as unknown as RTransition;
     if (r.k === 'fetch') return this.fetch(s, r.cpu, r.taken);
     if (r.k === 'do') {
-      let st = this.doStep(s, r.cpu, r.idx, r.via, r.fail === true, events, r.guess);
-      if (r.atomic === true) st = this.doStep(st, r.cpu, r.idx, undefined, r.fail === true, events, undefined, true);
-      return this.retire(st, r.cpu);
+      return this.retire(this.doStep(s, r.cpu, r.idx, r.via, r.fail === true, events, r.guess), r.cpu);
     }
     const next = this.transition(s, t, events);
+    if (r.k === 'hu') {
+      // A store's dirty-state update is made: the store may no longer translate again (a second
+      // walk would owe a second update; herd's store has one translation).
+      const h = this.cpuAt(s, r.cpu).hu[r.idx];
+      const c = this.cpuAt(next, r.cpu);
+      const j = h === undefined || h.pc < 0 ? -1 : c.win.findIndex((e) => e.pc === h.pc && e.stage === 1);
+      return j < 0 ? next : this.withCpuAt(next, r.cpu, { ...c, win: c.win.map((e, i) => (i === j ? { ...e, clean: UPDATED } : e)) });
+    }
     if (r.k !== 'inv') return next;
     const inv = this.cpuAt(s, r.cpu).inv[r.idx];
     // The issuing CPU's own later accesses may keep translations walked before the TLBI until
@@ -396,22 +407,13 @@ export class RelaxedMachine extends Machine {
         const key = `${JSON.stringify(t.via)}/${fail}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const base = { k: 'do' as const, cpu, idx, ...(t.via === undefined ? {} : { via: t.via }), ...(fail ? { fail } : {}) };
-        // A translation that writes a descriptor (hardware AF/dirty update) is part of the access
-        // and ordered like it (herd orders the update with its access), so it happens only when
-        // the access can perform, in the same step (a read-modify-write then reads and writes).
         const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
         const tr = this.translate(s, cpu, e.pc, a, t.via ?? { kind: 'walk', stale: false }, op.op !== 'load', () => fail);
         // A thread with a handler may find its fault before the fault is ordered (see takeFault).
         if (!tr.ok && this.threadOf(cpu).handlerStart < 0 && !this.mayFault(c, cpu, idx)) continue;
-        if (!tr.ok || tr.state.mem === s.mem) {
-          out.push(base);
-          continue;
-        }
-        const trial: CpuState = { ...c, win: c.win.map((x, i) => (i === idx ? { ...x, stage: 1, cell: tr.cell } : x)) };
-        const changed = tr.state.mem.some((m, i) => m !== s.mem[i] && this.reserved(s, i, cpu, idx));
-        const ok = this.view(c, cpu, idx) !== undefined && !changed && !(op.op !== 'load' && this.reserved(s, tr.cell, cpu, idx));
-        if (ok && this.mayPerform(trial, cpu, idx, op, 'read') && (op.op === 'load' || this.mayPerform(trial, cpu, idx, op, 'write'))) out.push({ ...base, atomic: true });
+        // Hardware Access-flag and dirty-state updates are owed steps of their own ('hu').
+        if (tr.ok && tr.state.mem !== s.mem) throw new Error('[internal] a relaxed translation wrote memory');
+        out.push({ k: 'do', cpu, idx, ...(t.via === undefined ? {} : { via: t.via }), ...(fail ? { fail } : {}) });
       }
       return;
     }
@@ -516,6 +518,28 @@ export class RelaxedMachine extends Machine {
   }
 
   /**
+   * Whether a dirty-state update owed by the store at `pc` may be made now: not while the store
+   * is speculative (herd: ctrl; [HU], addr; [M]; po; [HU], [TTD R]; tr-ib; [M]; po; [HU] and the
+   * pick forms), that is while an earlier branch or guess is unresolved or an earlier access has
+   * not translated; otherwise at any time, before or after the store's own write.
+   */
+  private updateMayHappen(c: CpuState, cpu: number, pc: number): boolean {
+    if (pc < 0) return true;
+    const idx = c.win.findIndex((e) => e.pc === pc);
+    return idx < 0 || this.mayIssueEarly(c, cpu, idx, { op: 'isb' }, true);
+  }
+
+  /**
+   * Drops the dirty-state updates owed by window entries that are discarded or sent back to
+   * translate (`gone`): the store either never happens or translates again, owing anew.
+   */
+  private dropOwed(c: CpuState, gone: readonly Inst[]): CpuState {
+    if (c.hu.length === 0 || gone.length === 0) return c;
+    const hu = c.hu.filter((h) => h.pc < 0 || !gone.some((e) => e.pc === h.pc && e.stage < 2));
+    return hu.length === c.hu.length ? c : { ...c, hu };
+  }
+
+  /**
    * The translation step of access `idx` when it can be done at once: its address is known, it
    * reaches a page-table entry directly or a variable whose descriptor never changes (no store
    * can reach PTE(v) and no hardware updates it: Program.mutablePte), and it is the one choice
@@ -534,7 +558,7 @@ export class RelaxedMachine extends Machine {
     const out: RTransition[] = [];
     this.windowChoices(s, cpu, idx, out);
     const t = out[0];
-    if (out.length !== 1 || t === undefined || t.k !== 'do' || t.atomic === true || t.guess !== undefined) return undefined;
+    if (out.length !== 1 || t === undefined || t.k !== 'do' || t.guess !== undefined) return undefined;
     return t;
   }
 
@@ -693,7 +717,7 @@ export class RelaxedMachine extends Machine {
 
   // ---- performing a step ----------------------------------------------------------------
 
-  private doStep(s: MachineState, cpu: number, idx: number, via: Via | undefined, fail: boolean, events?: AccessEvent[], guess?: boolean, whole = false): MachineState {
+  private doStep(s: MachineState, cpu: number, idx: number, via: Via | undefined, fail: boolean, events?: AccessEvent[], guess?: boolean): MachineState {
     const c = this.cpuAt(s, cpu);
     const e = c.win[idx] as Inst;
     const op = this.slot(cpu, e.pc).op;
@@ -709,7 +733,7 @@ export class RelaxedMachine extends Machine {
       const v = this.reg({ ...c, regs: b.regs }, guess ? op.rn : op.rm);
       return set({ ...e, stage: 1, flags: guess ? 1 : 0, out: this.narrowIf(v, op.w) });
     }
-    if (isRmw(op) && e.stage === 1 && !whole && (flagsOf(e) & RD) === 0) {
+    if (isRmw(op) && e.stage === 1 && (flagsOf(e) & RD) === 0) {
       // The read of a read-modify-write; the cell is held until its write (see reserved).
       const read = this.narrowIf(s.mem[e.cell] ?? 0, op.w);
       // A CAS guessed to succeed may have given Rs as its result already: the value read must equal it.
@@ -763,7 +787,7 @@ export class RelaxedMachine extends Machine {
     // which the load waited instead reaches what this one would.
     if (c.win.some((x, j) => j > from && this.irrevocable(cpu, x))) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
     const win = c.win.map((x, j) => (j < from ? x : inst(x.pc, x.next)));
-    return this.withCpuAt(s, cpu, { ...c, win });
+    return this.withCpuAt(s, cpu, { ...this.dropOwed(c, c.win.slice(from)), win });
   }
 
   /** A non-memory instruction: run it on the SC machine against this instruction's register view. */
@@ -842,7 +866,7 @@ export class RelaxedMachine extends Machine {
     const fellThrough = op.op === 'dsb' || op.op === 'isb' || op.op === 'tlbi' || op.op === 'mrs' || op.op === 'at';
     if (fellThrough && rc.pc === e.next) return this.retire(this.withCpuAt(r, cpu, { ...rc, pc: fetchPc, win: c.win.slice(1) }), cpu);
     // A fault or a control transfer: later instructions in the window are discarded.
-    return this.retire(this.withCpuAt(r, cpu, { ...rc, win: [] }), cpu);
+    return this.retire(this.withCpuAt(r, cpu, { ...this.dropOwed(rc, c.win.slice(1)), win: [] }), cpu);
   }
 
   /**
@@ -876,7 +900,7 @@ export class RelaxedMachine extends Machine {
     const r = this.fault(this.withCpuAt(s, cpu, { ...c, pc: e.pc, win: [] }), cpu, e.va, e.fault as FaultType);
     const rc = this.cpuAt(r, cpu);
     if (rc.pc === -2) return r;
-    return this.withCpuAt(r, cpu, { ...rc, regs: c.regs, flags: c.flags, win: [...c.win.slice(0, idx), { ...e, stage: 2, fault: '', cell: -1 }] });
+    return this.withCpuAt(r, cpu, { ...this.dropOwed(rc, c.win.slice(idx + 1)), regs: c.regs, flags: c.flags, win: [...c.win.slice(0, idx), { ...e, stage: 2, fault: '', cell: -1 }] });
   }
 
   /**
@@ -899,7 +923,7 @@ export class RelaxedMachine extends Machine {
     while (n < c.win.length) {
       const e = c.win[n] as Inst;
       if (e.fault !== '') {
-        const base = this.withCpuAt(s, cpu, { ...c, regs, flags, pc: e.pc, win: [] });
+        const base = this.withCpuAt(s, cpu, { ...this.dropOwed(c, c.win.slice(n)), regs, flags, pc: e.pc, win: [] });
         return this.fault(base, cpu, e.va, e.fault as FaultType);
       }
       if (e.stage !== 2) break;
@@ -929,7 +953,7 @@ export class RelaxedMachine extends Machine {
     const inv = c.inv[idx];
     if (inv === undefined || inv.issuer === cpu) return false;
     const covers = (e: Inst): boolean => e.stage === 1 && e.fault === '' && e.va >= 0 && (inv.va === ALL_PAGES || inv.va === e.va);
-    if (c.win.some((e) => covers(e) && (flagsOf(e) & RD) !== 0)) return true;
+    if (c.win.some((e) => covers(e) && ((flagsOf(e) & RD) !== 0 || e.clean === UPDATED))) return true;
     // Nor may it send back to translate an access that a DSB, ISB, TLBI or exception entry
     // executed early after relied on being translated (see mayIssueEarly).
     let lastEarly = -1;
@@ -955,7 +979,7 @@ export class RelaxedMachine extends Machine {
     const hit = (e: Inst, j: number): boolean => e.stage === 1 && (e.fault === '' || !this.mayFault(c, cpu, j)) && e.va >= 0 && (va === -1 || va === e.va) && (flagsOf(e) & RD) === 0;
     if (!c.win.some(hit)) return s;
     const win = c.win.map((e, j) => (hit(e, j) ? { ...e, stage: 0, cell: -1, va: -1, fault: '' } : e));
-    return this.withCpuAt(s, cpu, { ...c, win });
+    return this.withCpuAt(s, cpu, { ...this.dropOwed(c, c.win.filter((e, j) => hit(e, j))), win });
   }
 
   private cpuAt(s: MachineState, cpu: number): CpuState {

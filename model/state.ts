@@ -25,6 +25,19 @@ export interface EarlyFault {
   readonly desc: number;
 }
 
+/**
+ * A hardware descriptor update a CPU's walker owes: a walk read `desc` from PTE(va) and the
+ * update writes `upd` there, atomically with that read (only while PTE(va) still holds `desc`).
+ * `pc`: the store whose translation owes it (a dirty-state update, relaxed model), -1 for an
+ * Access-flag update of a walk.
+ */
+export interface OwedUpdate {
+  readonly va: number;
+  readonly desc: number;
+  readonly upd: number;
+  readonly pc: number;
+}
+
 /** A TLB invalidation that still has to complete on the CPU holding it. `va` -1 means all. */
 export interface PendingInv {
   readonly issuer: number;
@@ -73,7 +86,7 @@ export interface Inst {
   readonly flags: number;
   /** the next pc the fetch went on with (a branch's guess) */
   readonly next: number;
-  /** a CAS that keeps a clean descriptor clean if its compare fails (TTHM=HD choice) */
+  /** a CAS that keeps a clean descriptor clean if its compare fails (TTHM=HD choice): 1; relaxed model: 2 once a store's owed dirty-state update is made */
   readonly clean: number;
 }
 
@@ -116,12 +129,13 @@ export interface CpuState {
   /** relaxed model only: instructions fetched and not yet retired, in program order (else empty) */
   readonly win: readonly Inst[];
   /**
-   * Hardware Access-flag updates this CPU's walker owes (TTHM=HA): a walk read descriptor `desc`
-   * with af:0 and used it as af:1; the write setting AF in memory happens later, atomically with
-   * that read (it can happen only while PTE(va) still holds `desc`). Barriers do not order it
-   * (herd: NT-12-dmb). A run that can never perform it is not an execution.
+   * Hardware updates this CPU's walker owes: a walk read descriptor `desc` with af:0 (TTHM=HA)
+   * and used it as af:1, or (relaxed model, TTHM=HD) a store's walk read a clean dbm:1
+   * descriptor and used it as dirty; the write happens later, atomically with that read (only
+   * while PTE(va) still holds `desc`). Barriers other than a full DSB do not order it (herd:
+   * NT-12-dmb, MP+HD-DSB.ST). A run that can never perform it is not an execution.
    */
-  readonly hu: readonly EarlyFault[];
+  readonly hu: readonly OwedUpdate[];
   /** backward branches taken so far: pairs (target pc, times), sorted by target (see Program.unroll) */
   readonly loops: readonly number[];
 }
@@ -249,6 +263,8 @@ export function visitCpu(c: CpuState, w: (x: number) => void, v: (id: number) =>
   for (const e of c.hu) {
     w(e.va);
     v(e.desc);
+    v(e.upd);
+    w(e.pc);
   }
   w(c.win.length);
   for (const i of c.win) {
