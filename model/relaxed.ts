@@ -357,12 +357,14 @@ export class RelaxedMachine extends Machine {
     const op = this.slot(cpu, e.pc).op;
     const earlier = c.win.slice(0, idx);
     // Nothing passes an unfinished head-only instruction (ISB, TLBI, ERET, ...), except that an
-    // access may translate past a DSB: DSB orders accesses, not the walks of later instructions
-    // (herd's DSB-ob); only an ISB makes later instructions translate after it.
+    // access may translate past a DSB or a TLBI of its own thread: DSB orders accesses, not the
+    // walks of later instructions (herd's DSB-ob), a TLBI orders only walks that come after it
+    // (TLBI-after), and the issuer keeps what it walked before its TLBI until an ISB; only an
+    // ISB (or exception entry/return) makes later instructions translate after it.
     const unfinished = (x: Inst): boolean => x.stage !== 2 && HEAD_ONLY.has(this.slot(cpu, x.pc).op.op);
     if (earlier.some(unfinished)) {
-      const onlyDsbs = earlier.every((x) => !unfinished(x) || this.slot(cpu, x.pc).op.op === 'dsb');
-      if (!(onlyDsbs && MEMORY.has(op.op) && e.stage === 0)) return;
+      const walkable = earlier.every((x) => !unfinished(x) || this.slot(cpu, x.pc).op.op === 'dsb' || this.slot(cpu, x.pc).op.op === 'tlbi');
+      if (!(walkable && MEMORY.has(op.op) && e.stage === 0)) return;
     }
     if (HEAD_ONLY.has(op.op)) {
       if (idx !== 0 && (!this.mayIssueEarly(c, cpu, idx, op) || this.view(c, cpu, idx) === undefined)) return;

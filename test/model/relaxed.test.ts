@@ -348,3 +348,27 @@ exists (1:X7=1 /\\ ~fault(P1:L0,x))`;
     expect(run(BBMF('DMB SY'), { model: 'arm' }).observation).toBe('Sometimes');
   });
 });
+
+describe('relaxed model: the issuer of a TLBI and its own later accesses', () => {
+  // P0 remaps x to PA(y) with full maintenance, then stores to x. Without an ISB the store's walk
+  // may come before the remap (herd orders only walks after the TLBI, and DSB does not order
+  // walks), so the store may still reach PA(x) (herd coWWExp-TLBI-NExp: Sometimes).
+  const remapThenStore = (isb: boolean): string => `AArch64 own-tlbi
+{ [PTE(x)]=(oa:PA(x)); 0:X1=PTE(x); 0:X2=(oa:PA(y)); 0:X4=x; }
+ P0              ;
+ STR X2,[X1]     ;
+ DSB ISH         ;
+ LSR X9,X4,#12   ;
+ TLBI VAAE1IS,X9 ;
+ DSB ISH         ;
+ ${isb ? 'ISB' : 'NOP'}             ;
+ MOV W3,#1       ;
+ STR W3,[X4]     ;
+exists ([x]=1)`;
+  it('without an ISB the store may use the translation walked before the remap', () => {
+    expect(run(remapThenStore(false), { model: 'arm' }).observation).toBe('Sometimes');
+  });
+  it('an ISB after the DSB makes it walk again', () => {
+    expect(run(remapThenStore(true), { model: 'arm' }).observation).toBe('Never');
+  });
+});
