@@ -462,10 +462,15 @@ export class Machine {
     return this.threadOf(cpu).ha && d !== undefined && d.valid === 1 && d.af === 0;
   }
 
-  /** Whether an Access-flag-setting walk (walkUpdates) would change anything: its entry is not cached yet. */
-  protected walkUseful(s: MachineState, cpu: number, va: number): boolean {
-    const cached = this.withAf(s.mem[pteCell(va)] ?? 0);
-    return !cpuOf(s, cpu).tlb.some((e) => e.va === va && e.desc === cached);
+  /**
+   * Whether an Access-flag-setting walk (walkUpdates) can lead anywhere new: no CPU owes an
+   * update of PTE(va) yet. A walker may walk again what it has cached (an entry may be evicted at
+   * any time), and each such walk owes an update: herd's "phantom" updates (TwoPhantoms: AF seen
+   * going from 0 to 1 twice). While one update is owed, a second could never be made as well
+   * (the first changes the descriptor; see descriptorWritten), so that walk is not offered.
+   */
+  protected walkUseful(s: MachineState, _cpu: number, va: number): boolean {
+    return !s.cpus.some((c) => c.hu.some((h) => h.va === va));
   }
 
   protected withAf(id: number): number {

@@ -70,3 +70,25 @@ exists (1:X0=(oa:PA(x),db:1,dbm:1) /\\ (1:X1=(oa:PA(x),db:1,dbm:1) \\/ [PTE(x)]=
     expect(run(src, { model: 'arm' }).observation).toBe('Never');
   });
 });
+
+describe('phantom Access-flag updates (TTHM=HA)', () => {
+  // P0 reads the descriptor of x three times, with DSBs; P1 swaps the af:0 descriptor back in.
+  // Walks that no access uses may still set AF, again after each swap (herd TwoPhantoms).
+  const src = `AArch64 phantoms
+TTHM=HA
+{ [PTE(x)]=(oa:PA(x),af:0); 0:X0=PTE(x); 1:X0=PTE(x); 1:X1=(oa:PA(x),af:0); }
+ P0          | P1             ;
+ LDR X1,[X0] | SWP X1,X2,[X0] ;
+ DSB ISH     |                ;
+ LDR X2,[X0] |                ;
+ DSB ISH     |                ;
+ LDR X3,[X0] |                ;
+exists (0:X1=(oa:PA(x),af:1) /\\ 0:X2=(oa:PA(x),af:0) /\\ 0:X3=(oa:PA(x),af:1))`;
+  for (const model of ['sc', 'arm'] as const) {
+    it(`${model}: AF may be seen set twice, with the af:0 descriptor swapped in between`, () => {
+      const r = run(src, { model });
+      expect(r.observation).toBe('Sometimes');
+      expect(r.states.length).toBe(8);
+    });
+  }
+});
