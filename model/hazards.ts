@@ -47,11 +47,11 @@ function samePage(prog: Program, s: MachineState, a: number, b: number): boolean
 
 /**
  * Translations `cpu` can use for a VA other than memory's: its TLB entries and its own
- * not-yet-visible stores' old values. An entry whose hardware Access-flag update is still owed
+ * not-yet-visible stores' old values. An entry whose hardware update (Access flag or dirty state) is still owed
  * does not count yet: if memory changes first, that update can never happen and the run is not
  * an execution.
  */
-function heldTranslations(prog: Program, c: CpuState): { va: number; desc: number; how: string }[] {
+function heldTranslations(c: CpuState): { va: number; desc: number; how: string }[] {
   const owed = (va: number, desc: number): boolean => c.hu.some((h) => h.va === va && h.upd === desc);
   return [
     ...c.tlb.filter((e) => !owed(e.va, e.desc)).map((e) => ({ va: e.va, desc: e.desc, how: 'holds a TLB entry' })),
@@ -69,7 +69,7 @@ function cacheable(d: Desc | undefined): d is Desc {
 export function quietRemaps(prog: Program, s: MachineState): QuietRemap[] {
   const out: QuietRemap[] = [];
   s.cpus.forEach((c, cpu) => {
-    for (const h of heldTranslations(prog, c)) {
+    for (const h of heldTranslations(c)) {
       const memId = s.mem[pteCell(h.va)] ?? 0;
       if (memId === h.desc) continue;
       const a = descOf(prog, h.desc);
@@ -99,7 +99,7 @@ export function stateHazards(prog: Program, s: MachineState): Hazard[] {
     });
   }
   s.cpus.forEach((c, cpu) => {
-    const held = heldTranslations(prog, c);
+    const held = heldTranslations(c);
     const done = new Set<number>();
     for (const h of held) {
       if (done.has(h.va)) continue;

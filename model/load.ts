@@ -106,8 +106,8 @@ class Loader {
     // C arrays: element 0 is the variable's cell; the others come after every variable's pair.
     const arrays: (ArrayLayout | undefined)[] = this.vars.map(() => undefined);
     for (const item of t.init) {
-      const a = item.kind === 'other' && item.construct === 'array' ? arrayInit(item.text) : undefined;
       if (item.kind !== 'other' || item.construct !== 'array') continue;
+      const a = arrayInit(item.text);
       const size = a === undefined ? undefined : ELEMENT_SIZE[a.type];
       if (a === undefined || size === undefined || a.length < 1) {
         throw new Unsup('array', item.span, `array declaration ${item.text} is not supported: give TYPE NAME[N] or TYPE NAME[N]={v,...} with integer values, TYPE one of ${Object.keys(ELEMENT_SIZE).join(', ')}`);
