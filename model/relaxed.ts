@@ -361,7 +361,7 @@ export class RelaxedMachine extends Machine {
     // walks of later instructions (herd's DSB-ob), a TLBI orders only walks that come after it
     // (TLBI-after), and the issuer keeps what it walked before its TLBI until an ISB; only an
     // ISB (or exception entry/return) makes later instructions translate after it.
-    const unfinished = (x: Inst): boolean => x.stage !== 2 && HEAD_ONLY.has(this.slot(cpu, x.pc).op.op);
+    const unfinished = (x: Inst): boolean => this.headOnlyPending(cpu, x);
     if (earlier.some(unfinished)) {
       const walkable = earlier.every((x) => !unfinished(x) || this.slot(cpu, x.pc).op.op === 'dsb' || this.slot(cpu, x.pc).op.op === 'tlbi');
       if (!(walkable && MEMORY.has(op.op) && e.stage === 0)) return;
@@ -464,7 +464,7 @@ export class RelaxedMachine extends Machine {
       const xo = this.slot(cpu, x.pc).op;
       if (xo.op === 'b' || xo.op === 'cbz') return false;
       // A guessed CSEL or CAS result may be the TLBI's operand (herd pob: pick-addr-dep; [TLBI]).
-      if (op.op === 'tlbi' && (xo.op === 'csel' || (xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0))) return false;
+      if (op.op === 'tlbi' && (xo.op === 'csel' || openGuess(x, xo))) return false;
       if (!MEMORY.has(xo.op)) continue;
       if (x.stage === 0 || x.fault !== '') return false;
       if (op.op !== 'dsb') continue;
@@ -486,8 +486,7 @@ export class RelaxedMachine extends Machine {
       const xo = this.slot(cpu, x.pc).op;
       if ('addr' in xo && (tainted.has(xo.addr.base) || (xo.addr.offset?.kind === 'reg' && tainted.has(xo.addr.offset.reg)))) return true;
       const u = regUse(xo);
-      const guess = (xo.op === 'csel' && x.stage === 1) || (xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0);
-      const t: boolean = guess || u.reads.some((r) => tainted.has(r)) || (u.readsFlags && flags);
+      const t: boolean = openGuess(x, xo) || u.reads.some((r) => tainted.has(r)) || (u.readsFlags && flags);
       // a branch decided on a guess (herd pick-ctrl-dep; [IFB])
       if (t && (xo.op === 'cbz' || xo.op === 'b')) return true;
       for (const w of u.writes) {
@@ -564,12 +563,14 @@ export class RelaxedMachine extends Machine {
     return t;
   }
 
+  /** Whether window entry `x` is a DSB, ISB, TLBI, ERET, MSR... not yet done (later instructions wait for it). */
+  private headOnlyPending(cpu: number, x: Inst): boolean {
+    return x.stage !== 2 && HEAD_ONLY.has(this.slot(cpu, x.pc).op.op);
+  }
+
   /** Whether EAGER instruction `idx` may be done now (as windowChoices would offer it). */
   private eagerReady(c: CpuState, cpu: number, idx: number): boolean {
-    for (let j = 0; j < idx; j++) {
-      const x = c.win[j] as Inst;
-      if (x.stage !== 2 && HEAD_ONLY.has(this.slot(cpu, x.pc).op.op)) return false;
-    }
+    if (c.win.slice(0, idx).some((x) => this.headOnlyPending(cpu, x))) return false;
     if (this.view(c, cpu, idx) === undefined) return false;
     const op = this.slot(cpu, (c.win[idx] as Inst).pc).op;
     return op.op !== 'dmb' || this.dmbReady(c, cpu, idx, op);
@@ -643,8 +644,7 @@ export class RelaxedMachine extends Machine {
       if ((xo.op === 'cbz' || xo.op === 'b') && writes) return false; // no speculative writes
       // Nor writes after a guess not yet checked: what depends on a guessed CSEL condition or
       // CAS outcome has a pick dependency on it (herd pob, pick-lob: ordered before writes).
-      if (writes && xo.op === 'csel' && x.stage === 1) return false;
-      if (writes && xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0) return false;
+      if (writes && openGuess(x, xo)) return false;
       if (!MEMORY.has(xo.op)) continue;
       // A write waits until every earlier access knows its cell and cannot fault. A load may
       // pass an earlier access whose cell is unknown: if that access turns out to hit the
@@ -1009,6 +1009,14 @@ function acqRelRmw(op: Op): boolean {
 /** SWP, CAS and LD<op>/ST<op>: a read and a write of one cell that no other write comes between. */
 function isRmw(op: Op): op is Extract<Op, { op: 'swp' | 'cas' | 'rmw' }> {
   return op.op === 'swp' || op.op === 'cas' || op.op === 'rmw';
+}
+
+/**
+ * A guess not yet checked: a CSEL whose condition was guessed (stage 1), or a CAS guessed to
+ * succeed whose compare has not been made.
+ */
+function openGuess(x: Inst, xo: Op): boolean {
+  return (xo.op === 'csel' && x.stage === 1) || (xo.op === 'cas' && (flagsOf(x) & CAS_OK) !== 0 && (flagsOf(x) & CAS_CHECKED) === 0);
 }
 
 /** The read-modify-write progress bits of a window entry (see RD). */
