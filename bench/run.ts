@@ -1,13 +1,17 @@
 // `npm run bench`: exploration speed, measured in one run on this machine, printed as absolute
 // numbers and ratios. Never asserts (speed targets are not unit tests).
-//  1. the generated broadcast fixmap family (bench/fixmap-gen.ts), 2..BENCH_MAX_CPUS CPUs: the
-//     search in the main thread, then on 1 and 2 worker threads (the same engine), with the
-//     2-worker speedup and a check that all three results are identical;
-//  2. partial-order reduction: states with and without it over the conformance corpora;
-//  3. the VMSA corpus in one `shootdown run`, next to herd7's recorded CPU time for the tests it
+//  1. the generated broadcast fixmap family (bench/fixmap-gen.ts), 2..BENCH_MAX_CPUS CPUs, every
+//     interleaving (symmetry reduction off, so the raw search speed is measured): the search in
+//     the main thread, then on 1 and 2 worker threads (the same engine), with the 2-worker
+//     speedup and a check that all three results are identical; then what this machine gives two
+//     threads at this moment: two independent 1-worker searches at once against one alone;
+//  2. symmetry reduction on the fixmap family (the default): states and time against section 1,
+//     and the same verdict, final states and hazards;
+//  3. partial-order reduction: states with and without it over the conformance corpora;
+//  4. the VMSA corpus in one `shootdown run`, next to herd7's recorded CPU time for the tests it
 //     finished; then the tests herd7 could not finish.
-// Environment: BENCH_MAX_CPUS (default 6), BENCH_ARM_MAX_CPUS (default 4), BENCH_TIMEOUT seconds
-// per search (default 300), BENCH_CORPUS=0 to skip parts 2 and 3.
+// Environment: BENCH_MAX_CPUS (default 6), BENCH_ARM_MAX_CPUS (default 4), BENCH_SYM_ARM_MAX_CPUS
+// (default 5), BENCH_TIMEOUT seconds per search (default 300), BENCH_CORPUS=0 to skip parts 3, 4.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +33,7 @@ const HERD: Record<number, string> = { 2: '0.04 s', 3: '2 s', 4: '333 s', 5: '-'
 
 const maxCpus = Number(process.env.BENCH_MAX_CPUS ?? 6);
 const armMaxCpus = Number(process.env.BENCH_ARM_MAX_CPUS ?? 4);
+const symArmMaxCpus = Number(process.env.BENCH_SYM_ARM_MAX_CPUS ?? 5);
 const timeout = Number(process.env.BENCH_TIMEOUT ?? 300);
 const withCorpus = process.env.BENCH_CORPUS !== '0';
 
@@ -36,8 +41,11 @@ const same = (a: TestResult, b: TestResult): boolean => jsonRecord(a).replace(/"
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const col = (x: string | number, w: number): string => String(x).padEnd(w);
 
+/** The unreduced results of section 1, for section 2 to compare with. */
+const unreduced = new Map<string, TestResult>();
+
 async function fixmapFamily(pools: Map<number, ExplorePool>): Promise<void> {
-  console.log('\n1. Broadcast fixmap family (one CPU remaps with TLBI VALE1IS + DSB ISH, the others read twice)');
+  console.log('\n1. Broadcast fixmap family (one CPU remaps with TLBI VALE1IS + DSB ISH, the others read twice), every interleaving (--no-symmetry)');
   console.log('   main: the search in the main thread; 1w/2w: on 1 and 2 worker threads; speedup = 1w / 2w wall time');
   console.log(
     `   ${col('cpus', 5)}${col('model', 6)}${col('states', 9)}${col('transitions', 12)}${col('main', 10)}${col('states/s', 10)}${col('trans/s', 10)}${col('MB/M st', 9)}${col('1w', 10)}${col('2w', 10)}${col('speedup', 8)}${col('same', 5)}${col('verdict', 9)}herd7 CPU`,
@@ -47,7 +55,7 @@ async function fixmapFamily(pools: Map<number, ExplorePool>): Promise<void> {
     for (let n = 2; n <= top; n++) {
       const src = fixmapLitmus(n, 'broadcast');
       const file = `fixmap-${n}.litmus`;
-      const opts: RunOptions = { model, timeout };
+      const opts: RunOptions = { model, timeout, symmetry: false };
       global.gc?.();
       const before = process.memoryUsage().heapUsed;
       const seq = runSource(src, file, opts);
@@ -59,13 +67,56 @@ async function fixmapFamily(pools: Map<number, ExplorePool>): Promise<void> {
       console.log(
         `   ${col(n, 5)}${col(model, 6)}${col(seq.explored, 9)}${col(seq.transitions, 12)}${col(secs(seq.ms), 10)}${col(rate(seq.explored), 10)}${col(rate(seq.transitions), 10)}${col(seq.explored > 0 ? ((heapMb / seq.explored) * 1e6).toFixed(0) : '-', 9)}${col(secs(w1.ms), 10)}${col(secs(w2.ms), 10)}${col(`${(w1.ms / w2.ms).toFixed(2)}x`, 8)}${col(same(seq, w1) && same(seq, w2) ? 'yes' : 'NO', 5)}${col(complete ? (seq.observation ?? '?') : 'incomplete', 9)}${HERD[n] ?? '-'}`,
       );
+      if (complete) unreduced.set(`${model}:${n}`, seq);
       if (!complete) break;
+    }
+  }
+  // Two threads' worth of this machine right now: the largest SC test on two 1-worker pools at
+  // once, against one of them alone (section 1's 1w). A 2-worker speedup cannot beat this ratio.
+  const n = Math.max(...[...unreduced.keys()].filter((k) => k.startsWith('sc:')).map((k) => Number(k.slice(3))));
+  if (Number.isFinite(n)) {
+    const src = fixmapLitmus(n, 'broadcast');
+    const opts: RunOptions = { model: 'sc', timeout, symmetry: false };
+    const alone = await runSourceAsync(src, 'cap.litmus', opts, { pool: pools.get(1) as ExplorePool, after: 0 });
+    const other = new ExplorePool(1);
+    try {
+      const t0 = performance.now();
+      await Promise.all([
+        runSourceAsync(src, 'cap.litmus', opts, { pool: pools.get(1) as ExplorePool, after: 0 }),
+        runSourceAsync(src, 'cap.litmus', opts, { pool: other, after: 0 }),
+      ]);
+      const both = performance.now() - t0;
+      console.log(`   this machine now: two independent 1-worker searches of the ${n}-CPU test at once take ${secs(both)}, one alone ${secs(alone.ms)}: two threads give ${((2 * alone.ms) / both).toFixed(2)}x one thread`);
+    } finally {
+      await other.destroy();
+    }
+  }
+}
+
+async function symmetryOnFamily(): Promise<void> {
+  console.log('\n2. Symmetry reduction on the fixmap family (the default: the reading CPUs are interchangeable), in the main thread');
+  console.log(`   ${col('maint.', 10)}${col('cpus', 5)}${col('model', 6)}${col('states', 9)}${col('unreduced', 11)}${col('reduction', 10)}${col('time', 10)}${col('unreduced', 11)}${col('speedup', 9)}${col('verdict', 10)}same states and hazards`);
+  for (const maintenance of ['broadcast', 'local'] as const) {
+    for (const model of ['sc', 'arm'] as const) {
+      const top = model === 'sc' ? maxCpus : symArmMaxCpus;
+      for (let n = 2; n <= top; n++) {
+        const src = fixmapLitmus(n, maintenance);
+        const on = runSource(src, `fixmap-${n}.litmus`, { model, timeout });
+        const off = maintenance === 'broadcast' ? unreduced.get(`${model}:${n}`) : n <= (model === 'sc' ? 5 : 4) ? runSource(src, `fixmap-${n}.litmus`, { model, timeout, symmetry: false }) : undefined;
+        const agree = (a: TestResult, b: TestResult): boolean =>
+          a.observation === b.observation && a.states.map((x) => x.line).join('|') === b.states.map((x) => x.line).join('|') && a.hazards.map((h) => `${h.kind}${h.cpu}${h.va}`).join() === b.hazards.map((h) => `${h.kind}${h.cpu}${h.va}`).join();
+        const offCell = (f: (r: TestResult) => string): string => (off === undefined ? '-' : f(off));
+        console.log(
+          `   ${col(maintenance, 10)}${col(n, 5)}${col(model, 6)}${col(on.explored, 9)}${col(offCell((r) => String(r.explored)), 11)}${col(offCell((r) => `${(r.explored / on.explored).toFixed(1)}x`), 10)}${col(secs(on.ms), 10)}${col(offCell((r) => secs(r.ms)), 11)}${col(offCell((r) => `${(r.ms / on.ms).toFixed(1)}x`), 9)}${col(on.complete ? (on.observation ?? '?') : 'incomplete', 10)}${off === undefined ? '-' : agree(on, off) ? 'yes' : 'NO'}`,
+        );
+        if (!on.complete) break;
+      }
     }
   }
 }
 
 async function porOnCorpora(): Promise<void> {
-  console.log('\n2. Partial-order reduction over the conformance corpora (SC model, tests answered both ways within 20 s)');
+  console.log('\n3. Partial-order reduction over the conformance corpora (SC model, tests answered both ways within 20 s)');
   console.log(`   ${col('corpus', 14)}${col('tests', 7)}${col('states', 11)}${col('with POR', 11)}${col('saved', 8)}${col('transitions', 13)}${col('with POR', 11)}same verdicts and state sets`);
   for (const corpus of ['aarch64-BBM', 'AArch64.kvm', 'aarch64', 'aarch64-VMSA']) {
     const dir = join(shared, 'corpus', corpus);
@@ -78,8 +129,8 @@ async function porOnCorpora(): Promise<void> {
     let agree = 0;
     for (const file of (await expandInputs([dir])).files) {
       const src = readFileSync(file, 'utf8');
-      const a = runSource(src, file, { model: 'sc', timeout: 20, defaultFaultMode: 'fatal', por: false });
-      const b = runSource(src, file, { model: 'sc', timeout: 20, defaultFaultMode: 'fatal', por: true });
+      const a = runSource(src, file, { model: 'sc', timeout: 20, defaultFaultMode: 'fatal', por: false, symmetry: false });
+      const b = runSource(src, file, { model: 'sc', timeout: 20, defaultFaultMode: 'fatal', por: true, symmetry: false });
       if (a.status !== 'ok' || b.status !== 'ok' || !a.complete || !b.complete) continue;
       tests++;
       off += a.explored;
@@ -119,7 +170,7 @@ function vmsaCorpusRun(): void {
   const dir = join(shared, 'corpus', 'aarch64-VMSA');
   const tsv = join(shared, 'herd7', 'results.tsv');
   if (!existsSync(dir) || !existsSync(tsv)) return;
-  console.log('\n3. The aarch64-VMSA corpus in one `shootdown run` per model (-variant vmsa,fatal, workers auto)');
+  console.log('\n4. The aarch64-VMSA corpus in one `shootdown run` per model (-variant vmsa,fatal, workers auto)');
   const lines = readFileSync(tsv, 'utf8').split('\n');
   const header = (lines[0] ?? '').split('\t');
   const at = (name: string): number => header.indexOf(name);
@@ -155,6 +206,7 @@ const pools = new Map([
 ]);
 try {
   await fixmapFamily(pools);
+  await symmetryOnFamily();
 } finally {
   for (const p of pools.values()) await p.destroy();
 }

@@ -78,6 +78,7 @@ interface RunFlags {
   quiet?: boolean;
   workers: number | 'auto';
   por: boolean;
+  symmetry: boolean;
   parallelAfter: number;
 }
 
@@ -104,6 +105,7 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
     evictions: flags.evictions === true,
     explain: flags.explain === true,
     por: flags.por,
+    symmetry: flags.symmetry,
   };
   let mismatches = 0;
   let checked = 0;
@@ -213,6 +215,7 @@ program
   .option('--quiet', 'no live progress line (it is only ever shown on a terminal, after a second)')
   .addOption(new Option('--workers <n>', "worker threads for tests that outgrow the main thread: a number or 'auto' (one per core); results are identical for any number").argParser(workerCount).default('auto'))
   .option('--no-por', 'turn partial-order reduction off (verdicts and state sets are the same; more states are explored)')
+  .option('--no-symmetry', 'turn symmetry reduction off: CPUs with the same code and registers are no longer interchangeable (same verdicts, state sets and hazards; more states)')
   .addOption(new Option('--parallel-after <states>', 'a search moves to the worker threads after this many states in the main thread (0: at once)').argParser(index).default(20_000))
   .addHelpText(
     'after',

@@ -12,7 +12,7 @@ import { ModelUnsupported } from '../model/machine.js';
 import type { Program } from '../model/program.js';
 import { hazardExpectation, hazardKey } from '../model/hazard-expect.js';
 import { explainTrace, renderSteps } from './replay.js';
-import { vmsaSystem } from './vmsa-system.js';
+import { searchedSystem } from './vmsa-system.js';
 import type { ExplorePool } from '../workers/explore-host.js';
 
 /** Options of one run. */
@@ -32,6 +32,8 @@ export interface RunOptions extends LoadOptions {
   readonly cancelled?: () => boolean;
   /** partial-order reduction (default on); off explores every interleaving of independent steps */
   readonly por?: boolean;
+  /** symmetry reduction over interchangeable CPUs (default on); off explores every permutation of them */
+  readonly symmetry?: boolean;
 }
 
 /** A hazard as reported: what, where, and the trace that shows it. */
@@ -157,17 +159,17 @@ function budgetOf(opts: RunOptions, t0: number, maxStates?: number): Budget {
   };
 }
 
-function systemOptions(opts: RunOptions): { evictions: boolean; model: 'sc' | 'arm'; por: boolean } {
-  return { evictions: opts.evictions === true, model: opts.model, por: opts.por !== false };
+function systemOptions(opts: RunOptions): { evictions: boolean; model: 'sc' | 'arm'; por: boolean; symmetry: boolean } {
+  return { evictions: opts.evictions === true, model: opts.model, por: opts.por !== false, symmetry: opts.symmetry !== false };
 }
 
 /** Parses, loads and explores one test from its source text, in this thread. */
 export function runSource(source: string, file: string, opts: RunOptions): TestResult {
   const p = prepare(source, file, opts);
   if ('done' in p) return p.done;
-  const sys = vmsaSystem(p.ready.prog, systemOptions(opts));
+  const sys = searchedSystem(p.ready.prog, systemOptions(opts));
   try {
-    return conclude(p.ready, file, opts, exploreExhaustive(sys, budgetOf(opts, p.ready.t0)));
+    return conclude(p.ready, file, opts, sys.finish(exploreExhaustive(sys.searched, budgetOf(opts, p.ready.t0))));
   } catch (e) {
     return unsupportedResult(p.ready, file, e);
   }
@@ -182,13 +184,13 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
   const p = prepare(source, file, opts);
   if ('done' in p) return p.done;
   const ready = p.ready;
-  const sys = vmsaSystem(ready.prog, systemOptions(opts));
+  const sys = searchedSystem(ready.prog, systemOptions(opts));
   try {
     const probeLimit = opts.maxStates === undefined ? par.after : Math.min(par.after, opts.maxStates);
     if (probeLimit > 0) {
-      const probe = exploreExhaustive(sys, budgetOf(opts, ready.t0, probeLimit));
+      const probe = exploreExhaustive(sys.searched, budgetOf(opts, ready.t0, probeLimit));
       // Done, or stopped by one of the user's limits rather than the probe's.
-      if (probe.complete || probe.stopped !== 'max-states' || probeLimit === opts.maxStates) return conclude(ready, file, opts, probe);
+      if (probe.complete || probe.stopped !== 'max-states' || probeLimit === opts.maxStates) return conclude(ready, file, opts, sys.finish(probe));
     }
     const budget = budgetOf(opts, ready.t0);
     const r = await exploreParallel(
@@ -204,7 +206,7 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
       }),
       budget,
     );
-    return conclude(ready, file, opts, r);
+    return conclude(ready, file, opts, sys.finish(r));
   } catch (e) {
     return unsupportedResult(ready, file, e);
   }

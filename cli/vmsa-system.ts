@@ -1,5 +1,7 @@
 // Where the model meets the explorer: the VMSA machine seen as a generic transition system.
 
+import type { ExplorationResult } from '../explorer/exhaustive.js';
+import { expandQuotient, quotientSystem } from '../explorer/symmetry.js';
 import type { Finding, TransitionSystem } from '../explorer/system.js';
 import { barrierFlag } from '../model/barrier-table.js';
 import { accessHazards, stateHazards, type Hazard } from '../model/hazards.js';
@@ -8,6 +10,7 @@ import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
 import { fingerprint, type MachineState } from '../model/state.js';
+import { machineSymmetry } from '../model/symmetry.js';
 
 /** herd's flag raised by executing P(cpu)'s current instruction, if any. */
 function executedFlag(prog: Program, s: MachineState, cpu: number): string | undefined {
@@ -47,4 +50,28 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
       return stateLine(prog, s);
     },
   };
+}
+
+/** The system a search explores, and how to turn what it found into results of the machine. */
+export interface SearchedSystem {
+  /** the machine's system: traces of results replay on it */
+  readonly concrete: TransitionSystem<MachineState, Transition> & { machine: Machine };
+  /** what the explorer walks: the concrete system, or its quotient by the CPUs' symmetries */
+  readonly searched: TransitionSystem<MachineState, Transition>;
+  /** CPUs interchangeable by symmetry (classes of two or more), empty when off or none */
+  readonly classes: readonly (readonly number[])[];
+  /** the result of searching `searched`, as results of `concrete` */
+  finish(r: ExplorationResult): ExplorationResult;
+}
+
+/**
+ * vmsaSystem, and with `symmetry` on (the default) the quotient by its interchangeable CPUs
+ * (model/symmetry.ts): one representative per orbit of states is explored; outcomes, findings
+ * and their traces are those of the machine itself.
+ */
+export function searchedSystem(prog: Program, options?: Parameters<typeof vmsaSystem>[1] & { symmetry?: boolean }): SearchedSystem {
+  const concrete = vmsaSystem(prog, options);
+  const sym = options?.symmetry === false ? undefined : machineSymmetry(prog, concrete.machine);
+  if (sym === undefined) return { concrete, searched: concrete, classes: [], finish: (r) => r };
+  return { concrete, searched: quotientSystem(concrete, sym), classes: sym.classes, finish: (r) => expandQuotient(concrete, sym, r) };
 }

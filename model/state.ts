@@ -323,7 +323,8 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
 // carry a non-enumerable property, so a memo always describes the object it is on.
 const DIGEST = Symbol('cpuDigest');
 
-function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
+/** A 53-bit digest of one CPU's part of a state (cached on the CPU object), as `fingerprint` uses it. */
+export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
   const memo = (c as { [DIGEST]?: number })[DIGEST];
   if (memo !== undefined) return memo;
   let h1 = 0x3c6ef372 | 0;

@@ -8,7 +8,7 @@ import { LevelPartition, type PartitionApi } from '../explorer/level-partition.j
 import { parseLitmus } from '../litmus/parser.js';
 import { ModelUnsupported } from '../model/machine.js';
 import { loadParsed } from '../cli/load-source.js';
-import { vmsaSystem } from '../cli/vmsa-system.js';
+import { searchedSystem } from '../cli/vmsa-system.js';
 import type { SerializedExploreTask, SerializedUnsupported } from './contract.js';
 
 // A construct the model does not support crosses the thread boundary as data (class identity
@@ -31,7 +31,7 @@ export default async function explorePartition(task: SerializedExploreTask): Pro
   if (!parsed.ok) throw new Error(`[internal] worker cannot parse ${r.file}: ${parsed.error.message}`);
   const loaded = loadParsed(parsed.test, r.file, { ...(r.defaultFaultMode === undefined ? {} : { defaultFaultMode: r.defaultFaultMode }), ...(r.unroll === undefined ? {} : { unroll: r.unroll }) });
   if (!loaded.ok) throw new Error(`[internal] worker cannot load ${r.file}: ${loaded.message}`);
-  const sys = vmsaSystem(loaded.program, { model: r.model, evictions: r.evictions, por: r.por });
+  const sys = searchedSystem(loaded.program, { model: r.model, evictions: r.evictions, por: r.por, symmetry: r.symmetry }).searched;
   const part = new LevelPartition(sys, new FingerprintTable(task.table), new Int32Array(task.control), {
     ...(r.deadline === undefined ? {} : { deadline: r.deadline }),
     ...(r.maxStates === undefined ? {} : { maxStates: r.maxStates }),

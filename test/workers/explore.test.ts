@@ -30,13 +30,16 @@ const record = (r: TestResult): string => jsonRecord(r).replace(/"ms":[0-9.]+/, 
 const opts: RunOptions = { model: 'sc', defaultFaultMode: 'fatal' };
 
 describe('parallel search on worker threads', () => {
-  it('gives the sequential result for the fixmap test with 1 and 2 workers', async () => {
+  it('gives the sequential result for the fixmap test with 1 and 2 workers, with and without symmetry', async () => {
     for (const maintenance of ['local', 'broadcast'] as const) {
-      const src = fixmapLitmus(3, maintenance);
-      const seq = record(runSource(src, 'fixmap.litmus', opts));
-      for (const n of [1, 2]) expect(record(await runSourceAsync(src, 'fixmap.litmus', opts, { pool: pool(n), after: 0 }))).toBe(seq);
-      // and when the search moves to the workers midway
-      expect(record(await runSourceAsync(src, 'fixmap.litmus', opts, { pool: pool(2), after: 1000 }))).toBe(seq);
+      for (const symmetry of [true, false]) {
+        const o = { ...opts, symmetry };
+        const src = fixmapLitmus(3, maintenance);
+        const seq = record(runSource(src, 'fixmap.litmus', o));
+        for (const n of [1, 2]) expect(record(await runSourceAsync(src, 'fixmap.litmus', o, { pool: pool(n), after: 0 }))).toBe(seq);
+        // and when the search moves to the workers midway
+        expect(record(await runSourceAsync(src, 'fixmap.litmus', o, { pool: pool(2), after: symmetry ? 100 : 1000 }))).toBe(seq);
+      }
     }
   });
   it('replaces a worker thread that dies mid-search, with the same result', async () => {
@@ -56,7 +59,7 @@ describe('parallel search on worker threads', () => {
     expect(record(r)).toBe(record(runSource(src, 'unsup.litmus', opts)));
   });
   it('stops at --max-states with an incomplete result', async () => {
-    const r = await runSourceAsync(fixmapLitmus(5, 'broadcast'), 'fixmap.litmus', { ...opts, maxStates: 5000 }, { pool: pool(2), after: 0 });
+    const r = await runSourceAsync(fixmapLitmus(5, 'broadcast'), 'fixmap.litmus', { ...opts, maxStates: 1000 }, { pool: pool(2), after: 0 });
     expect(r.complete).toBe(false);
     expect(r.stopped).toBe('max-states');
   });

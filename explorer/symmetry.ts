@@ -1,0 +1,274 @@
+// Symmetry reduction (Ip and Dill 1996, "Better verification through symmetry"): when some
+// threads are interchangeable (same code, same initial registers), states that differ only by a
+// permutation of them behave alike, so the search explores one representative per orbit. The
+// model says which permutations are symmetries and how to pick and permute representatives; this
+// file turns that into a transition system over representatives (`quotientSystem`) and turns what
+// a search of it found back into concrete results with replayable traces (`expandQuotient`).
+//
+// Soundness rests on the model's promise that every permutation in the group maps the initial
+// state to itself, transitions to transitions, findings to findings (keys renamed by
+// `findingKey`) and final states to final states. The representative need not be the orbit's
+// unique canonical member: a cheaper choice only explores more states, never fewer orbits.
+
+import type { ExplorationResult, Witnessed } from './exhaustive.js';
+import type { Finding, Trace, TransitionSystem } from './system.js';
+
+/** A permutation of threads: `perm[i]` is where thread i's part of a state goes. */
+export type Perm = readonly number[];
+
+/** What a model says about the interchangeable threads of one test. */
+export interface Symmetry<S, T = unknown> {
+  /** the interchangeable threads: classes of two or more, for reports */
+  readonly classes: readonly (readonly number[])[];
+  /** every permutation of the group, the identity first, in a fixed order */
+  readonly group: readonly Perm[];
+  /** a representative of `s`'s orbit, and the permutation `perm` with apply(s, perm) equal to it */
+  canon(s: S): { readonly state: S; readonly perm: Perm };
+  /** `s` with its threads permuted */
+  apply(s: S, perm: Perm): S;
+  /** the key of a finding once the threads are permuted */
+  findingKey(key: string, perm: Perm): string;
+  /** whether `s` is final (an outcome may be taken of some permutation of it) */
+  final(s: S): boolean;
+  /**
+   * true when the outcomes of two states that have the same outcome are, permutation by
+   * permutation, the same (every thread's observed locations are observed for the threads it is
+   * interchangeable with, and nothing filters by thread); the quotient then records outcomes as
+   * they are, without taking every permutation of every final state
+   */
+  readonly outcomesFollow: boolean;
+  /**
+   * optional, for speed: the transition of apply(s, g) that is `t` of `s` permuted; a guess that
+   * is checked (a wrong or missing one costs a search of the enabled transitions, not a result)
+   */
+  mapTransition?(s: S, t: T, g: Perm): T;
+}
+
+/** p after q: (p ∘ q)[i] = p[q[i]]. */
+export function compose(p: Perm, q: Perm): Perm {
+  return q.map((x) => p[x] as number);
+}
+
+/** The inverse permutation. */
+export function inverse(p: Perm): Perm {
+  const out: number[] = new Array<number>(p.length);
+  p.forEach((x, i) => {
+    out[x] = i;
+  });
+  return out;
+}
+
+// Outcomes of a representative stand for its whole orbit: the key the quotient search records is
+// the sorted list of the outcomes of every permutation of the state (an outcome line need not be
+// renamed like a finding key: it may show only some threads' registers).
+const ORBIT = '\u0000';
+
+/**
+ * `sys` seen through its symmetries: every state reached is replaced by its representative. Its
+ * traces index the enabled lists of representatives; `expandQuotient` turns results back.
+ */
+export function quotientSystem<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>): TransitionSystem<S, T> {
+  const q: TransitionSystem<S, T> = {
+    initial: () => sym.canon(sys.initial()).state,
+    enabled: (s) => sys.enabled(s),
+    step: (s, t) => {
+      const r = sys.step(s, t);
+      return { state: sym.canon(r.state).state, findings: r.findings };
+    },
+    key: (s) => sys.key(s),
+    stateFindings: (s) => sys.stateFindings(s),
+    outcome: (s) => {
+      if (sym.outcomesFollow) return sys.outcome(s);
+      if (!sym.final(s)) return undefined;
+      const all = new Set<string>();
+      for (const g of sym.group) {
+        const o = sys.outcome(sym.apply(s, g));
+        if (o !== undefined) all.add(o);
+      }
+      return all.size === 0 ? undefined : [...all].sort().join(ORBIT);
+    },
+  };
+  if (sys.reduce !== undefined) {
+    const reduce = sys.reduce.bind(sys);
+    q.reduce = (s, ts) => reduce(s, ts);
+  }
+  if (sys.actor !== undefined) {
+    const actor = sys.actor.bind(sys);
+    q.actor = (t) => actor(t);
+  }
+  return q;
+}
+
+/** A concrete run: its states (the initial one first), and per step the transition, its index in the enabled list and the edge's findings. */
+interface Run<S, T> {
+  readonly states: S[];
+  readonly steps: T[];
+  readonly choices: number[];
+  readonly edges: (readonly Finding[])[];
+}
+
+const keySet = (fs: readonly Finding[], rename: (k: string) => string): string =>
+  [...new Set(fs.map((f) => rename(f.key)))].sort().join(ORBIT);
+
+// The successor of `from` that is the state with key `target` over an edge showing `edgeKeys`:
+// the guessed transition if it is enabled and fits, else the first that fits in enabled order.
+function matchStep<S, T>(sys: TransitionSystem<S, T>, from: S, target: string | number, edgeKeys: string, guess?: T): Stepped<S, T> {
+  const ts = sys.enabled(from);
+  const fits = (j: number): Stepped<S, T> | undefined => {
+    const r = sys.step(from, ts[j] as T);
+    return sys.key(r.state) === target && keySet(r.findings, (k) => k) === edgeKeys ? { choice: j, step: ts[j] as T, state: r.state, findings: r.findings } : undefined;
+  };
+  if (guess !== undefined) {
+    const g = JSON.stringify(guess);
+    const j = ts.findIndex((t) => JSON.stringify(t) === g);
+    const m = j < 0 ? undefined : fits(j);
+    if (m !== undefined) return m;
+  }
+  for (let j = 0; j < ts.length; j++) {
+    const m = fits(j);
+    if (m !== undefined) return m;
+  }
+  throw new Error('[internal] symmetry: no step of the concrete system matches a step of the quotient (the model broke a symmetry it promised)');
+}
+
+type Stepped<S, T> = { readonly choice: number; readonly step: T; readonly state: S; readonly findings: readonly Finding[] };
+
+// Witness traces share prefixes (they are paths of one search tree), so the steps of concrete
+// and permuted runs are memoised by prefix: `${choices}` for concrete runs, `${g}:${choices}` for
+// permuted ones. Both are deterministic functions of their key.
+interface Memo<S, T> {
+  readonly concrete: Map<string, { readonly m: Stepped<S, T>; readonly rep: S; readonly tau: Perm }>;
+  readonly mapped: Map<string, Stepped<S, T>>;
+}
+
+// The concrete run of a quotient trace, and the permutation taking its last state to the
+// representative the quotient reached.
+function concretize<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, trace: Trace, memo: Memo<S, T>): { run: Run<S, T>; tau: Perm } {
+  const init = sys.initial();
+  const first = sym.canon(init);
+  let rep = first.state;
+  let tau = first.perm;
+  const run: Run<S, T> = { states: [init], steps: [], choices: [], edges: [] };
+  let x = init;
+  let prefix = '';
+  for (const c of trace.choices) {
+    prefix += `${c}.`;
+    let hit = memo.concrete.get(prefix);
+    if (hit === undefined) {
+      const t = sys.enabled(rep)[c];
+      if (t === undefined) throw new Error('[internal] symmetry: a quotient trace does not replay');
+      const r = sys.step(rep, t);
+      const back = inverse(tau);
+      const m = matchStep(sys, x, sys.key(sym.apply(r.state, back)), keySet(r.findings, (k) => sym.findingKey(k, back)), sym.mapTransition?.(rep, t, back));
+      const canon = sym.canon(r.state);
+      hit = { m, rep: canon.state, tau: compose(canon.perm, tau) };
+      memo.concrete.set(prefix, hit);
+    }
+    rep = hit.rep;
+    tau = hit.tau;
+    x = hit.m.state;
+    push(run, hit.m);
+  }
+  return { run, tau };
+}
+
+function push<S, T>(run: Run<S, T>, m: Stepped<S, T>): void {
+  run.states.push(m.state);
+  run.steps.push(m.step);
+  run.choices.push(m.choice);
+  run.edges.push(m.findings);
+}
+
+// The run `run` with its threads permuted by `g` (the group's element `gi`): same length,
+// replayable from the initial state. With the model's transition map, the permuted transitions
+// are taken as they come and only the end is checked; without it (or if the check fails) every
+// step is matched against its target.
+function mapRun<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run: Run<S, T>, g: Perm, gi: number, memo: Memo<S, T>): Run<S, T> {
+  const init = run.states[0] as S;
+  const n = run.choices.length;
+  const edgeKeys = (k: number): string => keySet(run.edges[k] as readonly Finding[], (key) => sym.findingKey(key, g));
+  if (sym.mapTransition !== undefined) {
+    const fast = ((): Run<S, T> | undefined => {
+      let y = init;
+      const out: Run<S, T> = { states: [y], steps: [], choices: [], edges: [] };
+      let prefix = `${gi}:`;
+      for (let k = 0; k < n; k++) {
+        prefix += `${run.choices[k] as number}.`;
+        let m = memo.mapped.get(prefix);
+        if (m === undefined) {
+          const want = JSON.stringify(sym.mapTransition?.(run.states[k] as S, run.steps[k] as T, g));
+          const ts = sys.enabled(y);
+          const j = ts.findIndex((u) => JSON.stringify(u) === want);
+          if (j < 0) return undefined;
+          const r = sys.step(y, ts[j] as T);
+          m = { choice: j, step: ts[j] as T, state: r.state, findings: r.findings };
+          memo.mapped.set(prefix, m);
+        }
+        y = m.state;
+        push(out, m);
+      }
+      const ok = sys.key(y) === sys.key(sym.apply(run.states[n] as S, g)) && (n === 0 || keySet(out.edges[n - 1] as readonly Finding[], (k) => k) === edgeKeys(n - 1));
+      return ok ? out : undefined;
+    })();
+    if (fast !== undefined) return fast;
+  }
+  let y = init;
+  const out: Run<S, T> = { states: [y], steps: [], choices: [], edges: [] };
+  for (let k = 1; k <= n; k++) {
+    const m = matchStep(sys, y, sys.key(sym.apply(run.states[k] as S, g)), edgeKeys(k - 1));
+    y = m.state;
+    push(out, m);
+  }
+  return out;
+}
+
+const byTrace = (a: Witnessed, b: Witnessed): number => {
+  const x = a.trace.choices;
+  const y = b.trace.choices;
+  if (x.length !== y.length) return x.length - y.length;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+};
+
+/**
+ * The concrete result of a search of `quotientSystem(sys, sym)`: every outcome and finding of
+ * every permutation of what it found, each with a trace of `sys` (one of the shortest, since a
+ * permutation of a trace has its length). Deterministic: orbits are taken in the order of their
+ * quotient witnesses (shortest, then first in choice order), permutations in the group's order.
+ */
+export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, r: ExplorationResult): ExplorationResult {
+  const init = sys.initial();
+  for (const g of sym.group) if (sys.key(sym.apply(init, g)) !== sys.key(init)) throw new Error('[internal] symmetry: a permutation of the group moves the initial state');
+  const memo: Memo<S, T> = { concrete: new Map(), mapped: new Map() };
+  const outcomes = new Map<string, Witnessed>();
+  for (const w of [...r.outcomes].sort(byTrace)) {
+    const { run } = concretize(sys, sym, w.trace, memo);
+    const x = run.states[run.states.length - 1] as S;
+    for (const [gi, g] of sym.group.entries()) {
+      const y = sym.apply(x, g);
+      const o = sys.outcome(y);
+      if (o === undefined || outcomes.has(o)) continue;
+      const mapped = mapRun(sys, sym, run, g, gi, memo);
+      const end = mapped.states[mapped.states.length - 1] as S;
+      outcomes.set(o, { key: o, detail: sys.outcomeDetail?.(end), trace: { version: 1, choices: mapped.choices } });
+    }
+  }
+  const findings = new Map<string, Witnessed>();
+  for (const w of [...r.findings].sort(byTrace)) {
+    // the orbit of a key is the orbit of any key in it: a finding already expanded needs no replay
+    if (sym.group.every((g) => findings.has(sym.findingKey(w.key, g)))) continue;
+    const { run, tau } = concretize(sys, sym, w.trace, memo);
+    const key = sym.findingKey(w.key, inverse(tau));
+    for (const [gi, g] of sym.group.entries()) {
+      const k = sym.findingKey(key, g);
+      if (findings.has(k)) continue;
+      const mapped = mapRun(sys, sym, run, g, gi, memo);
+      const end = mapped.states[mapped.states.length - 1] as S;
+      const shown = [...(mapped.edges[mapped.edges.length - 1] ?? []), ...sys.stateFindings(end)].find((f) => f.key === k);
+      if (shown === undefined) throw new Error(`[internal] symmetry: the permuted witness of ${w.key} does not show ${k}`);
+      findings.set(k, { key: k, detail: shown.detail, trace: { version: 1, choices: mapped.choices } });
+    }
+  }
+  const byKey = (a: Witnessed, b: Witnessed): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  return { ...r, outcomes: [...outcomes.values()].sort(byKey), findings: [...findings.values()].sort(byKey) };
+}

@@ -1,0 +1,199 @@
+// The symmetries of a loaded test: CPUs that run the same code from the same initial registers
+// are interchangeable (the fixmap family: one writer, many identical readers). A permutation of
+// them maps a state to a state that behaves alike: the machine's rules never single out a CPU by
+// its number, only by what it runs. Representatives sort each class of CPUs by their digest.
+
+import type { Perm, Symmetry } from '../explorer/symmetry.js';
+import type { Machine, Transition } from './machine.js';
+import type { Program } from './program.js';
+import { compareRecords, cpuDigest, fingerprint, type CpuState, type MachineState } from './state.js';
+
+/** Largest group explored by symmetry (8!); larger classes are cut to their first members. */
+const MAX_GROUP = 40320;
+
+// What must be equal for two threads to be interchangeable: everything the machine reads of a
+// thread except its number (and the source text of its instructions).
+function signature(prog: Program, proc: number): string {
+  const t = prog.threads[proc];
+  if (t === undefined) return '';
+  const plain = {
+    code: t.code.map((s) => ({ op: s.op, labels: s.labels })),
+    mainEnd: t.mainEnd,
+    handlerStart: t.handlerStart,
+    labels: [...t.labels],
+    el0: t.el0,
+    ha: t.ha,
+    hd: t.hd,
+    regs: prog.initRegs[proc] ?? [],
+  };
+  return JSON.stringify(plain, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** Classes of interchangeable CPUs (two or more each), in CPU order. */
+export function symmetricClasses(prog: Program): number[][] {
+  const bySig = new Map<string, number[]>();
+  prog.threads.forEach((_, proc) => {
+    const sig = signature(prog, proc);
+    const cls = bySig.get(sig);
+    if (cls === undefined) bySig.set(sig, [proc]);
+    else cls.push(proc);
+  });
+  const classes = [...bySig.values()].filter((c) => c.length > 1);
+  // Keep the group within MAX_GROUP: trim the largest class while it is too big.
+  const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
+  const size = (): number => classes.reduce((a, c) => a * fact(c.length), 1);
+  while (size() > MAX_GROUP) {
+    const big = classes.reduce((a, c) => (c.length > a.length ? c : a));
+    big.pop();
+  }
+  return classes.filter((c) => c.length > 1);
+}
+
+// Every permutation of `items` (lexicographic order of positions, the identity first).
+function permutations(items: readonly number[]): number[][] {
+  if (items.length <= 1) return [[...items]];
+  const out: number[][] = [];
+  items.forEach((x, i) => {
+    for (const rest of permutations([...items.slice(0, i), ...items.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}
+
+// The group: for each class, every arrangement of its members over its slots.
+function groupOf(n: number, classes: readonly (readonly number[])[]): Perm[] {
+  let group: number[][] = [Array.from({ length: n }, (_, i) => i)];
+  for (const cls of classes) {
+    const next: number[][] = [];
+    for (const g of group) {
+      for (const arr of permutations(cls)) {
+        const h = [...g];
+        // member cls[k] goes to slot arr[k]
+        cls.forEach((m, k) => {
+          h[m] = arr[k] as number;
+        });
+        next.push(h);
+      }
+    }
+    group = next;
+  }
+  return group;
+}
+
+// An observed location with its thread replaced by `proc`.
+function observedKey(o: Program['observed'][number], proc: number): string {
+  switch (o.kind) {
+    case 'reg':
+      return `reg ${proc} ${o.reg}`;
+    case 'mem':
+      return `mem ${o.v} ${o.pte}`;
+    case 'fault':
+      return `fault ${proc} ${o.pc} ${o.v} ${o.faultType}`;
+  }
+}
+
+/**
+ * The symmetry of `prog`'s interchangeable CPUs for the explorer, or undefined when there are
+ * none (or the initial state is not invariant, e.g. a register holds one thread's label).
+ */
+export function machineSymmetry(prog: Program, machine: Machine): Symmetry<MachineState, Transition> | undefined {
+  const classes = symmetricClasses(prog);
+  if (classes.length === 0) return undefined;
+  const n = prog.threads.length;
+  const V = prog.values;
+  const hashes = V.hashes;
+  const identity: Perm = Array.from({ length: n }, (_, i) => i);
+  // Values naming a thread (code labels) are renamed with it. Most tests have none: they come
+  // only from the init block, ADR, and exception entry into a handler column (ELR_EL1).
+  const labels = V.hashes.some((_, id) => V.get(id).k === 'label') || prog.threads.some((t) => t.handlerStart >= 0 || t.code.some((c) => c.op.op === 'adr'));
+  const renameValue = (id: number, g: Perm): number => {
+    if (id < 0) return id;
+    const x = V.get(id);
+    if (x.k !== 'label') return id;
+    const p = g[x.proc] as number;
+    return p === x.proc ? id : V.intern({ ...x, proc: p });
+  };
+  const renameCpu = (c: CpuState, g: Perm, labels: boolean): CpuState => {
+    const refs = c.tlb.some((e) => e.escProc >= 0 && g[e.escProc] !== e.escProc) || c.inv.some((p) => g[p.issuer] !== p.issuer);
+    if (!refs && !labels) return c;
+    let out: CpuState = c;
+    if (refs) {
+      out = {
+        ...out,
+        tlb: c.tlb.map((e) => (e.escProc < 0 ? e : { ...e, escProc: g[e.escProc] as number })).sort(compareRecords),
+        inv: c.inv.map((p) => ({ ...p, issuer: g[p.issuer] as number })).sort(compareRecords),
+      };
+    }
+    if (labels) {
+      out = {
+        ...out,
+        regs: out.regs.map((r) => renameValue(r, g)),
+        elr: renameValue(out.elr, g),
+        win: out.win.map((i) => (i.out < 0 ? i : { ...i, out: renameValue(i.out, g) })),
+      };
+    }
+    return out;
+  };
+  const apply = (s: MachineState, g: Perm): MachineState => {
+    const cpus: CpuState[] = new Array<CpuState>(n);
+    s.cpus.forEach((c, i) => {
+      cpus[g[i] as number] = renameCpu(c, g, labels);
+    });
+    return {
+      mem: labels ? s.mem.map((m) => renameValue(m, g)) : s.mem,
+      cpus,
+      faults: s.faults.length === 0 ? s.faults : s.faults.map((f) => ({ ...f, proc: g[f.proc] as number })).sort(compareRecords),
+      remaps: s.remaps.length === 0 ? s.remaps : s.remaps.map((q) => ({ ...q, cpu: g[q.cpu] as number })).sort(compareRecords),
+    };
+  };
+  const canon = (s: MachineState): { state: MachineState; perm: Perm } => {
+    let perm: number[] | undefined;
+    for (const cls of classes) {
+      const digests = cls.map((m) => cpuDigest(s.cpus[m] as CpuState, hashes));
+      const order = cls.map((_, k) => k).sort((a, b) => (digests[a] as number) - (digests[b] as number) || a - b);
+      order.forEach((k, slot) => {
+        if (k === slot) return;
+        perm ??= [...identity];
+        perm[cls[k] as number] = cls[slot] as number;
+      });
+    }
+    return perm === undefined ? { state: s, perm: identity } : { state: apply(s, perm), perm };
+  };
+  // A transition names its CPU, and inv/evict an entry of a list that renaming may re-sort.
+  const mapTransition = (s: MachineState, t: Transition, g: Perm): Transition => {
+    const cpu = g[t.cpu] as number;
+    if (t.k === 'inv' || t.k === 'evict') {
+      const moved = apply(s, g).cpus[cpu] as CpuState;
+      const old = s.cpus[t.cpu] as CpuState;
+      const idx =
+        t.k === 'inv'
+          ? moved.inv.findIndex((p) => { const o = old.inv[t.idx]; return o !== undefined && p.pc === o.pc && p.va === o.va && p.issuer === g[o.issuer]; })
+          : moved.tlb.findIndex((e) => { const o = old.tlb[t.idx]; return o !== undefined && e.va === o.va && e.desc === o.desc && e.escPc === o.escPc && e.escProc === (o.escProc < 0 ? o.escProc : g[o.escProc]); });
+      return { ...t, cpu, idx };
+    }
+    return { ...t, cpu };
+  };
+  // Outcomes follow permutations when each class's members are observed alike and no filter
+  // singles out a thread.
+  const classOf = new Map<number, readonly number[]>();
+  for (const cls of classes) for (const m of cls) classOf.set(m, cls);
+  const seen = new Set(prog.observed.map((o) => observedKey(o, o.kind === 'mem' ? -1 : o.proc)));
+  const outcomesFollow =
+    prog.filter === undefined &&
+    prog.observed.every((o) => o.kind === 'mem' || (classOf.get(o.proc) ?? []).every((m) => seen.has(observedKey(o, m))));
+  const sym: Symmetry<MachineState, Transition> = {
+    outcomesFollow,
+    mapTransition,
+    classes,
+    group: groupOf(n, classes),
+    canon,
+    apply,
+    findingKey: (key, g) => {
+      const m = /^([^:]+):P(\d+):(.*)$/s.exec(key);
+      return m === null ? key : `${m[1]}:P${g[Number(m[2])] as number}:${m[3]}`;
+    },
+    final: (s) => machine.isFinal(s),
+  };
+  const init = machine.initial();
+  const key = fingerprint(init, hashes);
+  return sym.group.every((g) => fingerprint(apply(init, g), hashes) === key) ? sym : undefined;
+}
