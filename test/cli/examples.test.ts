@@ -10,6 +10,7 @@ const dir = join(import.meta.dirname, '../../examples');
 const expected: Record<string, { observation: string; hazards: string[] }> = {
   'fixmap-local-tlbi': { observation: 'Sometimes', hazards: ['amalgamation:P1', 'stale-tlb:P1'] },
   'fixmap-broadcast-tlbi': { observation: 'Never', hazards: [] },
+  'fixmap-local-tlbi-4cpu': { observation: 'Sometimes', hazards: ['amalgamation:P1', 'amalgamation:P2', 'amalgamation:P3', 'stale-tlb:P1', 'stale-tlb:P2', 'stale-tlb:P3'] },
   'remap-no-break': { observation: 'Sometimes', hazards: ['amalgamation:P0', 'amalgamation:P1'] },
   'permission-only': { observation: 'Always', hazards: [] },
   'bbm-tlbi-no-dsb': { observation: 'Sometimes', hazards: ['amalgamation:P0', 'amalgamation:P1'] },
