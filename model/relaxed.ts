@@ -195,7 +195,9 @@ export class RelaxedMachine extends Machine {
             const f = flagsOf(e);
             const rs = this.regAt(c, cpu, idx, op.rs);
             if ((f & RD) !== 0 && (f & CAS_CHECKED) === 0 && rs !== undefined) {
-              if (this.sameValue(e.out, rs, op.w)) ne = (f & CAS_NO) !== 0 || e.clean === 1 ? 'dead' : { ...e, flags: f | CAS_OK | CAS_CHECKED };
+              // A CAS that compares equal must write; it cannot while another read-modify-write
+              // holds the cell having read it too (aarch64.cat `atomic`), so that run is not one.
+              if (this.sameValue(e.out, rs, op.w)) ne = (f & CAS_NO) !== 0 || e.clean === 1 || this.reserved(st, e.cell, cpu, idx) ? 'dead' : { ...e, flags: f | CAS_OK | CAS_CHECKED };
               else ne = (f & CAS_OK) !== 0 ? 'dead' : { ...e, stage: 2, flags: f | CAS_NO | CAS_CHECKED };
             } else if ((f & CAS_OK) !== 0 && (f & RD) === 0 && e.out < 0 && rs !== undefined) ne = { ...e, out: this.narrowIf(rs, op.w) };
           } else if (op.op === 'csel' && e.stage === 1) {
@@ -385,8 +387,9 @@ export class RelaxedMachine extends Machine {
     if (op.op === 'csel' && e.stage === 0) this.cselGuesses(c, cpu, idx, out);
     if (op.op === 'cas' && e.stage === 1 && e.fault === '' && (flagsOf(e) & (CAS_OK | CAS_NO)) === 0 && e.clean !== 1) {
       // Guess that the compare succeeds, so that the CAS's result (Rs, which then equals the value
-      // it reads) and its write can be used before its read or Rs are known (see settle).
-      out.push({ k: 'do', cpu, idx, guess: true });
+      // it reads) and its write can be used before its read or Rs are known (see settle). Not
+      // once it has read a cell another read-modify-write holds: it could never write.
+      if ((flagsOf(e) & RD) === 0 || !this.reserved(s, e.cell, cpu, idx)) out.push({ k: 'do', cpu, idx, guess: true });
     }
     if (e.fault !== '') {
       // Taken at the head by retire; with a handler, possibly before (see takeFault).

@@ -130,6 +130,9 @@ const rmwShapes: [string, string, string][] = [
   ['MP+rel+LDADD-dmb.ld', two('MP+rel+LDADD-dmb.ld', ['MOV W0,#1', 'STR W0,[X1]', 'MOV W2,#1', 'STLR W2,[X3]'], ['MOV W4,#2', 'LDADD W4,W2,[X3]', 'DMB LD', 'LDR W0,[X1]'], '0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y;', '1:X2=1 /\\ 1:X0=0'), 'Never'],
   // Atomicity: no write comes between an RMW's read and its write.
   ['2 CAS from 0', two('CAS2', ['MOV W1,#1', 'CAS W0,W1,[X2]'], ['MOV W1,#2', 'CAS W0,W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=0 /\\ 1:X0=0'), 'Never'],
+  // ... also when Rs comes from a load, so the compare is decided (or guessed) after the read:
+  // one CAS holds the cell, the other may not then succeed (found with a cloned CAS+data2).
+  ['2 CAS, Rs loaded', two('CAS2-ldr', ['LDR W0,[X3]', 'MOV W1,#1', 'CAS W0,W1,[X2]'], ['LDR W0,[X3]', 'MOV W1,#2', 'CAS W0,W1,[X2]'], '0:X2=x; 1:X2=x; 0:X3=y; 1:X3=y;', '0:X0=0 /\\ 1:X0=0'), 'Never'],
   ['2 LDADD', two('LDADD2', ['MOV W1,#1', 'LDADD W1,W0,[X2]'], ['MOV W1,#1', 'LDADD W1,W0,[X2]'], '0:X2=x; 1:X2=x;', '[x]=1'), 'Never'],
   ['SWP and STR, STR first', two('SWP+STR', ['MOV W1,#1', 'SWP W1,W0,[X2]'], ['MOV W1,#2', 'STR W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=2 /\\ [x]=1'), 'Sometimes'],
   ['SWP and STR, STR between read and write', two('SWP+STR', ['MOV W1,#1', 'SWP W1,W0,[X2]'], ['MOV W1,#2', 'STR W1,[X2]'], '0:X2=x; 1:X2=x;', '0:X0=0 /\\ [x]=1'), 'Never'],
