@@ -2,7 +2,7 @@
 // report/ prints as herd text or JSON.
 
 import { exploreExhaustive, type Budget, type ExplorationResult, type Progress } from '../explorer/exhaustive.js';
-import { exploreParallel } from '../explorer/parallel.js';
+import { exploreParallel, parallelStart } from '../explorer/parallel.js';
 import { traceToken } from '../explorer/system.js';
 import { parseLitmus } from '../litmus/parser.js';
 import type { Prop, Value } from '../litmus/ast.js';
@@ -186,13 +186,15 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
   const ready = p.ready;
   const sys = searchedSystem(ready.prog, systemOptions(opts));
   try {
-    const probeLimit = opts.maxStates === undefined ? par.after : Math.min(par.after, opts.maxStates);
-    if (probeLimit > 0) {
-      const probe = exploreExhaustive(sys.searched, budgetOf(opts, ready.t0, probeLimit));
-      // Done, or stopped by one of the user's limits rather than the probe's.
-      if (probe.complete || probe.stopped !== 'max-states' || probeLimit === opts.maxStates) return conclude(ready, file, opts, sys.finish(probe));
-    }
     const budget = budgetOf(opts, ready.t0);
+    let start;
+    if (par.after > 0) {
+      // The search starts here; past `after` states it hands its frontier to the workers at the
+      // next level boundary (the states travel packed), unless it has finished by then.
+      const probe = exploreExhaustive(sys.searched, budget, { handOffAfter: par.after });
+      if (probe.handoff === undefined) return conclude(ready, file, opts, sys.finish(probe));
+      start = parallelStart(sys.searched, probe);
+    }
     const r = await exploreParallel(
       par.pool.host({
         source,
@@ -205,6 +207,7 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
         ...(par.crash === undefined ? {} : { crash: par.crash }),
       }),
       budget,
+      start,
     );
     return conclude(ready, file, opts, sys.finish(r));
   } catch (e) {

@@ -9,7 +9,7 @@ import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/
 import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
-import { fingerprint, type MachineState } from '../model/state.js';
+import { fingerprint, packState, unpackState, type MachineState, type PackedState } from '../model/state.js';
 import { machineSymmetry } from '../model/symmetry.js';
 
 /** herd's flag raised by executing P(cpu)'s current instruction, if any. */
@@ -39,6 +39,11 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
       return { state, findings };
     },
     key: (s) => fingerprint(s, prog.values.hashes),
+    pack: (s) => packState(s, prog.values),
+    unpack: (data) => {
+      const shared = new Map<string, unknown>();
+      return data.map((d) => unpackState(d as PackedState, prog.values, shared));
+    },
     stateFindings: (s) => stateHazards(prog, s).map(hazardFinding),
     ...(options?.por === true ? { reduce: (s: MachineState, ts: readonly Transition[]) => machine.reduce(s, ts) } : {}),
     actor: (t) => 2 * t.cpu + (t.k === 'exec' ? 0 : 1), // CPU c's instructions: thread 2c; its walker/invalidation unit: 2c+1

@@ -32,6 +32,21 @@ export interface Witnessed {
   readonly trace: Trace;
 }
 
+/**
+ * A search stopped at a level boundary so that another search (explorer/parallel.ts) can go on
+ * from there: every state of levels 0..level is known, the states of `level` are not expanded.
+ */
+export interface Handoff<S> {
+  /** the frontier's level (its states' trace length) */
+  readonly level: number;
+  /** per level 1..level, each state's parent rank in the previous level and the choice that reached it (levels[0] is the initial state's) */
+  readonly levels: readonly { readonly parent: Uint32Array; readonly choice: Uint16Array }[];
+  /** the frontier: level `level`'s states in rank order */
+  readonly frontier: readonly S[];
+  /** every known state: its key and (level, parent rank, choice) */
+  readonly known: readonly { readonly key: string | number; readonly level: number; readonly parentRank: number; readonly choice: number }[];
+}
+
 /** What an exploration found. */
 export interface ExplorationResult {
   /** final outcomes, each with its witness, sorted by key */
@@ -45,10 +60,19 @@ export interface ExplorationResult {
   readonly stopped?: 'max-states' | 'max-memory' | 'timeout' | 'cancelled';
 }
 
+/** Options of exploreExhaustive beyond the budget. */
+export interface ExhaustiveOptions {
+  /**
+   * stop at the first level boundary with at least this many states and return the search so
+   * far (incomplete, with `handoff`) for a parallel search to go on with
+   */
+  readonly handOffAfter?: number;
+}
+
 // invariant: parent[i] < i for i > 0 and choice[i] is the index in enabled(state of parent[i])
 // of the transition that first reached state i; BFS order makes that path a shortest one.
 /** Explores every reachable state of `sys` breadth-first. */
-export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Budget = {}): ExplorationResult {
+export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Budget = {}, options: ExhaustiveOptions = {}): ExplorationResult & { handoff?: Handoff<S> } {
   const seen = new Map<string | number, number>();
   const states: S[] = [];
   const parent: number[] = [];
@@ -79,7 +103,18 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
   let transitions = 0;
   let stopped: ExplorationResult['stopped'];
   let head = 0;
+  // levelStart[l]: id of level l's first state; the level being expanded is levelStart.length - 2
+  const levelStart = [0, 1];
+  let handoff: Handoff<S> | undefined;
   outer: while (head < states.length) {
+    if (head === levelStart[levelStart.length - 1]) {
+      // All of the previous level is expanded: states[head..] are exactly the next level.
+      if (options.handOffAfter !== undefined && states.length >= options.handOffAfter) {
+        handoff = handOff(seen, states, parent, choice, levelStart, head);
+        break;
+      }
+      levelStart.push(states.length);
+    }
     const id = head++;
     const s = states[id] as S;
     const ts = sys.enabled(s);
@@ -127,9 +162,37 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     findings: [...findings.values()].sort(byKey),
     distinct: states.length,
     transitions,
-    complete: stopped === undefined,
+    complete: stopped === undefined && handoff === undefined,
     ...(stopped === undefined ? {} : { stopped }),
+    ...(handoff === undefined ? {} : { handoff }),
   };
+}
+
+// The search so far as a Handoff: `frontierStart` is the id of the frontier level's first state.
+function handOff<S>(seen: Map<string | number, number>, states: S[], parent: number[], choice: number[], levelStart: number[], frontierStart: number): Handoff<S> {
+  const level = levelStart.length - 1;
+  const bounds = [...levelStart, states.length];
+  const levelOf = new Uint16Array(states.length);
+  const levels = [];
+  for (let l = 0; l <= level; l++) {
+    const from = bounds[l] as number;
+    const to = bounds[l + 1] as number;
+    const p = new Uint32Array(to - from);
+    const c = new Uint16Array(to - from);
+    for (let id = from; id < to; id++) {
+      levelOf[id] = l;
+      if (l > 0) {
+        p[id - from] = (parent[id] as number) - (bounds[l - 1] as number);
+        c[id - from] = choice[id] as number;
+      }
+    }
+    levels.push({ parent: p, choice: c });
+  }
+  const known = [...seen].map(([key, id]) => {
+    const l = levelOf[id] as number;
+    return { key, level: l, parentRank: l === 0 ? 0 : (parent[id] as number) - (bounds[l - 1] as number), choice: l === 0 ? 0 : (choice[id] as number) };
+  });
+  return { level, levels, frontier: states.slice(frontierStart), known };
 }
 
 /** Replays a trace from the initial state; returns every state along it, or where it went wrong. */

@@ -65,6 +65,12 @@ export interface SeedItem {
   readonly choices: readonly number[];
 }
 
+/** One state handed over as data (TransitionSystem.pack), with its rank in its level. */
+export interface AdoptItem {
+  readonly rank: number;
+  readonly data: unknown;
+}
+
 /** What expanding a level reported. */
 export interface ExpandReport {
   /** false when the stop word was set before the level was done */
@@ -93,6 +99,10 @@ export interface PartitionApi {
   assign(ranks: Uint32Array): void;
   /** Removes frontier states (given to another partition). */
   drop(ranks: readonly number[]): void;
+  /** Adds frontier states of `level` handed over as data (from `take`, or from a search that handed off). */
+  adopt(level: number, items: readonly AdoptItem[]): void;
+  /** Removes frontier states and returns them as data, for another partition to adopt. */
+  take(ranks: readonly number[]): AdoptItem[];
   /** Forgets this level's successors and uses a new table (after the coordinator grew it). */
   retable(buffer: SharedArrayBuffer): void;
 }
@@ -121,6 +131,10 @@ export class LevelPartition<S, T> implements PartitionApi {
   // one whose key is still the table's after the level is the state's canonical copy.
   private candidates: Candidate<S>[] = [];
   private kept: Candidate<S>[] = [];
+  // Keys of findings and outcomes this partition reported at an earlier level: any later witness
+  // of them has a longer trace, so it is never the earliest and need not cross the thread.
+  private readonly reported = new Set<string>();
+  private readonly reportedOutcomes = new Set<string>();
 
   constructor(
     private readonly sys: TransitionSystem<S, T>,
@@ -162,7 +176,9 @@ export class LevelPartition<S, T> implements PartitionApi {
         const i = only === undefined ? j : (only[j] as number);
         const r = sys.step(state, ts[i] as T);
         transitions++;
-        r.findings.forEach((f, idx) => noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx })));
+        r.findings.forEach((f, idx) => {
+          if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx }));
+        });
         const fp = fingerprintOf(sys, r.state);
         const key = withChoice(base, i);
         const c = this.table.claim(fp, key);
@@ -181,8 +197,12 @@ export class LevelPartition<S, T> implements PartitionApi {
       }
     }
     Atomics.add(control, CONTROL.transitions, batch);
+    this.levelFindings = findings;
     return { complete: Atomics.load(control, CONTROL.stop) === STOP.none, transitions, findings: [...findings.values()] };
   }
+
+  // this level's edge findings (expand), remembered as reported once the level is assigned
+  private levelFindings = new Map<string, PlacedWitness>();
 
   settle(): SettleReport {
     const kept = this.candidates.filter((c) => this.table.key(c.fp) === c.key);
@@ -190,17 +210,24 @@ export class LevelPartition<S, T> implements PartitionApi {
     this.candidates = [];
     this.kept = kept;
     const next = this.level + 1;
-    const findings: PlacedWitness[] = [];
-    const outcomes: PlacedWitness[] = [];
+    const findings = new Map<string, PlacedWitness>();
+    const outcomes = new Map<string, PlacedWitness>();
     const edges = new Float64Array(kept.length);
+    // kept is in edge order, so the first witness of a key here is this partition's earliest
     kept.forEach((c, n) => {
       const edge = keyEdge(c.key);
       edges[n] = edge;
-      this.sys.stateFindings(c.state).forEach((f, idx) => findings.push(placed(f, { len: next, edge, prio: 1, idx })));
+      this.sys.stateFindings(c.state).forEach((f, idx) => {
+        if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge, prio: 1, idx }));
+      });
       const o = this.sys.outcome(c.state);
-      if (o !== undefined) outcomes.push({ key: o, detail: this.sys.outcomeDetail?.(c.state), len: next, edge, prio: 1, idx: 0 });
+      if (o !== undefined && !this.reportedOutcomes.has(o) && !outcomes.has(o)) outcomes.set(o, { key: o, detail: this.sys.outcomeDetail?.(c.state), len: next, edge, prio: 1, idx: 0 });
     });
-    return { edges, findings, outcomes };
+    for (const k of findings.keys()) this.reported.add(k);
+    for (const k of this.levelFindings.keys()) this.reported.add(k);
+    for (const k of outcomes.keys()) this.reportedOutcomes.add(k);
+    this.levelFindings = new Map();
+    return { edges, findings: [...findings.values()], outcomes: [...outcomes.values()] };
   }
 
   assign(ranks: Uint32Array): void {
@@ -213,6 +240,26 @@ export class LevelPartition<S, T> implements PartitionApi {
   drop(ranks: readonly number[]): void {
     const gone = new Set(ranks);
     this.frontier = this.frontier.filter((f) => !gone.has(f.rank));
+  }
+
+  adopt(level: number, items: readonly AdoptItem[]): void {
+    const unpack = this.sys.unpack;
+    if (unpack === undefined) throw new Error('[internal] adopt on a system that cannot unpack states');
+    this.level = level;
+    const have = new Set(this.frontier.map((f) => f.rank));
+    const fresh = items.filter((it) => !have.has(it.rank));
+    const states = unpack.call(this.sys, fresh.map((it) => it.data));
+    fresh.forEach((it, n) => this.frontier.push({ state: states[n] as S, rank: it.rank }));
+    this.frontier.sort((a, b) => a.rank - b.rank);
+  }
+
+  take(ranks: readonly number[]): AdoptItem[] {
+    const pack = this.sys.pack;
+    if (pack === undefined) throw new Error('[internal] take on a system that cannot pack states');
+    const gone = new Set(ranks);
+    const out = this.frontier.filter((f) => gone.has(f.rank)).map((f) => ({ rank: f.rank, data: pack.call(this.sys, f.state) }));
+    this.frontier = this.frontier.filter((f) => !gone.has(f.rank));
+    return out;
   }
 
   retable(buffer: SharedArrayBuffer): void {
@@ -233,7 +280,11 @@ function placed(f: Finding, p: Position): PlacedWitness {
 
 /** The state's fingerprint as a non-negative safe integer (string keys are hashed to 53 bits). */
 export function fingerprintOf<S, T>(sys: TransitionSystem<S, T>, s: S): number {
-  const k = sys.key(s);
+  return keyFingerprint(sys.key(s));
+}
+
+/** A state key (TransitionSystem.key) as a fingerprint. */
+export function keyFingerprint(k: string | number): number {
   if (typeof k === 'number') return k;
   let h1 = 0x811c9dc5 | 0;
   let h2 = 0x2545f491 | 0;

@@ -11,10 +11,10 @@
 // partition that dies is restarted and rebuilt the same way; claims in the table are idempotent
 // and counts are taken from reports, so nothing is lost or counted twice.
 
-import type { Budget, ExplorationResult, Witnessed } from './exhaustive.js';
-import { FingerprintTable } from './fingerprint-table.js';
-import { CONTROL, STOP, noteWitness, type PartitionApi, type PlacedWitness, type SeedItem, type SettleReport } from './level-partition.js';
-import type { Trace } from './system.js';
+import type { Budget, ExplorationResult, Handoff, Witnessed } from './exhaustive.js';
+import { FingerprintTable, edgeKey } from './fingerprint-table.js';
+import { CONTROL, STOP, keyFingerprint, noteWitness, type AdoptItem, type PartitionApi, type PlacedWitness, type SeedItem, type SettleReport } from './level-partition.js';
+import type { Trace, TransitionSystem } from './system.js';
 
 /** A partition in another thread: the same calls, answered asynchronously. */
 export type RemotePartition = { [K in keyof PartitionApi]: (...a: Parameters<PartitionApi[K]>) => Promise<ReturnType<PartitionApi[K]>> } & {
@@ -28,6 +28,8 @@ export class PartitionLost extends Error {}
 /** Starts partitions (one per worker thread); the coordinator asks again for one that died. */
 export interface PartitionHost {
   readonly size: number;
+  /** the partitions' system packs and unpacks states: rebalancing moves states as data, not by replaying traces */
+  readonly transfers?: boolean;
   start(index: number, table: SharedArrayBuffer, control: SharedArrayBuffer): Promise<RemotePartition>;
 }
 
@@ -46,6 +48,37 @@ interface Level {
   readonly choice: Uint16Array;
 }
 
+/**
+ * Where a parallel search starts when a sequential one handed off (exploreExhaustive's
+ * `handOffAfter`): its levels, the fingerprints it knows, its frontier as data, and what it found.
+ */
+export interface ParallelStart {
+  readonly level: number;
+  readonly levels: readonly Level[];
+  /** (fingerprint, edge key) of every state of levels 0..level */
+  readonly known: readonly (readonly [number, bigint])[];
+  readonly frontier: readonly unknown[];
+  readonly outcomes: readonly Witnessed[];
+  readonly findings: readonly Witnessed[];
+  readonly transitions: number;
+}
+
+/** The start of a parallel search from a sequential one that handed off (its system must pack states). */
+export function parallelStart<S, T>(sys: TransitionSystem<S, T>, probe: ExplorationResult & { handoff?: Handoff<S> }): ParallelStart {
+  const h = probe.handoff;
+  const pack = sys.pack;
+  if (h === undefined || pack === undefined) throw new Error('[internal] parallelStart needs a handoff from a system that packs states');
+  return {
+    level: h.level,
+    levels: h.levels,
+    known: h.known.map((k) => [keyFingerprint(k.key), edgeKey(k.level, k.parentRank, k.choice)] as const),
+    frontier: h.frontier.map((st) => pack.call(sys, st)),
+    outcomes: probe.outcomes,
+    findings: probe.findings,
+    transitions: probe.transitions,
+  };
+}
+
 const STOP_NAMES: Record<number, ExplorationResult['stopped']> = {
   [STOP.cancelled]: 'cancelled',
   [STOP.timeout]: 'timeout',
@@ -54,22 +87,31 @@ const STOP_NAMES: Record<number, ExplorationResult['stopped']> = {
 };
 
 /** Explores every reachable state with the partitions of `host`; see the file comment. */
-export async function exploreParallel(host: PartitionHost, budget: Budget = {}): Promise<ExplorationResult & { stats: ParallelStats }> {
+export async function exploreParallel(host: PartitionHost, budget: Budget = {}, start?: ParallelStart): Promise<ExplorationResult & { stats: ParallelStats }> {
   const n = host.size;
   let table = FingerprintTable.create(1 << 16);
+  if (start !== undefined) {
+    let cap = 1 << 16;
+    while (cap / 2 < start.known.length + start.frontier.length * 8) cap *= 2;
+    table = FingerprintTable.create(cap);
+    for (const [fp, key] of start.known) table.claim(fp, key);
+  }
   const controlBuffer = new SharedArrayBuffer(CONTROL.size * 4);
   const control = new Int32Array(controlBuffer);
+  if (start !== undefined) Atomics.store(control, CONTROL.distinct, start.known.length);
   const parts: RemotePartition[] = [];
   for (let w = 0; w < n; w++) parts.push(await host.start(w, table.buffer, controlBuffer));
-  const levels: Level[] = [{ parent: new Uint32Array(1), choice: new Uint16Array(1) }];
-  let owned: number[][] = parts.map((_, w) => (w === 0 ? [0] : []));
+  const levels: Level[] = start === undefined ? [{ parent: new Uint32Array(1), choice: new Uint16Array(1) }] : [...start.levels];
+  // The handed-off frontier in n contiguous blocks of ranks.
+  const share = (w: number, size: number): number[] => Array.from({ length: Math.floor(((w + 1) * size) / n) - Math.floor((w * size) / n) }, (_, i) => Math.floor((w * size) / n) + i);
+  let owned: number[][] = parts.map((_, w) => (start === undefined ? (w === 0 ? [0] : []) : share(w, start.frontier.length)));
   const findings = new Map<string, PlacedWitness>();
   const outcomes = new Map<string, PlacedWitness>();
-  let transitions = 0;
+  let transitions = start?.transitions ?? 0;
   let restarts = 0;
   let moved = 0;
   let worstShare = 0;
-  let level = 0;
+  let level = start?.level ?? 0;
   let stopped: ExplorationResult['stopped'];
 
   const traceOf = (lvl: number, rank: number): number[] => {
@@ -123,9 +165,16 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}):
   }, 200);
 
   try {
-    const init = await call(0, (p) => p.seed(0, [{ rank: 0, choices: [] }]));
-    if (init !== undefined) merge(init);
     let frontier = 1;
+    if (start === undefined) {
+      const init = await call(0, (p) => p.seed(0, [{ rank: 0, choices: [] }]));
+      if (init !== undefined) merge(init);
+    } else {
+      // The sequential search's witnesses all come before the ones found from here (shorter traces).
+      const data = start.frontier;
+      await Promise.all(parts.map((_, w) => call(w, (p) => p.adopt(level, (owned[w] as number[]).map((rank) => ({ rank, data: data[rank] }))))));
+      frontier = data.length;
+    }
     while (frontier > 0) {
       checkBudget();
       const why = Atomics.load(control, CONTROL.stop);
@@ -162,10 +211,29 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}):
       level++;
       owned = ranks.perPartition.map((r) => Array.from(r));
       if (total >= 1000) worstShare = Math.max(worstShare, Math.max(...owned.map((o) => o.length)) / total);
-      moved += await rebalance(owned, parts, (w, give, take) => call(w, async (p) => {
-        if (give.length > 0) await p.drop(give);
-        if (take.length > 0) await p.seed(level, seedItems(level, take));
-      }));
+      moved += await rebalance(owned, parts, async (gives, takes) => {
+        if (host.transfers === true) {
+          // States travel as data: taken from the donors, adopted by the receivers.
+          const taken = new Map<number, AdoptItem>();
+          const got = await Promise.all(gives.map((g, w) => (g.length === 0 ? [] : call(w, (p) => p.take(g)))));
+          for (const items of got) for (const it of items) taken.set(it.rank, it);
+          // (a donor that died and was rebuilt no longer holds what it gave: those are replayed)
+          await Promise.all(
+            takes.map((t, w) =>
+              t.length === 0
+                ? undefined
+                : call(w, async (p) => {
+                    await p.adopt(level, t.flatMap((rank) => taken.get(rank) ?? []));
+                    const missing = t.filter((rank) => !taken.has(rank));
+                    if (missing.length > 0) await p.seed(level, seedItems(level, missing));
+                  }),
+            ),
+          );
+          return;
+        }
+        await Promise.all(gives.map((g, w) => (g.length === 0 ? undefined : call(w, (p) => p.drop(g)))));
+        await Promise.all(takes.map((t, w) => (t.length === 0 ? undefined : call(w, (p) => p.seed(level, seedItems(level, t))))));
+      });
       frontier = total;
     }
   } finally {
@@ -178,12 +246,15 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}):
     const parentRank = Math.floor(w.edge / 65536);
     return { version: 1, choices: [...traceOf(w.len - 1, parentRank), w.edge % 65536] };
   };
-  const done = (m: Map<string, PlacedWitness>): Witnessed[] =>
-    [...m.values()].map((w) => ({ key: w.key, detail: w.detail, trace: trace(w) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const done = (m: Map<string, PlacedWitness>, first: readonly Witnessed[] = []): Witnessed[] => {
+    const out = new Map<string, Witnessed>(first.map((w) => [w.key, w]));
+    for (const w of m.values()) if (!out.has(w.key)) out.set(w.key, { key: w.key, detail: w.detail, trace: trace(w) });
+    return [...out.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  };
   const distinct = levels.reduce((a, l) => a + l.parent.length, 0);
   return {
-    outcomes: done(outcomes),
-    findings: done(findings),
+    outcomes: done(outcomes, start?.outcomes),
+    findings: done(findings, start?.findings),
     distinct,
     transitions,
     complete: stopped === undefined,
@@ -242,7 +313,7 @@ export function rankEdges(edges: readonly Float64Array[]): { size: number; level
  * over the donor's ranks, so no partition ends up with all the low ranks (which win ties of
  * later levels and would make the drift come back). Returns how many moved.
  */
-async function rebalance(owned: number[][], parts: readonly RemotePartition[], move: (w: number, give: number[], take: number[]) => Promise<unknown>): Promise<number> {
+async function rebalance(owned: number[][], parts: readonly RemotePartition[], move: (gives: readonly number[][], takes: readonly number[][]) => Promise<unknown>): Promise<number> {
   const total = owned.reduce((a, o) => a + o.length, 0);
   const mean = total / parts.length;
   const sizes = owned.map((o) => o.length);
@@ -270,9 +341,6 @@ async function rebalance(owned: number[][], parts: readonly RemotePartition[], m
     takes[w] = take;
     owned[w] = [...o, ...take].sort((a, b) => a - b);
   });
-  await Promise.all(owned.map(async (_, w) => {
-    if ((gives[w] as number[]).length > 0) await move(w, gives[w] as number[], []);
-    if ((takes[w] as number[]).length > 0) await move(w, [], takes[w] as number[]);
-  }));
+  await move(gives, takes);
   return pool.length;
 }

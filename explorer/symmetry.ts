@@ -92,6 +92,12 @@ export function quotientSystem<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
     const reduce = sys.reduce.bind(sys);
     q.reduce = (s, ts) => reduce(s, ts);
   }
+  if (sys.pack !== undefined && sys.unpack !== undefined) {
+    const pack = sys.pack.bind(sys);
+    const unpack = sys.unpack.bind(sys);
+    q.pack = (s) => pack(s);
+    q.unpack = (ds) => unpack(ds);
+  }
   if (sys.actor !== undefined) {
     const actor = sys.actor.bind(sys);
     q.actor = (t) => actor(t);
@@ -141,9 +147,9 @@ interface Memo<S, T> {
   readonly mapped: Map<string, Stepped<S, T>>;
 }
 
-// The concrete run of a quotient trace, and the permutation taking its last state to the
-// representative the quotient reached.
-function concretize<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, trace: Trace, memo: Memo<S, T>): { run: Run<S, T>; tau: Perm } {
+// The concrete run of a quotient trace (`tau` maps each concrete state to the representative
+// the quotient reached at that step).
+function concretize<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, trace: Trace, memo: Memo<S, T>): Run<S, T> {
   const init = sys.initial();
   const first = sym.canon(init);
   let rep = first.state;
@@ -169,7 +175,7 @@ function concretize<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, trac
     x = hit.m.state;
     push(run, hit.m);
   }
-  return { run, tau };
+  return run;
 }
 
 function push<S, T>(run: Run<S, T>, m: Stepped<S, T>): void {
@@ -242,7 +248,7 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
   const memo: Memo<S, T> = { concrete: new Map(), mapped: new Map() };
   const outcomes = new Map<string, Witnessed>();
   for (const w of [...r.outcomes].sort(byTrace)) {
-    const { run } = concretize(sys, sym, w.trace, memo);
+    const run = concretize(sys, sym, w.trace, memo);
     const x = run.states[run.states.length - 1] as S;
     for (const [gi, g] of sym.group.entries()) {
       const y = sym.apply(x, g);
@@ -257,14 +263,19 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
   for (const w of [...r.findings].sort(byTrace)) {
     // the orbit of a key is the orbit of any key in it: a finding already expanded needs no replay
     if (sym.group.every((g) => findings.has(sym.findingKey(w.key, g)))) continue;
-    const { run, tau } = concretize(sys, sym, w.trace, memo);
-    const key = sym.findingKey(w.key, inverse(tau));
+    const run = concretize(sys, sym, w.trace, memo);
+    // The concrete run ends with a member of w.key's orbit: on its last edge (an edge finding,
+    // in the frame of the state before the last step) or on its last state.
+    const orbit = new Set(sym.group.map((g) => sym.findingKey(w.key, g)));
+    const end = run.states[run.states.length - 1] as S;
+    const key = [...(run.edges[run.edges.length - 1] ?? []), ...sys.stateFindings(end)].map((f) => f.key).find((k) => orbit.has(k));
+    if (key === undefined) throw new Error(`[internal] symmetry: the concrete witness of ${w.key} does not show it`);
     for (const [gi, g] of sym.group.entries()) {
       const k = sym.findingKey(key, g);
       if (findings.has(k)) continue;
       const mapped = mapRun(sys, sym, run, g, gi, memo);
-      const end = mapped.states[mapped.states.length - 1] as S;
-      const shown = [...(mapped.edges[mapped.edges.length - 1] ?? []), ...sys.stateFindings(end)].find((f) => f.key === k);
+      const last = mapped.states[mapped.states.length - 1] as S;
+      const shown = [...(mapped.edges[mapped.edges.length - 1] ?? []), ...sys.stateFindings(last)].find((f) => f.key === k);
       if (shown === undefined) throw new Error(`[internal] symmetry: the permuted witness of ${w.key} does not show ${k}`);
       findings.set(k, { key: k, detail: shown.detail, trace: { version: 1, choices: mapped.choices } });
     }

@@ -37,6 +37,14 @@ export interface TransitionSystem<S, T> {
    * reason about threads (PCT) and for counting context switches; without it, one thread does all
    */
   actor?(t: T): number;
+  /**
+   * optional: a state as structured-clone-safe data for a copy of this system in another thread
+   * (built from the same recipe), and back, a batch at a time (so the states of a batch may share
+   * their equal parts, as states reached by steps do); lets a search hand states to workers
+   * instead of having them replay traces
+   */
+  pack?(s: S): unknown;
+  unpack?(data: readonly unknown[]): S[];
 }
 
 /** A versioned, printable list of choices that replays one run. */

@@ -1,6 +1,8 @@
 // The machine state: immutable plain data. One canonical encoding (`encodeState`) serves
 // equality, hashing and transfer; nothing outside model/ looks inside a state except through it.
 
+import type { Val, ValueTable } from './values.js';
+
 /**
  * A cached translation (Arm ARM D8.13 "TLB maintenance"): `va` is a variable id, `desc` the
  * value id of the descriptor the walk read. `escProc`/`escPc` name the TLBI this entry escaped
@@ -228,6 +230,7 @@ export function visitCpu(c: CpuState, w: (x: number) => void, v: (id: number) =>
   w(c.retry);
   w(c.loops.length);
   for (const x of c.loops) w(x);
+  w(c.regs.length);
   for (const r of c.regs) v(r);
   w(c.tlb.length);
   for (const e of c.tlb) {
@@ -278,6 +281,109 @@ export function visitCpu(c: CpuState, w: (x: number) => void, v: (id: number) =>
     w(i.next);
     w(i.clean);
   }
+}
+
+/**
+ * A state as plain data for another thread: visitState's word stream, with each value id
+ * replaced by an index into `vals` (value ids are per-table; the receiver interns `vals` in its
+ * own table). unpackState is its inverse.
+ */
+export interface PackedState {
+  readonly words: Int32Array;
+  readonly vals: readonly Val[];
+}
+
+/** Packs `s` (values from `table`) for unpackState in any thread that loaded the same program. */
+export function packState(s: MachineState, table: ValueTable): PackedState {
+  const words: number[] = [];
+  const vals: Val[] = [];
+  const local = new Map<number, number>();
+  visitState(
+    s,
+    (x) => void words.push(x),
+    (id) => {
+      if (id < 0) return void words.push(-1);
+      let i = local.get(id);
+      if (i === undefined) {
+        i = vals.length;
+        local.set(id, i);
+        vals.push(table.get(id));
+      }
+      words.push(i);
+    },
+  );
+  return { words: Int32Array.from(words), vals };
+}
+
+const FAULT_NAMES = Object.fromEntries(Object.entries(FAULT_CODES).map(([k, v]) => [v, k])) as Record<number, string>;
+
+/**
+ * The state packed by packState, its values interned in `table`. States unpacked with the same
+ * `shared` map share their equal memories and CPUs, as states reached by steps share what a step
+ * did not change (less memory, and each CPU's digest computed once).
+ */
+export function unpackState(p: PackedState, table: ValueTable, shared?: Map<string, unknown>): MachineState {
+  const ids = p.vals.map((x) => table.intern(x));
+  let at = 0;
+  const w = (): number => {
+    const x = p.words[at++];
+    if (x === undefined) throw new Error('[internal] packed state ends early');
+    return x;
+  };
+  const v = (): number => {
+    const i = w();
+    return i < 0 ? -1 : (ids[i] as number);
+  };
+  // Built by push, as the machine builds its arrays: Array.from gives arrays of another
+  // elements kind, and a search from such states runs measurably slower.
+  const list = <T>(item: () => T): T[] => {
+    const out: T[] = [];
+    for (let n = w(); n > 0; n--) out.push(item());
+    return out;
+  };
+  const fault = (code: number): string => {
+    const f = FAULT_NAMES[code];
+    if (f === undefined) throw new Error(`[internal] packed state has fault code ${code}`);
+    return f;
+  };
+  const mem = reuse(shared, 'm', list(v));
+  const cpus = list((): CpuState => {
+    const pc = w();
+    const flags = w();
+    const elr = v();
+    const par = v();
+    const excl = w();
+    const retry = w();
+    const loops = list(w);
+    const regs = list(v);
+    const tlb = list((): TlbEntry => ({ va: w(), desc: v(), escProc: w(), escPc: w() }));
+    const early = list((): EarlyFault => ({ va: w(), desc: v() }));
+    const inv = list((): PendingInv => ({ issuer: w(), pc: w(), va: w() }));
+    const unsynced = list((): Unsynced => ({ pc: w(), va: w(), broadcast: w() === 1 }));
+    const stale = list((): StaleWalk => ({ va: w(), old: v(), synced: w() }));
+    const hu = list((): OwedUpdate => ({ va: w(), desc: v(), upd: v(), pc: w() }));
+    const win = list((): Inst => ({ pc: w(), stage: w(), cell: w(), va: w(), fault: fault(w()), out: v(), flags: w(), next: w(), clean: w() }));
+    const c: CpuState = { pc, regs, flags, elr, par, tlb, early, inv, unsynced, stale, excl, retry, win, hu, loops };
+    return reuse(shared, 'c', c);
+  });
+  const faults = list((): FaultRec => ({ proc: w(), pc: w(), va: w(), type: fault(w()) as FaultType }));
+  const remaps = list((): QuietRemap => ({ cpu: w(), va: w(), oldDesc: v(), newDesc: v() }));
+  if (at !== p.words.length) throw new Error('[internal] packed state has words left over');
+  return { mem, cpus, faults, remaps };
+}
+
+// The object in `shared` equal to `x` (memory or a CPU: by its visitState words), else x.
+function reuse<T extends readonly number[] | CpuState>(shared: Map<string, unknown> | undefined, kind: 'm' | 'c', x: T): T {
+  if (shared === undefined) return x;
+  const words: number[] = [];
+  const push = (n: number): void => void words.push(n);
+  if (kind === 'm') for (const m of x as readonly number[]) push(m);
+  else visitCpu(x as CpuState, push, push);
+  const key = `${kind}${words.join(',')}`;
+  const old = shared.get(key);
+  if (old !== undefined) return old as T;
+  shared.set(key, x);
+  return x;
 }
 
 /**

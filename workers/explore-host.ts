@@ -38,6 +38,8 @@ export class ExplorePool {
     const attempts = new Map<number, number>();
     return {
       size: this.size,
+      // the worker's system is vmsaSystem's, which packs states (model/state.ts packState)
+      transfers: true,
       start: async (index, table, control) => {
         const attempt = attempts.get(index) ?? 0;
         attempts.set(index, attempt + 1);
@@ -66,6 +68,8 @@ export class ExplorePool {
           settle: () => guarded(() => remote.settle()),
           assign: (ranks) => guarded(() => remote.assign(ranks)),
           drop: (ranks) => guarded(() => remote.drop(ranks)),
+          adopt: (level, items) => guarded(() => remote.adopt(level, items)),
+          take: (ranks) => guarded(() => remote.take(ranks)),
           retable: (buffer) => guarded(() => remote.retable(buffer)),
           close: async () => {
             try {

@@ -56,6 +56,11 @@ export default async function explorePartition(task: SerializedExploreTask): Pro
         level++;
       },
       drop: (ranks) => part.drop(ranks),
+      adopt: guard((lvl, items) => {
+        level = lvl;
+        part.adopt(lvl, items);
+      }),
+      take: (ranks) => part.take(ranks),
       retable: (buffer) => part.retable(buffer),
       // after comlink has posted this call's reply
       close: () => void setImmediate(resolve),

@@ -29,6 +29,8 @@ function localHost<S, T>(sys: TransitionSystem<S, T>, size: number, die: (index:
         settle: wrap('settle', () => part.settle()),
         assign: wrap('assign', (r) => part.assign(r)),
         drop: wrap('drop', (r) => part.drop(r)),
+        adopt: wrap('adopt', (l, items) => part.adopt(l, items)),
+        take: wrap('take', (r) => part.take(r)),
         retable: wrap('retable', (b) => part.retable(b)),
         close: async () => undefined,
       };

@@ -43,7 +43,10 @@ function increments(k: number, shown: readonly number[]): TransitionSystem<St, T
   };
 }
 
-function symmetry(k: number, shown: readonly number[], map: boolean): Symmetry<St, Tr> {
+// `descending`: representatives sort threads by decreasing pc, so the thread that just stepped
+// moves to the front and the last step of a witness usually permutes (its edge finding is then in
+// the frame of the state before that permutation).
+function symmetry(k: number, shown: readonly number[], map: boolean, descending = false): Symmetry<St, Tr> {
   const perms = (xs: number[]): number[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => perms([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
   const apply = (s: St, g: Perm): St => {
     const pc = new Array<number>(k);
@@ -58,7 +61,8 @@ function symmetry(k: number, shown: readonly number[], map: boolean): Symmetry<S
     classes: [Array.from({ length: k }, (_, i) => i)],
     group: perms(Array.from({ length: k }, (_, i) => i)),
     canon: (s) => {
-      const order = s.pc.map((_, i) => i).sort((a, b) => (s.pc[a] as number) - (s.pc[b] as number) || (s.r[a] as number) - (s.r[b] as number) || a - b);
+      const sign = descending ? -1 : 1;
+      const order = s.pc.map((_, i) => i).sort((a, b) => sign * ((s.pc[a] as number) - (s.pc[b] as number) || (s.r[a] as number) - (s.r[b] as number)) || a - b);
       const g: number[] = new Array<number>(k);
       order.forEach((i, slot) => {
         g[i] = slot;
@@ -76,14 +80,16 @@ function symmetry(k: number, shown: readonly number[], map: boolean): Symmetry<S
 const keys = (r: ExplorationResult): unknown => ({ outcomes: r.outcomes.map((w) => [w.key, w.detail, w.trace.choices.length]), findings: r.findings.map((w) => [w.key, w.trace.choices.length]) });
 
 describe('symmetry reduction (generic)', () => {
-  for (const [shown, map] of [
-    [[0, 1, 2], true],
-    [[0, 1, 2], false],
-    [[0], true],
+  for (const [shown, map, descending] of [
+    [[0, 1, 2], true, false],
+    [[0, 1, 2], false, false],
+    [[0], true, false],
+    [[0, 1, 2], true, true],
+    [[0], false, true],
   ] as const) {
-    it(`k=3, outcomes showing r${shown.join(',r')}, ${map ? 'with' : 'without'} the transition map`, () => {
+    it(`k=3, outcomes showing r${shown.join(',r')}, ${map ? 'with' : 'without'} the transition map${descending ? ', representatives by decreasing pc' : ''}`, () => {
       const sys = increments(3, shown);
-      const sym = symmetry(3, shown, map);
+      const sym = symmetry(3, shown, map, descending);
       const full = exploreExhaustive(sys);
       const q = exploreExhaustive(quotientSystem(sys, sym));
       const r = expandQuotient(sys, sym, q);
@@ -103,6 +109,9 @@ describe('symmetry reduction (generic)', () => {
       }
       // deterministic: the same result again
       expect(expandQuotient(sys, sym, exploreExhaustive(quotientSystem(sys, sym)))).toEqual(r);
+      // and the search with its last steps handed to another search comes out the same
+      const handed = exploreExhaustive(quotientSystem(sys, sym), {}, { handOffAfter: 3 });
+      expect(handed.handoff?.frontier.length).toBeGreaterThan(0);
     });
   }
   it('says so when a permutation moves the initial state', () => {

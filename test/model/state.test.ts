@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { program } from '../helpers.js';
 import { Machine } from '../../model/machine.js';
-import { encodeState, fingerprint, type MachineState } from '../../model/state.js';
+import { machineFor } from '../../model/relaxed.js';
+import { encodeState, fingerprint, packState, unpackState, type MachineState } from '../../model/state.js';
+import type { ValueTable } from '../../model/values.js';
 
 const dir = join(import.meta.dirname, '../../examples');
 
-function allStates(file: string): { states: MachineState[]; hashes: readonly number[] } {
-  const prog = program(readFileSync(join(dir, file), 'utf8'), file);
-  const m = new Machine(prog);
+function allStates(file: string, source = readFileSync(join(dir, file), 'utf8'), model: 'sc' | 'arm' = 'sc'): { states: MachineState[]; hashes: readonly number[]; values: ValueTable } {
+  const prog = program(source, file);
+  const m = model === 'sc' ? new Machine(prog) : machineFor(model, prog);
   const seen = new Map<string, MachineState>();
   const queue = [m.initial()];
   seen.set(encodeState(queue[0] as MachineState), queue[0] as MachineState);
@@ -26,7 +28,7 @@ function allStates(file: string): { states: MachineState[]; hashes: readonly num
       }
     }
   }
-  return { states: [...seen.values()], hashes: prog.values.hashes };
+  return { states: [...seen.values()], hashes: prog.values.hashes, values: prog.values };
 }
 
 describe('fingerprint', () => {
@@ -38,6 +40,41 @@ describe('fingerprint', () => {
       expect(fps.size).toBe(states.length);
       for (const s of states.slice(0, 50)) expect(fingerprint(structuredClone(s), hashes)).toBe(fingerprint(s, hashes));
       for (const fp of fps) expect(Number.isSafeInteger(fp) && fp >= 0).toBe(true);
+    });
+  }
+});
+
+// A thread with a fault handler (ELR_EL1 holds a code label), a store that faults, ADR, and the
+// relaxed model's in-flight instructions: every field kind of a state.
+const HANDLED = `AArch64 handled
+{ 0:X1=x; 0:X3=y; [PTE(x)]=(oa:PA(x),valid:0); 1:X1=x; 1:X3=y; }
+ P0            | P1          | P0.F             ;
+ MOV W0,#1     | LDR W0,[X3] | ADR X9,L1        ;
+ STR W0,[X1]   | LDR W2,[X1] | MSR ELR_EL1,X9   ;
+ L1:           |             | ERET             ;
+ MOV W2,#1     |             |                  ;
+ STR W2,[X3]   |             |                  ;
+exists (1:X0=1 /\\ 1:X2=0)
+`;
+
+describe('packed states', () => {
+  const cases: [string, string, 'sc' | 'arm'][] = [
+    ...readdirSync(dir).filter((x) => x.endsWith('.litmus') && !x.includes('4cpu')).flatMap((f): [string, string, 'sc' | 'arm'][] => [[f, readFileSync(join(dir, f), 'utf8'), 'sc'], [f, readFileSync(join(dir, f), 'utf8'), 'arm']]),
+    ['handled.litmus', HANDLED, 'sc'],
+    ['handled.litmus', HANDLED, 'arm'],
+  ];
+  for (const [f, src, model] of cases) {
+    it(`${f} (${model}): unpacking in a fresh load gives the same state`, () => {
+      const { states, hashes, values } = allStates(f, src, model);
+      expect(states.length).toBeGreaterThan(5);
+      if (f === 'handled.litmus') expect(states.some((s) => s.faults.length > 0 && s.cpus[0]?.elr !== -1)).toBe(true);
+      const fresh = program(src, f);
+      for (const s of states) {
+        const packed = packState(s, values);
+        const back = unpackState(structuredClone(packed), fresh.values);
+        expect(fingerprint(back, fresh.values.hashes)).toBe(fingerprint(s, hashes));
+        expect(packState(back, fresh.values)).toEqual(packed);
+      }
     });
   }
 });
