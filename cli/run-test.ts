@@ -72,7 +72,10 @@ export interface TestResult {
   readonly complete: boolean;
   /** why an incomplete search stopped */
   readonly stopped?: 'max-states' | 'max-memory' | 'timeout' | 'cancelled';
+  /** distinct states explored (with symmetry reduction: representatives, one per orbit) */
   readonly explored: number;
+  /** the classes of interchangeable CPUs the search reduced by (symmetry reduction), if any */
+  readonly symmetric?: readonly (readonly number[])[];
   readonly transitions: number;
   readonly ms: number;
 }
@@ -127,8 +130,8 @@ function prepare(source: string, file: string, opts: RunOptions): { ready: Ready
 }
 
 // The result of an exploration, with the Hazards= check when the test pins its hazards.
-function conclude(p: Ready, file: string, opts: RunOptions, r: ExplorationResult): TestResult {
-  const res = judge(p.prog, file, opts, r, p.t0);
+function conclude(p: Ready, file: string, opts: RunOptions, r: ExplorationResult, symmetric: readonly (readonly number[])[] = []): TestResult {
+  const res = { ...judge(p.prog, file, opts, r, p.t0), ...(symmetric.length === 0 ? {} : { symmetric }) };
   const expected = p.expect;
   if (expected === undefined) return res;
   const found = [...new Set(res.hazards.map(hazardKey))].sort();
@@ -169,7 +172,7 @@ export function runSource(source: string, file: string, opts: RunOptions): TestR
   if ('done' in p) return p.done;
   const sys = searchedSystem(p.ready.prog, systemOptions(opts));
   try {
-    return conclude(p.ready, file, opts, sys.finish(exploreExhaustive(sys.searched, budgetOf(opts, p.ready.t0))));
+    return conclude(p.ready, file, opts, sys.finish(exploreExhaustive(sys.searched, budgetOf(opts, p.ready.t0))), sys.classes);
   } catch (e) {
     return unsupportedResult(p.ready, file, e);
   }
@@ -192,7 +195,7 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
       // The search starts here; past `after` states it hands its frontier to the workers at the
       // next level boundary (the states travel packed), unless it has finished by then.
       const probe = exploreExhaustive(sys.searched, budget, { handOffAfter: par.after });
-      if (probe.handoff === undefined) return conclude(ready, file, opts, sys.finish(probe));
+      if (probe.handoff === undefined) return conclude(ready, file, opts, sys.finish(probe), sys.classes);
       start = parallelStart(sys.searched, probe);
     }
     const r = await exploreParallel(
@@ -209,7 +212,7 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
       budget,
       start,
     );
-    return conclude(ready, file, opts, sys.finish(r));
+    return conclude(ready, file, opts, sys.finish(r), sys.classes);
   } catch (e) {
     return unsupportedResult(ready, file, e);
   }

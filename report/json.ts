@@ -23,6 +23,7 @@ export function jsonRecord(r: TestResult): string {
     complete: r.complete,
     ...(r.stopped === undefined ? {} : { stopped: r.stopped }),
     explored: r.explored,
+    ...(r.symmetric === undefined || r.symmetric.length === 0 ? {} : { symmetric: r.symmetric }),
     transitions: r.transitions,
     ms: r.ms,
   });

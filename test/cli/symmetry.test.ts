@@ -15,6 +15,7 @@ import { expandInputs } from '../../litmus/files.js';
 import { stateHazards } from '../../model/hazards.js';
 import { evalProp, stateLine } from '../../model/outcome.js';
 import { symmetricClasses } from '../../model/symmetry.js';
+import { jsonRecord } from '../../report/json.js';
 import { root } from '../dist.js';
 import { program } from '../helpers.js';
 
@@ -116,6 +117,10 @@ describe('symmetry reduction', () => {
     const on = runSource(fixmapLitmus(4, 'broadcast'), 'f.litmus', { model: 'sc' });
     const off = runSource(fixmapLitmus(4, 'broadcast'), 'f.litmus', { model: 'sc', symmetry: false });
     expect(on.explored * 3).toBeLessThan(off.explored);
+    // reports say which CPUs were taken as interchangeable
+    expect(on.symmetric).toEqual([[1, 2, 3]]);
+    expect(off.symmetric).toBeUndefined();
+    expect(JSON.parse(jsonRecord(on)).symmetric).toEqual([[1, 2, 3]]);
   });
   it('leaves threads that differ in code or registers alone', () => {
     const src = fixmapLitmus(3, 'local').replace('2:X3=f;', '2:X3=f; 2:X9=1;');
