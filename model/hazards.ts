@@ -65,10 +65,14 @@ function cacheable(d: Desc | undefined): d is Desc {
   return d !== undefined && d.valid === 1 && d.af === 1;
 }
 
-/** Read-only remaps with equal contents that some CPU can observe in `s` (see QuietRemap). */
-export function quietRemaps(prog: Program, s: MachineState): QuietRemap[] {
+/**
+ * Read-only remaps with equal contents that some CPU can observe in `s` (see QuietRemap); with
+ * `only`, those of the CPUs for which it returns true.
+ */
+export function quietRemaps(prog: Program, s: MachineState, only?: (cpu: number) => boolean): QuietRemap[] {
   const out: QuietRemap[] = [];
   s.cpus.forEach((c, cpu) => {
+    if (only !== undefined && !only(cpu)) return;
     for (const h of heldTranslations(c)) {
       const memId = s.mem[pteCell(h.va)] ?? 0;
       if (memId === h.desc) continue;

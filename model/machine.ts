@@ -228,7 +228,17 @@ export class Machine {
 
   /** Remembers the read-only remaps of `next` that only herd's whole-execution content check can condemn. */
   protected noteQuietRemaps(prev: MachineState, next: MachineState): MachineState {
-    const quiet = next.mem === prev.mem && next.cpus === prev.cpus ? [] : quietRemaps(this.prog, next);
+    if (next.mem === prev.mem && next.cpus === prev.cpus) return next;
+    // invariant: remaps holds every quiet remap of every state so far. A CPU's quiet remaps
+    // depend only on memory and its own TLB, stale-walk and owed-update records: with memory
+    // unchanged, only CPUs whose records changed can have new ones.
+    const same = (cpu: number): boolean => {
+      const a = prev.cpus[cpu];
+      const b = next.cpus[cpu];
+      return a === b || (a !== undefined && b !== undefined && a.tlb === b.tlb && a.stale === b.stale && a.hu === b.hu);
+    };
+    if (next.mem === prev.mem && next.cpus.every((_, cpu) => same(cpu))) return next;
+    const quiet = quietRemaps(this.prog, next, next.mem === prev.mem ? (cpu) => !same(cpu) : undefined);
     if (quiet.length === 0) return next;
     let remaps = next.remaps;
     for (const q of quiet) remaps = insertSorted(remaps, q);

@@ -180,11 +180,12 @@ export function insertSorted<T extends object>(list: readonly T[], x: T): readon
 
 /** Orders records by their fields in declaration order (numbers and strings). */
 export function compareRecords(a: object, b: object): number {
-  const ka = Object.values(a) as (number | string | boolean)[];
-  const kb = Object.values(b) as (number | string | boolean)[];
-  for (let i = 0; i < ka.length; i++) {
-    const x = ka[i] as number | string | boolean;
-    const y = kb[i] as number | string | boolean;
+  // for...in walks own fields in creation order without building arrays (this runs per step)
+  const ra = a as Record<string, number | string | boolean>;
+  const rb = b as Record<string, number | string | boolean>;
+  for (const k in ra) {
+    const x = ra[k] as number | string | boolean;
+    const y = rb[k] as number | string | boolean;
     if (x < y) return -1;
     if (x > y) return 1;
   }
