@@ -135,6 +135,8 @@ export class LevelPartition<S, T> implements PartitionApi {
   // of them has a longer trace, so it is never the earliest and need not cross the thread.
   private readonly reported = new Set<string>();
   private readonly reportedOutcomes = new Set<string>();
+  // this level's edge findings (from expand), added to `reported` when the level settles
+  private levelFindings = new Map<string, PlacedWitness>();
 
   constructor(
     private readonly sys: TransitionSystem<S, T>,
@@ -200,9 +202,6 @@ export class LevelPartition<S, T> implements PartitionApi {
     this.levelFindings = findings;
     return { complete: Atomics.load(control, CONTROL.stop) === STOP.none, transitions, findings: [...findings.values()] };
   }
-
-  // this level's edge findings (expand), remembered as reported once the level is assigned
-  private levelFindings = new Map<string, PlacedWitness>();
 
   settle(): SettleReport {
     const kept = this.candidates.filter((c) => this.table.key(c.fp) === c.key);

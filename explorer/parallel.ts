@@ -7,9 +7,11 @@
 // Per level: every partition expands its share of the frontier; then each keeps the successors
 // whose canonical edge (the table's minimum) it generated; this thread merges their edges into
 // ranks (edge order = the sequential visiting order) and, when the shares have drifted apart,
-// moves states between partitions, the receiver rebuilding them by replaying their traces. A
-// partition that dies is restarted and rebuilt the same way; claims in the table are idempotent
-// and counts are taken from reports, so nothing is lost or counted twice.
+// moves states between partitions: as packed data when the system packs states (host.transfers),
+// else the receiver rebuilds them by replaying their traces. A partition that dies is restarted
+// and rebuilt by replay; claims in the table are idempotent and counts are taken from reports, so
+// nothing is lost or counted twice. A search may also start where a sequential one handed off
+// (ParallelStart): its levels and fingerprints fill the table, its frontier is adopted as data.
 
 import type { Budget, ExplorationResult, Handoff, Witnessed } from './exhaustive.js';
 import { FingerprintTable, edgeKey } from './fingerprint-table.js';
@@ -89,13 +91,10 @@ const STOP_NAMES: Record<number, ExplorationResult['stopped']> = {
 /** Explores every reachable state with the partitions of `host`; see the file comment. */
 export async function exploreParallel(host: PartitionHost, budget: Budget = {}, start?: ParallelStart): Promise<ExplorationResult & { stats: ParallelStats }> {
   const n = host.size;
-  let table = FingerprintTable.create(1 << 16);
-  if (start !== undefined) {
-    let cap = 1 << 16;
-    while (cap / 2 < start.known.length + start.frontier.length * 8) cap *= 2;
-    table = FingerprintTable.create(cap);
-    for (const [fp, key] of start.known) table.claim(fp, key);
-  }
+  let cap = 1 << 16;
+  while (start !== undefined && cap / 2 < start.known.length + start.frontier.length * 8) cap *= 2;
+  let table = FingerprintTable.create(cap);
+  for (const [fp, key] of start?.known ?? []) table.claim(fp, key);
   const controlBuffer = new SharedArrayBuffer(CONTROL.size * 4);
   const control = new Int32Array(controlBuffer);
   if (start !== undefined) Atomics.store(control, CONTROL.distinct, start.known.length);
