@@ -150,8 +150,8 @@ function unsupportedResult(p: Ready, file: string, e: unknown): TestResult {
   };
 }
 
-function budgetOf(opts: RunOptions, t0: number, maxStates?: number): Budget {
-  const max = maxStates ?? opts.maxStates;
+function budgetOf(opts: RunOptions, t0: number): Budget {
+  const max = opts.maxStates;
   return {
     ...(max === undefined ? {} : { maxStates: max }),
     // the timeout counts from when the test started (parsing, and any search in this thread)
