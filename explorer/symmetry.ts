@@ -116,6 +116,12 @@ interface Run<S, T> {
 const keySet = (fs: readonly Finding[], rename: (k: string) => string): string =>
   [...new Set(fs.map((f) => rename(f.key)))].sort().join(ORBIT);
 
+// The index of transition `t` in the enabled list `ts` (transitions are plain data), or -1.
+function indexIn<T>(ts: readonly T[], t: T): number {
+  const want = JSON.stringify(t);
+  return ts.findIndex((u) => JSON.stringify(u) === want);
+}
+
 // The successor of `from` that is the state with key `target` over an edge showing `edgeKeys`:
 // the guessed transition if it is enabled and fits, else the first that fits in enabled order.
 function matchStep<S, T>(sys: TransitionSystem<S, T>, from: S, target: string | number, edgeKeys: string, guess?: T): Stepped<S, T> {
@@ -125,8 +131,7 @@ function matchStep<S, T>(sys: TransitionSystem<S, T>, from: S, target: string | 
     return sys.key(r.state) === target && keySet(r.findings, (k) => k) === edgeKeys ? { choice: j, step: ts[j] as T, state: r.state, findings: r.findings } : undefined;
   };
   if (guess !== undefined) {
-    const g = JSON.stringify(guess);
-    const j = ts.findIndex((t) => JSON.stringify(t) === g);
+    const j = indexIn(ts, guess);
     const m = j < 0 ? undefined : fits(j);
     if (m !== undefined) return m;
   }
@@ -202,9 +207,8 @@ function mapRun<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run: Run
         prefix += `${run.choices[k] as number}.`;
         let m = memo.mapped.get(prefix);
         if (m === undefined) {
-          const want = JSON.stringify(sym.mapTransition?.(run.states[k] as S, run.steps[k] as T, g));
           const ts = sys.enabled(y);
-          const j = ts.findIndex((u) => JSON.stringify(u) === want);
+          const j = indexIn(ts, sym.mapTransition?.(run.states[k] as S, run.steps[k] as T, g) as T);
           if (j < 0) return undefined;
           const r = sys.step(y, ts[j] as T);
           m = { choice: j, step: ts[j] as T, state: r.state, findings: r.findings };

@@ -112,7 +112,7 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
     const p = g[x.proc] as number;
     return p === x.proc ? id : V.intern({ ...x, proc: p });
   };
-  const renameCpu = (c: CpuState, g: Perm, labels: boolean): CpuState => {
+  const renameCpu = (c: CpuState, g: Perm): CpuState => {
     const refs = c.tlb.some((e) => e.escProc >= 0 && g[e.escProc] !== e.escProc) || c.inv.some((p) => g[p.issuer] !== p.issuer);
     if (!refs && !labels) return c;
     let out: CpuState = c;
@@ -136,7 +136,7 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
   const apply = (s: MachineState, g: Perm): MachineState => {
     const cpus: CpuState[] = new Array<CpuState>(n);
     s.cpus.forEach((c, i) => {
-      cpus[g[i] as number] = renameCpu(c, g, labels);
+      cpus[g[i] as number] = renameCpu(c, g);
     });
     return {
       mem: labels ? s.mem.map((m) => renameValue(m, g)) : s.mem,
