@@ -2,6 +2,7 @@
 // state, outcome or finding is a shortest one, and among those the first in choice order. That
 // makes witnesses canonical: the same for any run and, later, for any split of the work.
 
+import { KeyIndex } from './key-index.js';
 import type { Finding, Trace, TransitionSystem } from './system.js';
 
 /** Limits of one exploration. */
@@ -73,7 +74,7 @@ export interface ExhaustiveOptions {
 // of the transition that first reached state i; BFS order makes that path a shortest one.
 /** Explores every reachable state of `sys` breadth-first. */
 export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Budget = {}, options: ExhaustiveOptions = {}): ExplorationResult & { handoff?: Handoff<S> } {
-  const seen = new Map<string | number, number>();
+  const seen = new KeyIndex();
   const states: S[] = [];
   const parent: number[] = [];
   const choice: number[] = [];
@@ -95,7 +96,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     if (o !== undefined && !outcomes.has(o)) outcomes.set(o, { key: o, detail: sys.outcomeDetail?.(s), trace: traceTo(id) });
   };
   const init = sys.initial();
-  seen.set(sys.key(init), 0);
+  seen.add(sys.key(init), 0);
   states.push(init);
   parent.push(-1);
   choice.push(-1);
@@ -126,9 +127,8 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
       transitions++;
       for (const f of r.findings) note(f, () => traceTo(id, i));
       const k = sys.key(r.state);
-      if (seen.has(k)) continue;
       const nid = states.length;
-      seen.set(k, nid);
+      if (seen.add(k, nid) >= 0) continue;
       states.push(r.state);
       parent.push(id);
       choice.push(i);
@@ -169,7 +169,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
 }
 
 // The search so far as a Handoff: `frontierStart` is the id of the frontier level's first state.
-function handOff<S>(seen: Map<string | number, number>, states: S[], parent: number[], choice: number[], levelStart: number[], frontierStart: number): Handoff<S> {
+function handOff<S>(seen: KeyIndex, states: S[], parent: number[], choice: number[], levelStart: number[], frontierStart: number): Handoff<S> {
   const level = levelStart.length - 1;
   const bounds = [...levelStart, states.length];
   const levelOf = new Uint16Array(states.length);
@@ -188,7 +188,7 @@ function handOff<S>(seen: Map<string | number, number>, states: S[], parent: num
     }
     levels.push({ parent: p, choice: c });
   }
-  const known = [...seen].map(([key, id]) => {
+  const known = [...seen.entries()].map(([key, id]) => {
     const l = levelOf[id] as number;
     return { key, level: l, parentRank: l === 0 ? 0 : (parent[id] as number) - (bounds[l - 1] as number), choice: l === 0 ? 0 : (choice[id] as number) };
   });

@@ -406,8 +406,185 @@ export function encodeState(s: MachineState): string {
  * digest that is cached on the CPU object (most steps change one CPU; the others are shared with
  * the parent state, so their digests are reused). Distinct states collide with probability about
  * n^2 / 2^54 for n states (hash compaction, as in SPIN's hashcompact mode).
+ *
+ * This runs for every transition, so it is visitState written out with the hash inlined: the
+ * visitor's calls through closures cost about a third of the search (test/model/state.test.ts
+ * checks the two walks agree).
  */
 export function fingerprint(s: MachineState, valueHash: readonly number[]): number {
+  H1 = 0x811c9dc5 | 0;
+  H2 = 0x2545f491 | 0;
+  const mem = s.mem;
+  mix(mem.length);
+  for (let i = 0; i < mem.length; i++) mixVal(mem[i] as number, valueHash);
+  const cpus = s.cpus;
+  mix(cpus.length);
+  for (let i = 0; i < cpus.length; i++) {
+    const a = H1;
+    const b = H2;
+    const d = cpuDigest(cpus[i] as CpuState, valueHash);
+    H1 = a;
+    H2 = b;
+    mix((d / 0x200000) | 0);
+    mix(d % 0x200000);
+  }
+  const faults = s.faults;
+  mix(faults.length);
+  for (let i = 0; i < faults.length; i++) {
+    const f = faults[i] as FaultRec;
+    mix(f.proc);
+    mix(f.pc);
+    mix(f.va);
+    mix(FAULT_CODES[f.type] ?? -2);
+  }
+  const remaps = s.remaps;
+  mix(remaps.length);
+  for (let i = 0; i < remaps.length; i++) {
+    const q = remaps[i] as QuietRemap;
+    mix(q.cpu);
+    mix(q.va);
+    mixVal(q.oldDesc, valueHash);
+    mixVal(q.newDesc, valueHash);
+  }
+  return fold();
+}
+
+// The running hash of fingerprint/cpuDigest (module state: no closure per call).
+let H1 = 0;
+let H2 = 0;
+
+function mix(x: number): void {
+  H1 = Math.imul(H1 ^ x, 0x01000193);
+  H2 = Math.imul(H2 ^ x, 0x5bd1e995);
+  H2 ^= H2 >>> 13;
+}
+
+function mixVal(id: number, valueHash: readonly number[]): void {
+  mix(id < 0 ? -1 : (valueHash[id] ?? id));
+}
+
+function fold(): number {
+  const h2 = H2 ^ (H1 >>> 7);
+  return (H1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
+}
+
+// invariant: a CPU object carries at most this one memo, its digest for the program's value
+// hashes; objects are never changed after creation, and a spread copy ({ ...c, pc }) does not
+// carry a non-enumerable property, so a memo always describes the object it is on.
+const DIGEST = Symbol('cpuDigest');
+
+/** A 53-bit digest of one CPU's part of a state (cached on the CPU object), as `fingerprint` uses it: visitCpu's walk, written out. */
+export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
+  const memo = (c as { [DIGEST]?: number })[DIGEST];
+  if (memo !== undefined) return memo;
+  H1 = 0x3c6ef372 | 0;
+  H2 = 0x6a09e667 | 0;
+  mix(c.pc);
+  mix(c.flags);
+  mixVal(c.elr, valueHash);
+  mixVal(c.par, valueHash);
+  mix(c.excl);
+  mix(c.retry);
+  const loops = c.loops;
+  mix(loops.length);
+  for (let i = 0; i < loops.length; i++) mix(loops[i] as number);
+  const regs = c.regs;
+  mix(regs.length);
+  const a = H1;
+  const b = H2;
+  const r = regsDigest(regs, valueHash);
+  H1 = a;
+  H2 = b;
+  mix((r / 0x200000) | 0);
+  mix(r % 0x200000);
+  const tlb = c.tlb;
+  mix(tlb.length);
+  for (let i = 0; i < tlb.length; i++) {
+    const e = tlb[i] as TlbEntry;
+    mix(e.va);
+    mixVal(e.desc, valueHash);
+    mix(e.escProc);
+    mix(e.escPc);
+  }
+  const early = c.early;
+  mix(early.length);
+  for (let i = 0; i < early.length; i++) {
+    const e = early[i] as EarlyFault;
+    mix(e.va);
+    mixVal(e.desc, valueHash);
+  }
+  const inv = c.inv;
+  mix(inv.length);
+  for (let i = 0; i < inv.length; i++) {
+    const p = inv[i] as PendingInv;
+    mix(p.issuer);
+    mix(p.pc);
+    mix(p.va);
+  }
+  const unsynced = c.unsynced;
+  mix(unsynced.length);
+  for (let i = 0; i < unsynced.length; i++) {
+    const u = unsynced[i] as Unsynced;
+    mix(u.pc);
+    mix(u.va);
+    mix(u.broadcast ? 1 : 0);
+  }
+  const stale = c.stale;
+  mix(stale.length);
+  for (let i = 0; i < stale.length; i++) {
+    const r = stale[i] as StaleWalk;
+    mix(r.va);
+    mixVal(r.old, valueHash);
+    mix(r.synced);
+  }
+  const hu = c.hu;
+  mix(hu.length);
+  for (let i = 0; i < hu.length; i++) {
+    const e = hu[i] as OwedUpdate;
+    mix(e.va);
+    mixVal(e.desc, valueHash);
+    mixVal(e.upd, valueHash);
+    mix(e.pc);
+  }
+  const win = c.win;
+  mix(win.length);
+  for (let i = 0; i < win.length; i++) {
+    const x = win[i] as Inst;
+    mix(x.pc);
+    mix(x.stage);
+    mix(x.cell);
+    mix(x.va);
+    mix(FAULT_CODES[x.fault] ?? -2);
+    mixVal(x.out, valueHash);
+    mix(x.flags);
+    mix(x.next);
+    mix(x.clean);
+  }
+  const d = fold();
+  Object.defineProperty(c, DIGEST, { value: d });
+  return d;
+}
+
+/**
+ * A 53-bit digest of a register file, cached on the array: a step that writes no register keeps
+ * its CPU's array, so most new CPUs hash 31 registers as one word.
+ */
+function regsDigest(regs: readonly number[], valueHash: readonly number[]): number {
+  const memo = (regs as { [DIGEST]?: number })[DIGEST];
+  if (memo !== undefined) return memo;
+  H1 = 0x510e527f | 0;
+  H2 = 0x1f83d9ab | 0;
+  for (let i = 0; i < regs.length; i++) mixVal(regs[i] as number, valueHash);
+  const d = fold();
+  Object.defineProperty(regs, DIGEST, { value: d });
+  return d;
+}
+
+/**
+ * fingerprint as the generic walk (visitState) computes it: the reference the written-out
+ * version is tested against.
+ */
+export function fingerprintByVisit(s: MachineState, valueHash: readonly number[]): number {
   let h1 = 0x811c9dc5 | 0;
   let h2 = 0x2545f491 | 0;
   const w = (x: number): void => {
@@ -417,33 +594,31 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
   };
   const v = (id: number): void => w(id < 0 ? -1 : (valueHash[id] ?? id));
   visitState(s, w, v, (c) => {
-    const d = cpuDigest(c, valueHash);
+    let c1 = 0x3c6ef372 | 0;
+    let c2 = 0x6a09e667 | 0;
+    const cw = (x: number): void => {
+      c1 = Math.imul(c1 ^ x, 0x01000193);
+      c2 = Math.imul(c2 ^ x, 0x5bd1e995);
+      c2 ^= c2 >>> 13;
+    };
+    // visitCpu's words, except that the registers enter as their own digest, as in cpuDigest
+    const words: number[] = [];
+    visitCpu(c, (x) => void words.push(x), (id) => void words.push(id < 0 ? -1 : (valueHash[id] ?? id)));
+    const at = 8 + c.loops.length; // past pc flags elr par excl retry, the loops (count and items) and the register count
+    let r1 = 0x510e527f | 0;
+    let r2 = 0x1f83d9ab | 0;
+    for (const x of words.slice(at, at + c.regs.length)) {
+      r1 = Math.imul(r1 ^ x, 0x01000193);
+      r2 = Math.imul(r2 ^ x, 0x5bd1e995);
+      r2 ^= r2 >>> 13;
+    }
+    const r = (r1 >>> 0) * 0x200000 + ((Math.imul(r2 ^ (r1 >>> 7), 0x27d4eb2d) >>> 11) & 0x1fffff);
+    for (const x of [...words.slice(0, at), (r / 0x200000) | 0, r % 0x200000, ...words.slice(at + c.regs.length)]) cw(x);
+    c2 ^= c1 >>> 7;
+    const d = (c1 >>> 0) * 0x200000 + ((Math.imul(c2, 0x27d4eb2d) >>> 11) & 0x1fffff);
     w((d / 0x200000) | 0);
     w(d % 0x200000);
   });
   h2 ^= h1 >>> 7;
   return (h1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
-}
-
-// invariant: a CPU object carries at most this one memo, its digest for the program's value
-// hashes; objects are never changed after creation, and a spread copy ({ ...c, pc }) does not
-// carry a non-enumerable property, so a memo always describes the object it is on.
-const DIGEST = Symbol('cpuDigest');
-
-/** A 53-bit digest of one CPU's part of a state (cached on the CPU object), as `fingerprint` uses it. */
-export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
-  const memo = (c as { [DIGEST]?: number })[DIGEST];
-  if (memo !== undefined) return memo;
-  let h1 = 0x3c6ef372 | 0;
-  let h2 = 0x6a09e667 | 0;
-  const w = (x: number): void => {
-    h1 = Math.imul(h1 ^ x, 0x01000193);
-    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
-    h2 ^= h2 >>> 13;
-  };
-  visitCpu(c, w, (id) => w(id < 0 ? -1 : (valueHash[id] ?? id)));
-  h2 ^= h1 >>> 7;
-  const d = (h1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
-  Object.defineProperty(c, DIGEST, { value: d });
-  return d;
 }

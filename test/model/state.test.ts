@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { program } from '../helpers.js';
 import { Machine } from '../../model/machine.js';
 import { machineFor } from '../../model/relaxed.js';
-import { encodeState, fingerprint, packState, unpackState, type MachineState } from '../../model/state.js';
+import { encodeState, fingerprint, fingerprintByVisit, packState, unpackState, type MachineState } from '../../model/state.js';
 import type { ValueTable } from '../../model/values.js';
 
 const dir = join(import.meta.dirname, '../../examples');
@@ -75,6 +75,12 @@ describe('packed states', () => {
         expect(fingerprint(back, fresh.values.hashes)).toBe(fingerprint(s, hashes));
         expect(packState(back, fresh.values)).toEqual(packed);
       }
+    });
+    it(`${f} (${model}): the written-out fingerprint is the generic walk's`, () => {
+      const { states, hashes } = allStates(f, src, model);
+      // fresh copies: no CPU digest memoised by an earlier call
+      for (const s of states) expect(fingerprint(structuredClone(s), hashes)).toBe(fingerprintByVisit(s, hashes));
+      if (model === 'arm') expect(states.some((s) => s.cpus.some((c) => c.win.length > 0))).toBe(true);
     });
   }
 });

@@ -1,0 +1,81 @@
+// The visited set of a search in one thread: state key -> state id. Keys that are non-negative
+// safe integers (fingerprints) live in an open-addressing table of doubles, which is several times
+// faster than a Map with 53-bit keys (V8 boxes them as heap numbers); any other key goes to a Map.
+
+// invariant: keys[i] holds a fingerprint + 1, 0 when the slot is empty; ids[i] is its state id.
+// Capacity is a power of two and at most half full (linear probing from fp mod capacity).
+export class KeyIndex {
+  private keys = new Float64Array(1 << 12);
+  private ids = new Int32Array(1 << 12);
+  private mask = (1 << 12) - 1;
+  private count = 0;
+  private readonly other = new Map<string | number, number>();
+
+  get size(): number {
+    return this.count + this.other.size;
+  }
+
+  /** The id stored for `key`, or -1. */
+  get(key: string | number): number {
+    if (typeof key !== 'number' || !isFingerprint(key)) return this.other.get(key) ?? -1;
+    const tag = key + 1;
+    const keys = this.keys;
+    for (let i = key % (this.mask + 1); ; i = (i + 1) & this.mask) {
+      const cur = keys[i] as number;
+      if (cur === tag) return this.ids[i] as number;
+      if (cur === 0) return -1;
+    }
+  }
+
+  /** Stores `id` for `key`, unless `key` is present: returns the id stored before, or -1. */
+  add(key: string | number, id: number): number {
+    if (typeof key !== 'number' || !isFingerprint(key)) {
+      const old = this.other.get(key);
+      if (old !== undefined) return old;
+      this.other.set(key, id);
+      return -1;
+    }
+    const tag = key + 1;
+    const keys = this.keys;
+    let i = key % (this.mask + 1);
+    for (; ; i = (i + 1) & this.mask) {
+      const cur = keys[i] as number;
+      if (cur === tag) return this.ids[i] as number;
+      if (cur === 0) break;
+    }
+    keys[i] = tag;
+    this.ids[i] = id;
+    if (++this.count * 2 > this.mask + 1) this.grow();
+    return -1;
+  }
+
+  /** Every (key, id), in no particular order. */
+  *entries(): Generator<[string | number, number]> {
+    for (let i = 0; i <= this.mask; i++) {
+      const tag = this.keys[i] as number;
+      if (tag !== 0) yield [tag - 1, this.ids[i] as number];
+    }
+    yield* this.other;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const ids = this.ids;
+    const capacity = 2 * (this.mask + 1);
+    this.keys = new Float64Array(capacity);
+    this.ids = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    for (let j = 0; j < keys.length; j++) {
+      const tag = keys[j] as number;
+      if (tag === 0) continue;
+      let i = (tag - 1) % capacity;
+      while (this.keys[i] !== 0) i = (i + 1) & this.mask;
+      this.keys[i] = tag;
+      this.ids[i] = ids[j] as number;
+    }
+  }
+}
+
+function isFingerprint(k: number): boolean {
+  return Number.isSafeInteger(k) && k >= 0 && k < Number.MAX_SAFE_INTEGER;
+}
