@@ -59,6 +59,22 @@ function heldTranslations(c: CpuState): { va: number; desc: number; how: string 
   ];
 }
 
+/**
+ * Whether `c` holds a translation other than memory's: heldTranslations would give one whose
+ * descriptor differs from its PTE. The usual answer is no, so this runs first and allocates nothing.
+ */
+function holdsOther(c: CpuState, mem: readonly number[]): boolean {
+  for (let i = 0; i < c.tlb.length; i++) {
+    const e = c.tlb[i] as CpuState['tlb'][number];
+    if (mem[pteCell(e.va)] !== e.desc) return true;
+  }
+  for (let i = 0; i < c.stale.length; i++) {
+    const r = c.stale[i] as CpuState['stale'][number];
+    if (mem[pteCell(r.va)] !== r.old) return true;
+  }
+  return false;
+}
+
 // Only TLB-cacheable descriptors count (herd's aarch64bbm.cat: TLBCacheableTTD excludes
 // invalid and af:0 descriptors, whatever TTHM says; a walk that sets AF writes memory first).
 function cacheable(d: Desc | undefined): d is Desc {
@@ -72,7 +88,7 @@ function cacheable(d: Desc | undefined): d is Desc {
 export function quietRemaps(prog: Program, s: MachineState, only?: (cpu: number) => boolean): QuietRemap[] {
   const out: QuietRemap[] = [];
   s.cpus.forEach((c, cpu) => {
-    if (only !== undefined && !only(cpu)) return;
+    if ((only !== undefined && !only(cpu)) || !holdsOther(c, s.mem)) return;
     for (const h of heldTranslations(c)) {
       const memId = s.mem[pteCell(h.va)] ?? 0;
       if (memId === h.desc) continue;
@@ -103,6 +119,7 @@ export function stateHazards(prog: Program, s: MachineState): Hazard[] {
     });
   }
   s.cpus.forEach((c, cpu) => {
+    if (!holdsOther(c, s.mem)) return;
     const held = heldTranslations(c);
     const done = new Set<number>();
     for (const h of held) {

@@ -199,21 +199,38 @@ export class Machine {
       // The invariant can only break where memory or this CPU's translation records changed.
       const p = prev.cpus[cpu];
       if (!memChanged && p !== undefined && p.tlb === c.tlb && p.early === c.early && p.stale === c.stale) continue;
-      let tlb = c.tlb;
-      let early = c.early;
-      const cover = (id: number): void => {
-        const fault = this.walkFault(id, cpu);
-        if (fault !== undefined) {
-          if (translating && !early.some((e) => e.va === va && e.desc === id)) early = insertSorted(early, earlyFault(va, id));
-        } else if ((this.descOf(id) as Desc).af === 1 && !tlb.some((e) => e.va === va && e.desc === id && e.escProc < 0)) {
-          tlb = insertSorted(tlb, tlbEntry(va, id, -1, -1));
+      let tlb = this.coverTlb(c.tlb, cpu, va, out.mem[pteCell(va)] ?? 0);
+      let early = translating ? this.coverEarly(c.early, cpu, va, out.mem[pteCell(va)] ?? 0) : c.early;
+      if (translating) {
+        for (const r of c.stale) {
+          if (r.va !== va) continue;
+          tlb = this.coverTlb(tlb, cpu, va, r.old);
+          early = this.coverEarly(early, cpu, va, r.old);
         }
-      };
-      cover(out.mem[pteCell(va)] ?? 0);
-      if (translating) for (const r of c.stale) if (r.va === va) cover(r.old);
+      }
       if (tlb !== c.tlb || early !== c.early) out = withCpu(out, cpu, { ...c, tlb, early });
     }
     return out;
+  }
+
+  /** `tlb` with an entry (that escaped no TLBI) for descriptor `id` of `va`, if a walk by `cpu` may cache it. */
+  private coverTlb(tlb: readonly TlbEntry[], cpu: number, va: number, id: number): readonly TlbEntry[] {
+    if (this.walkFault(id, cpu) !== undefined || (this.descOf(id) as Desc).af !== 1) return tlb;
+    for (let i = 0; i < tlb.length; i++) {
+      const e = tlb[i] as TlbEntry;
+      if (e.va === va && e.desc === id && e.escProc < 0) return tlb;
+    }
+    return insertSorted(tlb, tlbEntry(va, id, -1, -1));
+  }
+
+  /** `early` with an early walk of descriptor `id` of `va`, if that walk by `cpu` faults. */
+  private coverEarly(early: readonly EarlyFault[], cpu: number, va: number, id: number): readonly EarlyFault[] {
+    if (this.walkFault(id, cpu) === undefined) return early;
+    for (let i = 0; i < early.length; i++) {
+      const e = early[i] as EarlyFault;
+      if (e.va === va && e.desc === id) return early;
+    }
+    return insertSorted(early, earlyFault(va, id));
   }
 
   /**
@@ -995,7 +1012,9 @@ export function cpuOf(s: MachineState, cpu: number): CpuState {
 
 /** `s` with CPU `cpu` replaced by `c`. */
 export function withCpu(s: MachineState, cpu: number, c: CpuState): MachineState {
-  return { ...s, cpus: s.cpus.map((o, i) => (i === cpu ? c : o)) };
+  const cpus = s.cpus.slice();
+  cpus[cpu] = c;
+  return { mem: s.mem, cpus, faults: s.faults, remaps: s.remaps };
 }
 
 function setAt(mem: readonly number[], i: number, v: number): readonly number[] {

@@ -468,15 +468,20 @@ function fold(): number {
   return (H1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
 }
 
-// invariant: a CPU object carries at most this one memo, its digest for the program's value
-// hashes; objects are never changed after creation, and a spread copy ({ ...c, pc }) does not
-// carry a non-enumerable property, so a memo always describes the object it is on.
-const DIGEST = Symbol('cpuDigest');
+// invariant: a CPU object's memo is its digest for the program's value hashes when
+// c[DIGEST_OF] === c. Objects are never changed after creation; a spread copy ({ ...c, pc })
+// copies both properties, its DIGEST_OF then names the original, and the copy recomputes.
+// Measured alternatives: a non-enumerable property (Object.defineProperty) makes V8 copy such
+// objects by a slow path, and the machine spreads CPUs at every step; a WeakMap slows down as it
+// grows to millions of entries. A register array is copied by slice, which copies no named
+// property, so its memo is a plain property.
+const DIGEST = Symbol('digest');
+const DIGEST_OF = Symbol('digestOf');
 
 /** A 53-bit digest of one CPU's part of a state (cached on the CPU object), as `fingerprint` uses it: visitCpu's walk, written out. */
 export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
-  const memo = (c as { [DIGEST]?: number })[DIGEST];
-  if (memo !== undefined) return memo;
+  const m = c as { [DIGEST]?: number; [DIGEST_OF]?: unknown };
+  if (m[DIGEST_OF] === c) return m[DIGEST] as number;
   H1 = 0x3c6ef372 | 0;
   H2 = 0x6a09e667 | 0;
   mix(c.pc);
@@ -561,7 +566,8 @@ export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
     mix(x.clean);
   }
   const d = fold();
-  Object.defineProperty(c, DIGEST, { value: d });
+  m[DIGEST] = d;
+  m[DIGEST_OF] = c;
   return d;
 }
 
@@ -576,7 +582,7 @@ function regsDigest(regs: readonly number[], valueHash: readonly number[]): numb
   H2 = 0x1f83d9ab | 0;
   for (let i = 0; i < regs.length; i++) mixVal(regs[i] as number, valueHash);
   const d = fold();
-  Object.defineProperty(regs, DIGEST, { value: d });
+  (regs as { [DIGEST]?: number })[DIGEST] = d;
   return d;
 }
 
