@@ -9,7 +9,7 @@ import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/
 import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
-import { fingerprint, packState, unpackState, type MachineState, type PackedState } from '../model/state.js';
+import { fingerprint, inheritDigests, packState, unpackState, type MachineState, type PackedState } from '../model/state.js';
 import { machineSymmetry } from '../model/symmetry.js';
 
 /** herd's flag raised by executing P(cpu)'s current instruction, if any. */
@@ -33,6 +33,7 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
     step: (s, t) => {
       const events: AccessEvent[] = [];
       const state = machine.step(s, t, events);
+      inheritDigests(s, state);
       const findings = events.length === 0 ? [] : accessHazards(prog, s, events).map(hazardFinding);
       const flag = t.k === 'exec' ? executedFlag(prog, s, t.cpu) : undefined;
       if (flag !== undefined) findings.push({ key: `flag:${flag}`, detail: flag });

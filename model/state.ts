@@ -403,8 +403,8 @@ export function encodeState(s: MachineState): string {
  * hash of their value (`valueHash`), so the fingerprint does not depend on interning order and is
  * the same in every process (the basis for sharing a visited set between workers). Two 32-bit
  * multiplicative hashes over visitState's word stream, each CPU's part first folded into a 53-bit
- * digest that is cached on the CPU object (most steps change one CPU; the others are shared with
- * the parent state, so their digests are reused). Distinct states collide with probability about
+ * digest that is kept in the state's CPU list (most steps change one CPU; the others are shared
+ * with the parent state, whose digests inheritDigests passes on). Distinct states collide with probability about
  * n^2 / 2^54 for n states (hash compaction, as in SPIN's hashcompact mode).
  *
  * This runs for every transition, so it is visitState written out with the hash inlined: the
@@ -422,7 +422,7 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
   for (let i = 0; i < cpus.length; i++) {
     const a = H1;
     const b = H2;
-    const d = cpuDigest(cpus[i] as CpuState, valueHash);
+    const d = cpuDigestIn(cpus, i, valueHash);
     H1 = a;
     H2 = b;
     mix((d / 0x200000) | 0);
@@ -468,20 +468,60 @@ function fold(): number {
   return (H1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
 }
 
-// invariant: a CPU object's memo is its digest for the program's value hashes when
-// c[DIGEST_OF] === c. Objects are never changed after creation; a spread copy ({ ...c, pc })
-// copies both properties, its DIGEST_OF then names the original, and the copy recomputes.
-// Measured alternatives: a non-enumerable property (Object.defineProperty) makes V8 copy such
-// objects by a slow path, and the machine spreads CPUs at every step; a WeakMap slows down as it
-// grows to millions of entries. A register array is copied by slice, which copies no named
-// property, so its memo is a plain property.
+// Memos. A CPU list (MachineState.cpus) may carry DIGESTS: entry i is the digest of CPU i for
+// the program's value hashes, or -1 while unknown. invariant: a CPU list is never changed once
+// it is part of a state (steps build new lists), so its memo stays true. The memo is on the list,
+// not on the CPU: V8 copies objects that have a non-enumerable property by a slow path (and the
+// machine copies a CPU by a spread at every step), copies a plain property along with the object,
+// and a WeakMap slows down as it grows to millions of entries. A register array may carry
+// DIGEST, its own digest; it is copied by slice, which copies no named property.
 const DIGEST = Symbol('digest');
-const DIGEST_OF = Symbol('digestOf');
+const DIGESTS = Symbol('digests');
 
-/** A 53-bit digest of one CPU's part of a state (cached on the CPU object), as `fingerprint` uses it: visitCpu's walk, written out. */
+type CpuList = readonly CpuState[] & { [DIGESTS]?: number[] };
+
+function memoOf(cpus: CpuList): number[] {
+  let m = cpus[DIGESTS];
+  if (m === undefined) {
+    m = [];
+    for (let i = 0; i < cpus.length; i++) m.push(-1);
+    (cpus as { [DIGESTS]?: number[] })[DIGESTS] = m;
+  }
+  return m;
+}
+
+/** The digest of CPU `i` of the list `cpus` (a state's), kept in the list's memo. */
+export function cpuDigestIn(cpus: readonly CpuState[], i: number, valueHash: readonly number[]): number {
+  const m = memoOf(cpus);
+  const memo = m[i] as number;
+  if (memo >= 0) return memo;
+  const d = cpuDigest(cpus[i] as CpuState, valueHash);
+  m[i] = d;
+  return d;
+}
+
+/**
+ * Gives `to`'s CPU list the digests `from`'s list knows for the CPU objects the two share (at
+ * any position: a permutation keeps them too). Called where a state is derived from another, so
+ * a step recomputes the digests of the CPUs it changed and no others.
+ */
+export function inheritDigests(from: MachineState, to: MachineState): void {
+  const src = (from.cpus as CpuList)[DIGESTS];
+  const dst = to.cpus as CpuList;
+  if (src === undefined || dst === from.cpus || dst[DIGESTS] !== undefined) return;
+  const a = from.cpus;
+  const m: number[] = [];
+  for (let j = 0; j < dst.length; j++) {
+    const c = dst[j];
+    let d = a[j] === c ? (src[j] as number) : -1;
+    if (d < 0 && a[j] !== c) for (let i = 0; i < a.length; i++) if (a[i] === c) d = src[i] as number;
+    m.push(d);
+  }
+  (dst as { [DIGESTS]?: number[] })[DIGESTS] = m;
+}
+
+/** A 53-bit digest of one CPU's part of a state, as `fingerprint` uses it: visitCpu's walk, written out. */
 export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
-  const m = c as { [DIGEST]?: number; [DIGEST_OF]?: unknown };
-  if (m[DIGEST_OF] === c) return m[DIGEST] as number;
   H1 = 0x3c6ef372 | 0;
   H2 = 0x6a09e667 | 0;
   mix(c.pc);
@@ -565,10 +605,7 @@ export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
     mix(x.next);
     mix(x.clean);
   }
-  const d = fold();
-  m[DIGEST] = d;
-  m[DIGEST_OF] = c;
-  return d;
+  return fold();
 }
 
 /**

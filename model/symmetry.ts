@@ -6,7 +6,7 @@
 import type { Perm, Symmetry } from '../explorer/symmetry.js';
 import type { Machine, Transition } from './machine.js';
 import type { Program } from './program.js';
-import { compareRecords, cpuDigest, fingerprint, type CpuState, type MachineState } from './state.js';
+import { compareRecords, cpuDigestIn, fingerprint, inheritDigests, type CpuState, type MachineState } from './state.js';
 
 /** Largest group explored by symmetry (8!); larger classes are cut to their first members. */
 const MAX_GROUP = 40320;
@@ -148,7 +148,7 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
   const canon = (s: MachineState): { state: MachineState; perm: Perm } => {
     let perm: number[] | undefined;
     for (const cls of classes) {
-      const digests = cls.map((m) => cpuDigest(s.cpus[m] as CpuState, hashes));
+      const digests = cls.map((m) => cpuDigestIn(s.cpus, m, hashes));
       const order = cls.map((_, k) => k).sort((a, b) => (digests[a] as number) - (digests[b] as number) || a - b);
       order.forEach((k, slot) => {
         if (k === slot) return;
@@ -156,7 +156,10 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
         perm[cls[k] as number] = cls[slot] as number;
       });
     }
-    return perm === undefined ? { state: s, perm: identity } : { state: apply(s, perm), perm };
+    if (perm === undefined) return { state: s, perm: identity };
+    const state = apply(s, perm);
+    inheritDigests(s, state);
+    return { state, perm };
   };
   // A transition names its CPU, and inv/evict an entry of a list that renaming may re-sort.
   const mapTransition = (s: MachineState, t: Transition, g: Perm): Transition => {
