@@ -14,7 +14,9 @@ import type { Addr, CondCode, Op, Reg, Src } from './decode.js';
 import { ZR } from './decode.js';
 import { dataCell, elementCell, pteCell, type Program } from './program.js';
 import {
+  cpuWith,
   insertSorted,
+  stateWith,
   type CpuState,
   type EarlyFault,
   type FaultRec,
@@ -118,7 +120,7 @@ export class Machine {
       faults: [],
       remaps: [],
     };
-    return this.syncShadows({ ...init, mem: [] }, init);
+    return this.syncShadows(stateWith(init, { mem: [] }), init);
   }
 
   /** True when every thread has finished and every hardware update is done (a discarded execution, pc -2, never is). */
@@ -208,7 +210,7 @@ export class Machine {
           early = this.coverEarly(early, cpu, va, r.old);
         }
       }
-      if (tlb !== c.tlb || early !== c.early) out = withCpu(out, cpu, { ...c, tlb, early });
+      if (tlb !== c.tlb || early !== c.early) out = withCpu(out, cpu, cpuWith(c, { tlb, early }));
     }
     return out;
   }
@@ -240,7 +242,7 @@ export class Machine {
    */
   protected descriptorWritten(s: MachineState, va: number): MachineState {
     const owner = s.cpus.findIndex((c) => c.hu.some((h) => h.va === va));
-    return owner < 0 ? s : withCpu(s, owner, { ...cpuOf(s, owner), pc: -2 });
+    return owner < 0 ? s : withCpu(s, owner, cpuWith(cpuOf(s, owner), { pc: -2 }));
   }
 
   /** Remembers the read-only remaps of `next` that only herd's whole-execution content check can condemn. */
@@ -259,7 +261,7 @@ export class Machine {
     if (quiet.length === 0) return next;
     let remaps = next.remaps;
     for (const q of quiet) remaps = insertSorted(remaps, q);
-    return remaps === next.remaps ? next : { ...next, remaps };
+    return remaps === next.remaps ? next : stateWith(next, { remaps });
   }
 
   protected transition(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
@@ -272,7 +274,7 @@ export class Machine {
         return this.completeInv(s, t.cpu, t.idx);
       case 'evict': {
         const c = cpuOf(s, t.cpu);
-        return withCpu(s, t.cpu, { ...c, tlb: c.tlb.filter((_, i) => i !== t.idx) });
+        return withCpu(s, t.cpu, cpuWith(c, { tlb: c.tlb.filter((_, i) => i !== t.idx) }));
       }
       case 'hu': {
         const c = cpuOf(s, t.cpu);
@@ -280,8 +282,8 @@ export class Machine {
         if (h === undefined || s.mem[pteCell(h.va)] !== h.desc) throw new Error('[internal] hardware update not possible');
         // Like any write, it clears exclusive monitors on the descriptor (Arm ARM B2.9).
         const cell = pteCell(h.va);
-        const cpus = s.cpus.map((o, i) => (i === t.cpu ? { ...c, hu: c.hu.filter((_, j) => j !== t.idx) } : o)).map((o) => (o.excl === cell ? { ...o, excl: -1 } : o));
-        return this.descriptorWritten({ ...s, mem: setAt(s.mem, cell, h.upd), cpus }, h.va);
+        const cpus = s.cpus.map((o, i) => (i === t.cpu ? cpuWith(c, { hu: c.hu.filter((_, j) => j !== t.idx) }) : o)).map((o) => (o.excl === cell ? cpuWith(o, { excl: -1 }) : o));
+        return this.descriptorWritten(stateWith(s, { mem: setAt(s.mem, cell, h.upd), cpus }), h.va);
       }
     }
   }
@@ -380,7 +382,7 @@ export class Machine {
     if (c.regs[r] === v) return c;
     const regs = c.regs.slice();
     regs[r] = v;
-    return { ...c, regs };
+    return cpuWith(c, { regs });
   }
 
   protected condHolds(flags: number, cond: CondCode, proc: number, pc: number): boolean {
@@ -526,9 +528,9 @@ export class Machine {
       // that sets it in memory (Arm ARM D8.5.1); the update is a later step ('hu').
       if (s.mem[pteCell(va)] !== id) throw new Error('[internal] hardware AF update of a descriptor memory no longer holds');
       desc = this.withAf(id);
-      c = { ...c, hu: insertSorted(c.hu, { va, desc: id, upd: desc, pc: -1 }) };
+      c = cpuWith(c, { hu: insertSorted(c.hu, { va, desc: id, upd: desc, pc: -1 }) });
     }
-    if (this.prog.mutablePte[va] === true) c = { ...c, tlb: insertSorted(c.tlb, tlbEntry(va, desc, -1, -1)) };
+    if (this.prog.mutablePte[va] === true) c = cpuWith(c, { tlb: insertSorted(c.tlb, tlbEntry(va, desc, -1, -1)) });
     return { state: withCpu(s, cpu, c), desc };
   }
 
@@ -624,7 +626,7 @@ export class Machine {
     const t = this.threadOf(proc);
     const next = c.pc + 1;
     const end = c.pc < t.mainEnd ? t.mainEnd : t.code.length;
-    return { ...c, pc: next >= end ? -1 : next, retry: 0 };
+    return cpuWith(c, { pc: next >= end ? -1 : next, retry: 0 });
   }
 
   protected jump(c: CpuState, proc: number, target: string): CpuState {
@@ -632,15 +634,15 @@ export class Machine {
     const pc = t.labels.get(target);
     if (pc === undefined) throw new ModelUnsupported(proc, c.pc, `branch to unknown label ${target}`);
     const end = c.pc < t.mainEnd ? t.mainEnd : t.code.length;
-    if (pc > c.pc || this.prog.unroll <= 0) return { ...c, pc: pc >= end ? -1 : pc };
+    if (pc > c.pc || this.prog.unroll <= 0) return cpuWith(c, { pc: pc >= end ? -1 : pc });
     // A backward branch: count it; one more than the bound and the run is cut off (herd unroll).
     const loops = c.loops.slice();
     let i = 0;
     while (i < loops.length && (loops[i] as number) < pc) i += 2;
     if (loops[i] === pc) loops[i + 1] = (loops[i + 1] as number) + 1;
     else loops.splice(i, 0, pc, 1);
-    if ((loops[i + 1] as number) > this.prog.unroll) return { ...c, pc: -2 };
-    return { ...c, pc: pc >= end ? -1 : pc, loops };
+    if ((loops[i + 1] as number) > this.prog.unroll) return cpuWith(c, { pc: -2 });
+    return cpuWith(c, { pc: pc >= end ? -1 : pc, loops });
   }
 
   protected labelValue(proc: number, target: string, pc: number): number {
@@ -657,8 +659,8 @@ export class Machine {
     const faults = insertSorted(s.faults, rec);
     const t = this.threadOf(cpu);
     // Exception entry is context-synchronising: early walks and synced stale records are dropped.
-    const base: CpuState = { ...c, early: [], stale: c.stale.filter((r) => r.synced === 0) };
-    const discard = (): MachineState => withCpu(s, cpu, { ...c, pc: -2 });
+    const base: CpuState = cpuWith(c, { early: [], stale: c.stale.filter((r) => r.synced === 0) });
+    const discard = (): MachineState => withCpu(s, cpu, cpuWith(c, { pc: -2 }));
     // herd (herd/mem.ml add_fault): a thread with a Pn.F column always enters it, whatever the
     // mode; a fault inside the handler, or a second fault on a handled-mode retry, discards the
     // execution.
@@ -667,16 +669,16 @@ export class Machine {
       const ret = type === 'SupervisorCall' ? c.pc + 1 : c.pc;
       const label = (ret < t.mainEnd ? this.slot(cpu, ret).labels[0] : undefined) ?? `@${ret}`;
       const elr = this.prog.values.intern({ k: 'label', proc: cpu, label, pc: ret });
-      return withCpu({ ...s, faults }, cpu, { ...base, pc: t.handlerStart, elr });
+      return withCpu(stateWith(s, { faults }), cpu, cpuWith(base, { pc: t.handlerStart, elr }));
     }
     const mode = this.prog.faultMode;
     // A supervisor call is an exception whose return address is the next instruction.
-    if (mode === 'skip' || (type === 'SupervisorCall' && mode === 'handled')) return withCpu({ ...s, faults }, cpu, this.advance(base, cpu));
+    if (mode === 'skip' || (type === 'SupervisorCall' && mode === 'handled')) return withCpu(stateWith(s, { faults }), cpu, this.advance(base, cpu));
     if (mode === 'handled') {
       if (c.retry === 1) return discard();
-      return withCpu({ ...s, faults }, cpu, { ...base, retry: 1 });
+      return withCpu(stateWith(s, { faults }), cpu, cpuWith(base, { retry: 1 }));
     }
-    return withCpu({ ...s, faults }, cpu, { ...base, pc: -1 });
+    return withCpu(stateWith(s, { faults }), cpu, cpuWith(base, { pc: -1 }));
   }
 
   protected exec(s: MachineState, cpu: number, via: Via | undefined, fail: boolean, events?: AccessEvent[]): MachineState {
@@ -691,12 +693,12 @@ export class Machine {
         return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, this.src(c, op.src, cpu, pc), op.w), cpu));
       case 'alu': {
         const r = this.alu(op.fn, this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w, cpu, pc);
-        const c1 = op.setFlags ? { ...c, flags: this.compare(r, 0, op.w) & 12 } : c;
+        const c1 = op.setFlags ? cpuWith(c, { flags: this.compare(r, 0, op.w) & 12 }) : c;
         if (op.setFlags && op.fn !== 'and') throw new ModelUnsupported(cpu, pc, `flags of ${op.fn.toUpperCase()}S`);
         return withCpu(s, cpu, this.advance(this.setReg(c1, op.rd, r, op.w), cpu));
       }
       case 'cmp':
-        return withCpu(s, cpu, this.advance({ ...c, flags: this.compare(this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w) }, cpu));
+        return withCpu(s, cpu, this.advance(cpuWith(c, { flags: this.compare(this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w) }), cpu));
       case 'csel': {
         const r = this.condHolds(c.flags, op.cond, cpu, pc) ? this.reg(c, op.rn) : this.reg(c, op.rm);
         return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, r, op.w), cpu));
@@ -714,7 +716,7 @@ export class Machine {
       case 'adr':
         return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, this.labelValue(cpu, op.target, pc), false), cpu));
       case 'msr':
-        return withCpu(s, cpu, this.advance({ ...c, elr: this.reg(c, op.rt) }, cpu));
+        return withCpu(s, cpu, this.advance(cpuWith(c, { elr: this.reg(c, op.rt) }), cpu));
       case 'mrs': {
         const sr = op.sysreg === 'ELR_EL1' ? c.elr : c.par;
         return withCpu(s, cpu, this.advance(this.setReg(c, op.rt, sr < 0 ? 0 : sr, false), cpu));
@@ -724,7 +726,7 @@ export class Machine {
         const x = c.elr < 0 ? undefined : this.val(c.elr);
         if (x === undefined || x.k !== 'label') throw new ModelUnsupported(cpu, pc, 'ERET with ELR_EL1 not holding a code label');
         const t = this.threadOf(cpu);
-        return withCpu(s, cpu, { ...c, early: [], stale: c.stale.filter((r) => r.synced === 0), pc: x.pc >= t.mainEnd ? -1 : x.pc });
+        return withCpu(s, cpu, cpuWith(c, { early: [], stale: c.stale.filter((r) => r.synced === 0), pc: x.pc >= t.mainEnd ? -1 : x.pc }));
       }
       case 'udf':
         return this.fault(s, cpu, -1, 'UndefinedInstruction');
@@ -736,7 +738,7 @@ export class Machine {
       case 'isb':
         // Context synchronisation (Arm ARM B2.3.12): later instructions translate afresh, so early
         // walks are dropped, and page-table stores a DSB has completed become visible to walks.
-        return withCpu(s, cpu, this.advance({ ...c, early: [], stale: c.stale.filter((r) => r.synced === 0) }, cpu));
+        return withCpu(s, cpu, this.advance(cpuWith(c, { early: [], stale: c.stale.filter((r) => r.synced === 0) }), cpu));
       case 'dsb':
         return this.dsb(s, cpu);
       case 'tlbi':
@@ -775,13 +777,13 @@ export class Machine {
           changed = true;
           return tlbEntry(e.va, e.desc, cpu, u.pc);
         });
-        return changed ? { ...o, tlb: [...tlb].sort(cmpTlb) } : o;
+        return changed ? cpuWith(o, { tlb: [...tlb].sort(cmpTlb) }) : o;
       });
       unsynced = [];
     }
     const stale = row.type === 'ld' ? c.stale : c.stale.map((r) => (r.synced === 1 ? r : { va: r.va, old: r.old, synced: 1 }));
-    const next: CpuState = this.advance({ ...c, unsynced, stale }, cpu);
-    return { ...s, cpus: cpus.map((o, i) => (i === cpu ? next : o)) };
+    const next: CpuState = this.advance(cpuWith(c, { unsynced, stale }), cpu);
+    return stateWith(s, { cpus: cpus.map((o, i) => (i === cpu ? next : o)) });
   }
 
   protected tlbi(s: MachineState, cpu: number): MachineState {
@@ -798,11 +800,11 @@ export class Machine {
     const inv: PendingInv = { issuer: cpu, pc: c.pc, va };
     const cpus = s.cpus.map((o, i) => {
       if (i !== cpu && !op.row.broadcast) return o;
-      const base = i === cpu ? { ...o, unsynced: insertSorted(o.unsynced, unsyncedRec(c.pc, va, op.row.broadcast)) } : o;
-      return { ...base, inv: insertSorted(base.inv, inv) };
+      const base = i === cpu ? cpuWith(o, { unsynced: insertSorted(o.unsynced, unsyncedRec(c.pc, va, op.row.broadcast)) }) : o;
+      return cpuWith(base, { inv: insertSorted(base.inv, inv) });
     });
     const me = cpus[cpu] as CpuState;
-    return { ...s, cpus: cpus.map((o, i) => (i === cpu ? this.advance(me, cpu) : o)) };
+    return stateWith(s, { cpus: cpus.map((o, i) => (i === cpu ? this.advance(me, cpu) : o)) });
   }
 
   /**
@@ -866,8 +868,8 @@ export class Machine {
       if (this.deferDirty) {
         // The update is owed, a step of its own (relaxed model: herd's HU is ordered apart from its store).
         const hu = insertSorted(cm.hu.filter((h) => !(h.va === a.v && h.pc === -1)), { va: a.v, desc: memId, upd: dirty, pc });
-        st = withCpu(st, cpu, { ...cm, tlb, hu });
-      } else st = this.descriptorWritten(withCpu({ ...st, mem: setAt(st.mem, pteCell(a.v), dirty) }, cpu, { ...cm, tlb }), a.v);
+        st = withCpu(st, cpu, cpuWith(cm, { tlb, hu }));
+      } else st = this.descriptorWritten(withCpu(stateWith(st, { mem: setAt(st.mem, pteCell(a.v), dirty) }), cpu, cpuWith(cm, { tlb })), a.v);
     }
     if (used.oa < 0) throw new ModelUnsupported(cpu, pc, 'descriptor without an output address');
     const cell = elementCell(this.prog, used.oa, a.k ?? 0);
@@ -902,7 +904,7 @@ export class Machine {
     switch (op.op) {
       case 'load':
         regs = this.setReg(c, op.rt, old, op.w);
-        if (op.exclusive) regs = { ...regs, excl: cell };
+        if (op.exclusive) regs = cpuWith(regs, { excl: cell });
         break;
       case 'store':
         write = this.reg(c, op.rt);
@@ -914,7 +916,7 @@ export class Machine {
           write = this.reg(c, op.rt);
           regs = this.setReg(c, op.rs, V.int(0n), true);
         }
-        regs = { ...regs, excl: -1 };
+        regs = cpuWith(regs, { excl: -1 });
         break;
       case 'swp':
         write = this.reg(c, op.rs);
@@ -941,17 +943,17 @@ export class Machine {
       }
       mem = setAt(mem, cell, write);
       // Any write clears other CPUs' exclusive monitors on that cell (Arm ARM B2.9).
-      cpus = cpus.map((o, i) => (i !== cpu && o.excl === cell ? { ...o, excl: -1 } : o));
+      cpus = cpus.map((o, i) => (i !== cpu && o.excl === cell ? cpuWith(o, { excl: -1 }) : o));
       const va = (cell - 1) / 2;
       if (cell % 2 === 1 && old !== write && this.translates[cpu]?.[va] === true) {
         // A descriptor store: until a DSB and an ISB, this CPU's own walker may still read the
         // old one (only worth recording when this CPU may translate va).
         const rec: StaleWalk = { va, old, synced: 0 };
-        regs = { ...regs, stale: insertSorted(regs.stale.filter((r) => r.va !== va), rec) };
+        regs = cpuWith(regs, { stale: insertSorted(regs.stale.filter((r) => r.va !== va), rec) });
       }
     }
     const me = this.advance(regs, cpu);
-    const done: MachineState = { ...st, mem, cpus: cpus.map((o, i) => (i === cpu ? me : o)) };
+    const done: MachineState = stateWith(st, { mem, cpus: cpus.map((o, i) => (i === cpu ? me : o)) });
     return write !== undefined && cell % 2 === 1 ? this.descriptorWritten(done, (cell - 1) / 2) : done;
   }
 
@@ -970,7 +972,7 @@ export class Machine {
     const c0 = cpuOf(s, cpu);
     const a = this.vaOf(c0, op.rt, cpu, c0.pc);
     const V = this.prog.values;
-    const failed = (): MachineState => withCpu(s, cpu, this.advance({ ...c0, par: V.intern({ k: 'par', oa: -1, f: 1 }) }, cpu));
+    const failed = (): MachineState => withCpu(s, cpu, this.advance(cpuWith(c0, { par: V.intern({ k: 'par', oa: -1, f: 1 }) }), cpu));
     let st = s;
     let descId: number;
     if (via.kind === 'early' && this.walkFault(via.desc, cpu) !== undefined) return failed();
@@ -986,7 +988,7 @@ export class Machine {
     const t = this.threadOf(cpu);
     if ((op.el0 && d.el0 === 0) || (op.write && d.db === 0 && !(t.hd && d.dbm === 1))) return failed();
     const c = cpuOf(st, cpu);
-    return withCpu(st, cpu, this.advance({ ...c, par: V.intern({ k: 'par', oa: d.oa, f: 0 }) }, cpu));
+    return withCpu(st, cpu, this.advance(cpuWith(c, { par: V.intern({ k: 'par', oa: d.oa, f: 0 }) }), cpu));
   }
 
   protected sameValue(a: number, b: number, w: boolean): boolean {

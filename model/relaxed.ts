@@ -52,7 +52,7 @@ import type { Op, Reg } from './decode.js';
 import { regUse } from './decode.js';
 import { ALL_PAGES, cpuOf, Machine, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
 import { elementOf, pteCell } from './program.js';
-import type { CpuState, FaultType, Inst, MachineState } from './state.js';
+import { cpuWith, instWith, stateWith, type CpuState, type FaultType, type Inst, type MachineState } from './state.js';
 
 /** A step of the relaxed machine: the SC machine's walks and invalidations, plus fetch and instruction steps. */
 export type RTransition =
@@ -121,7 +121,7 @@ export class RelaxedMachine extends Machine {
     });
     // Walks, invalidation completions and evictions exactly as in the SC machine.
     // A hardware Access-flag update is a write too: it waits while a read-modify-write holds the descriptor.
-    for (const t of super.enabled({ ...s, cpus: s.cpus.map((c) => ({ ...c, pc: -1 })) })) {
+    for (const t of super.enabled(stateWith(s, { cpus: s.cpus.map((c) => cpuWith(c, { pc: -1 })) }))) {
       if (t.k === 'exec') continue;
       const hu = t.k === 'hu' ? s.cpus[t.cpu]?.hu[t.idx] : undefined;
       if (hu !== undefined && this.reserved(s, pteCell(hu.va), -1, -1)) continue;
@@ -163,7 +163,7 @@ export class RelaxedMachine extends Machine {
         const f = flagsOf(e);
         return e.stage === 1 && (f & RD) !== 0 && (f & (CAS_OK | CAS_NO)) === 0 && next.mem[e.cell] !== prev.mem[e.cell] && this.slot(cpu, e.pc).op.op === 'cas';
       };
-      if (c.win.some(hit)) st = this.withCpuAt(st, cpu, { ...c, win: c.win.map((e) => (hit(e) ? { ...e, flags: flagsOf(e) | CAS_NO } : e)) });
+      if (c.win.some(hit)) st = this.withCpuAt(st, cpu, cpuWith(c, { win: c.win.map((e) => (hit(e) ? instWith(e, { flags: flagsOf(e) | CAS_NO }) : e)) }));
     });
     return st;
   }
@@ -197,12 +197,12 @@ export class RelaxedMachine extends Machine {
             if ((f & RD) !== 0 && (f & CAS_CHECKED) === 0 && rs !== undefined) {
               // A CAS that compares equal must write; it cannot while another read-modify-write
               // holds the cell having read it too (aarch64.cat `atomic`), so that run is not one.
-              if (this.sameValue(e.out, rs, op.w)) ne = (f & CAS_NO) !== 0 || e.clean === 1 || this.reserved(st, e.cell, cpu, idx) ? 'dead' : { ...e, flags: f | CAS_OK | CAS_CHECKED };
-              else ne = (f & CAS_OK) !== 0 ? 'dead' : { ...e, stage: 2, flags: f | CAS_NO | CAS_CHECKED };
-            } else if ((f & CAS_OK) !== 0 && (f & RD) === 0 && e.out < 0 && rs !== undefined) ne = { ...e, out: this.narrowIf(rs, op.w) };
+              if (this.sameValue(e.out, rs, op.w)) ne = (f & CAS_NO) !== 0 || e.clean === 1 || this.reserved(st, e.cell, cpu, idx) ? 'dead' : instWith(e, { flags: f | CAS_OK | CAS_CHECKED });
+              else ne = (f & CAS_OK) !== 0 ? 'dead' : instWith(e, { stage: 2, flags: f | CAS_NO | CAS_CHECKED });
+            } else if ((f & CAS_OK) !== 0 && (f & RD) === 0 && e.out < 0 && rs !== undefined) ne = instWith(e, { out: this.narrowIf(rs, op.w) });
           } else if (op.op === 'csel' && e.stage === 1) {
             const b = this.before(c, cpu, idx);
-            if (!b.pendingFlags) ne = this.condHolds(b.flags, op.cond, cpu, e.pc) === (e.flags === 1) ? { ...e, stage: 2, flags: -1 } : 'dead';
+            if (!b.pendingFlags) ne = this.condHolds(b.flags, op.cond, cpu, e.pc) === (e.flags === 1) ? instWith(e, { stage: 2, flags: -1 }) : 'dead';
           }
           else if (e.stage === 0 && EAGER.has(op.op) && this.eagerReady(c, cpu, idx)) {
             changed = true;
@@ -220,9 +220,9 @@ export class RelaxedMachine extends Machine {
           }
           if (ne === undefined) continue;
           changed = true;
-          if (ne === 'dead') return this.withCpuAt(st, cpu, { ...c, pc: -2 });
+          if (ne === 'dead') return this.withCpuAt(st, cpu, cpuWith(c, { pc: -2 }));
           const n = ne;
-          st = this.retire(this.withCpuAt(st, cpu, { ...c, win: c.win.map((x, i) => (i === idx ? n : x)) }), cpu);
+          st = this.retire(this.withCpuAt(st, cpu, cpuWith(c, { win: c.win.map((x, i) => (i === idx ? n : x)) })), cpu);
         }
       }
     }
@@ -242,7 +242,7 @@ export class RelaxedMachine extends Machine {
       const h = this.cpuAt(s, r.cpu).hu[r.idx];
       const c = this.cpuAt(next, r.cpu);
       const j = h === undefined || h.pc < 0 ? -1 : c.win.findIndex((e) => e.pc === h.pc && e.stage === 1);
-      return j < 0 ? next : this.withCpuAt(next, r.cpu, { ...c, win: c.win.map((e, i) => (i === j ? { ...e, clean: UPDATED } : e)) });
+      return j < 0 ? next : this.withCpuAt(next, r.cpu, cpuWith(c, { win: c.win.map((e, i) => (i === j ? instWith(e, { clean: UPDATED }) : e)) }));
     }
     if (r.k !== 'inv') return next;
     const inv = this.cpuAt(s, r.cpu).inv[r.idx];
@@ -294,7 +294,7 @@ export class RelaxedMachine extends Machine {
     } else if (op.op === 'b' && (op.cond === undefined || taken === true)) next = jump(op.target);
     else if (op.op === 'cbz' && taken === true) next = jump(op.target);
     else next = this.advance(c, cpu).pc;
-    return this.withCpuAt(s, cpu, { ...c, pc: next, loops, win: [...c.win, inst(c.pc, next)] });
+    return this.withCpuAt(s, cpu, cpuWith(c, { pc: next, loops, win: [...c.win, inst(c.pc, next)] }));
   }
 
   // ---- window steps ---------------------------------------------------------------------
@@ -349,7 +349,7 @@ export class RelaxedMachine extends Machine {
   /** Register `r` as instruction `idx` sees it, or undefined while an earlier write to it is pending. */
   private regAt(c: CpuState, cpu: number, idx: number, r: Reg): number | undefined {
     const b = this.before(c, cpu, idx);
-    return b.pendingRegs.has(r) ? undefined : this.reg({ ...c, regs: b.regs }, r);
+    return b.pendingRegs.has(r) ? undefined : this.reg(cpuWith(c, { regs: b.regs }), r);
   }
 
   private windowChoices(s: MachineState, cpu: number, idx: number, out: RTransition[]): void {
@@ -372,7 +372,7 @@ export class RelaxedMachine extends Machine {
       if (idx !== 0 && (!this.mayIssueEarly(c, cpu, idx, op) || this.view(c, cpu, idx) === undefined)) return;
       if (op.op === 'dsb') {
         const sc: Transition[] = [];
-        super.enabled({ ...s, cpus: s.cpus.map((o, i) => (i === cpu ? { ...o, pc: e.pc, win: [] } : { ...o, pc: -1 })) }).forEach((t) => {
+        super.enabled(stateWith(s, { cpus: s.cpus.map((o, i) => (i === cpu ? cpuWith(o, { pc: e.pc, win: [] }) : cpuWith(o, { pc: -1 }))) })).forEach((t) => {
           if (t.k === 'exec') sc.push(t);
         });
         if (sc.length === 0) return; // waiting for TLBI completion
@@ -403,11 +403,11 @@ export class RelaxedMachine extends Machine {
     if (e.stage === 0) {
       if (view === undefined) return;
       // Translate: walks are not ordered by DMB or acquire (herd: only addresses, ISB and DSB order them).
-      const vc: CpuState = { ...c, pc: e.pc, regs: view.regs };
+      const vc: CpuState = cpuWith(c, { pc: e.pc, regs: view.regs });
       // One step per translation choice; for a CAS under TTHM=HD also whether a failing compare
       // keeps the descriptor clean (the SC choices' `fail`); a STXR's outcome is chosen later.
       const seen = new Set<string>();
-      for (const t of this.scExecChoices({ ...s, cpus: s.cpus.map((o, i) => (i === cpu ? vc : o)) }, cpu, e.pc)) {
+      for (const t of this.scExecChoices(stateWith(s, { cpus: s.cpus.map((o, i) => (i === cpu ? vc : o)) }), cpu, e.pc)) {
         const fail = op.op === 'cas' && t.fail === true;
         const key = `${JSON.stringify(t.via)}/${fail}`;
         if (seen.has(key)) continue;
@@ -540,7 +540,7 @@ export class RelaxedMachine extends Machine {
   private dropOwed(c: CpuState, gone: readonly Inst[]): CpuState {
     if (c.hu.length === 0 || gone.length === 0) return c;
     const hu = c.hu.filter((h) => h.pc < 0 || !gone.some((e) => e.pc === h.pc && e.stage < 2));
-    return hu.length === c.hu.length ? c : { ...c, hu };
+    return hu.length === c.hu.length ? c : cpuWith(c, { hu });
   }
 
   /**
@@ -557,7 +557,7 @@ export class RelaxedMachine extends Machine {
     if (!('addr' in op)) return undefined;
     const view = this.view(c, cpu, idx, true);
     if (view === undefined) return undefined;
-    const a = this.address({ ...c, pc: e.pc, regs: view.regs }, op.addr, cpu, e.pc);
+    const a = this.address(cpuWith(c, { pc: e.pc, regs: view.regs }), op.addr, cpu, e.pc);
     if (a.kind === 'va' && this.prog.mutablePte[a.v] !== false) return undefined;
     const out: RTransition[] = [];
     this.windowChoices(s, cpu, idx, out);
@@ -619,7 +619,7 @@ export class RelaxedMachine extends Machine {
 
   /** The SC machine's exec choices for the instruction at `pc` (translation vias, STXR outcomes). */
   private scExecChoices(s: MachineState, cpu: number, pc: number): (Transition & { k: 'exec' })[] {
-    const sc = super.enabled({ ...s, cpus: s.cpus.map((o, i) => (i === cpu ? { ...o, pc, win: [] } : { ...o, pc: -1 })) });
+    const sc = super.enabled(stateWith(s, { cpus: s.cpus.map((o, i) => (i === cpu ? cpuWith(o, { pc, win: [] }) : cpuWith(o, { pc: -1 }))) }));
     return sc.filter((t): t is Transition & { k: 'exec' } => t.k === 'exec' && t.cpu === cpu);
   }
 
@@ -730,38 +730,38 @@ export class RelaxedMachine extends Machine {
     if (e.stage === 1 && e.fault !== '') return this.takeFault(s, cpu, idx);
     const set = (ne: Inst, st: MachineState = s): MachineState => {
       const cc = this.cpuAt(st, cpu);
-      return this.withCpuAt(st, cpu, { ...cc, win: cc.win.map((x, i) => (i === idx ? ne : x)) });
+      return this.withCpuAt(st, cpu, cpuWith(cc, { win: cc.win.map((x, i) => (i === idx ? ne : x)) }));
     };
-    if (op.op === 'cas' && guess === true) return set({ ...e, flags: flagsOf(e) | CAS_OK });
+    if (op.op === 'cas' && guess === true) return set(instWith(e, { flags: flagsOf(e) | CAS_OK }));
     if (op.op === 'csel' && guess !== undefined) {
       const b = this.before(c, cpu, idx);
-      const v = this.reg({ ...c, regs: b.regs }, guess ? op.rn : op.rm);
-      return set({ ...e, stage: 1, flags: guess ? 1 : 0, out: this.narrowIf(v, op.w) });
+      const v = this.reg(cpuWith(c, { regs: b.regs }), guess ? op.rn : op.rm);
+      return set(instWith(e, { stage: 1, flags: guess ? 1 : 0, out: this.narrowIf(v, op.w) }));
     }
     if (isRmw(op) && e.stage === 1 && (flagsOf(e) & RD) === 0) {
       // The read of a read-modify-write; the cell is held until its write (see reserved).
       const read = this.narrowIf(s.mem[e.cell] ?? 0, op.w);
       // A CAS guessed to succeed may have given Rs as its result already: the value read must equal it.
-      if (e.out >= 0 && !this.sameValue(read, e.out, op.w)) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
-      return set({ ...e, flags: flagsOf(e) | RD, out: e.out >= 0 ? e.out : read });
+      if (e.out >= 0 && !this.sameValue(read, e.out, op.w)) return this.withCpuAt(s, cpu, cpuWith(c, { pc: -2 }));
+      return set(instWith(e, { flags: flagsOf(e) | RD, out: e.out >= 0 ? e.out : read }));
     }
     const view = this.view(c, cpu, idx, MEMORY.has(op.op) && e.stage === 0);
     if (view === undefined) throw new Error('[internal] relaxed step with inputs not ready');
-    if (op.op === 'dmb' || op.op === 'nop') return set({ ...e, stage: 2 });
+    if (op.op === 'dmb' || op.op === 'nop') return set(instWith(e, { stage: 2 }));
     if (!MEMORY.has(op.op)) return this.compute(s, cpu, idx, view, set);
-    const vc: CpuState = { ...c, pc: e.pc, regs: view.regs };
+    const vc: CpuState = cpuWith(c, { pc: e.pc, regs: view.regs });
     if (e.stage === 0) {
       const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
       const writes = op.op !== 'load';
       const tr = this.translate(s, cpu, e.pc, a, via ?? { kind: 'walk', stale: false }, writes, () => fail, events);
       const va = a.kind === 'va' ? a.v : -1;
-      if (!tr.ok) return set({ ...e, stage: 1, va: tr.va, fault: tr.type });
+      if (!tr.ok) return set(instWith(e, { stage: 1, va: tr.va, fault: tr.type }));
       // Writes perform only after every earlier access has translated, so a later write can
       // already be done on this cell only if a TLBI sent this access back to translate again
       // (untranslate). Same-cell accesses are coherence-ordered in program order (aarch64.cat
       // internal), so this run is not an execution (herd G1 forbids the state it would reach).
-      if (c.win.some((x, j) => j > idx && x.stage === 2 && x.cell === tr.cell && this.slot(cpu, x.pc).op.op !== 'load')) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
-      return this.restartAfter(set({ ...e, stage: 1, cell: tr.cell, va, clean: fail ? 1 : 0 }, tr.state), cpu, idx, (x) =>
+      if (c.win.some((x, j) => j > idx && x.stage === 2 && x.cell === tr.cell && this.slot(cpu, x.pc).op.op !== 'load')) return this.withCpuAt(s, cpu, cpuWith(c, { pc: -2 }));
+      return this.restartAfter(set(instWith(e, { stage: 1, cell: tr.cell, va, clean: fail ? 1 : 0 }), tr.state), cpu, idx, (x) =>
         // A later load that read the same cell ahead of this write, or the same address (page and
         // offset in it) through another translation (herd's TLBI-ob orders walks of one address
         // on one thread: same-low-order-bits).
@@ -790,9 +790,9 @@ export class RelaxedMachine extends Machine {
     // A DSB, ISB, TLBI, ERET, MSR or exception entry that happened early cannot be undone: this
     // run is not one. The run in
     // which the load waited instead reaches what this one would.
-    if (c.win.some((x, j) => j > from && this.irrevocable(cpu, x))) return this.withCpuAt(s, cpu, { ...c, pc: -2 });
+    if (c.win.some((x, j) => j > from && this.irrevocable(cpu, x))) return this.withCpuAt(s, cpu, cpuWith(c, { pc: -2 }));
     const win = c.win.map((x, j) => (j < from ? x : inst(x.pc, x.next)));
-    return this.withCpuAt(s, cpu, { ...this.dropOwed(c, c.win.slice(from)), win });
+    return this.withCpuAt(s, cpu, cpuWith(this.dropOwed(c, c.win.slice(from)), { win }));
   }
 
   /** A non-memory instruction: run it on the SC machine against this instruction's register view. */
@@ -801,13 +801,13 @@ export class RelaxedMachine extends Machine {
     const e = c.win[idx] as Inst;
     const op = this.slot(cpu, e.pc).op;
     // (loops: fetch counted this branch's backward jumps already)
-    const vc: CpuState = { ...c, pc: e.pc, regs: view.regs, flags: view.flags, win: [], loops: [] };
+    const vc: CpuState = cpuWith(c, { pc: e.pc, regs: view.regs, flags: view.flags, win: [], loops: [] });
     const r = super.step(this.withCpuAt(s, cpu, vc), { k: 'exec', cpu });
     const rc = this.cpuAt(r, cpu);
     const u = regUse(op);
     const w = u.writes[0];
-    const ne: Inst = { ...e, stage: 2, out: w === undefined ? -1 : (rc.regs[w] ?? 0), flags: u.writesFlags ? rc.flags : -1 };
-    if ((op.op === 'b' || op.op === 'cbz') && rc.pc !== e.next) return this.withCpuAt(s, cpu, { ...c, pc: -2 }); // mispredicted: this run is not one
+    const ne: Inst = instWith(e, { stage: 2, out: w === undefined ? -1 : (rc.regs[w] ?? 0), flags: u.writesFlags ? rc.flags : -1 });
+    if ((op.op === 'b' || op.op === 'cbz') && rc.pc !== e.next) return this.withCpuAt(s, cpu, cpuWith(c, { pc: -2 })); // mispredicted: this run is not one
     return set(ne);
   }
 
@@ -820,10 +820,10 @@ export class RelaxedMachine extends Machine {
       if (fwd === null) throw new Error('[internal] relaxed load performed with its forwarding source not ready');
       const value = fwd === undefined ? (s.mem[e.cell] ?? 0) : fwd.value;
       const w = op.w ? this.narrow(value) : value;
-      const st = op.exclusive ? this.withCpuAt(s, cpu, { ...c, excl: e.cell }) : s;
+      const st = op.exclusive ? this.withCpuAt(s, cpu, cpuWith(c, { excl: e.cell })) : s;
       // A later load of this cell that performed first must have read the same value (coherence);
       // equal values are indistinguishable, so only a different one restarts it.
-      return this.restartAfter(set({ ...e, stage: 2, out: w }, st), cpu, idx, (x) => x.cell === e.cell && x.out !== w);
+      return this.restartAfter(set(instWith(e, { stage: 2, out: w }), st), cpu, idx, (x) => x.cell === e.cell && x.out !== w);
     }
     // invariant: a read-modify-write holds its cell from its read to its write (see reserved).
     if (isRmw(op) && (flagsOf(e) & RD) !== 0 && !this.sameValue(this.narrowIf(s.mem[e.cell] ?? 0, op.w), e.out, op.w)) {
@@ -831,14 +831,14 @@ export class RelaxedMachine extends Machine {
     }
     // A write: reuse the SC machine's access with the translation already made (a walk that
     // reads memory now would be wrong, so feed it the cell through a direct PTE-style access).
-    const vc: CpuState = { ...c, pc: e.pc, regs: view.regs, win: [] };
+    const vc: CpuState = cpuWith(c, { pc: e.pc, regs: view.regs, win: [] });
     const r = this.writeAccess(this.withCpuAt(s, cpu, vc), cpu, op, e.cell, fail, e.clean === 1);
-    if (r === undefined) return this.withCpuAt(s, cpu, { ...c, pc: -2 }); // a CAS kept clean that had to write
+    if (r === undefined) return this.withCpuAt(s, cpu, cpuWith(c, { pc: -2 })); // a CAS kept clean that had to write
     const rc = this.cpuAt(r, cpu);
     const u = regUse(op);
     const w = u.writes[0];
-    const ne: Inst = { ...e, stage: 2, out: w === undefined ? -1 : (rc.regs[w] ?? 0) };
-    const after = this.withCpuAt(r, cpu, { ...c, excl: rc.excl, stale: rc.stale, tlb: rc.tlb });
+    const ne: Inst = instWith(e, { stage: 2, out: w === undefined ? -1 : (rc.regs[w] ?? 0) });
+    const after = this.withCpuAt(r, cpu, cpuWith(c, { excl: rc.excl, stale: rc.stale, tlb: rc.tlb }));
     return set(ne, after);
   }
 
@@ -863,15 +863,15 @@ export class RelaxedMachine extends Machine {
     const e = c.win[0] as Inst;
     const fetchPc = c.pc;
     const t: Transition = via === undefined ? { k: 'exec', cpu } : { k: 'exec', cpu, via };
-    const r = super.step(this.withCpuAt(s, cpu, { ...c, pc: e.pc, win: [] }), t, events);
+    const r = super.step(this.withCpuAt(s, cpu, cpuWith(c, { pc: e.pc, win: [] })), t, events);
     const rc = this.cpuAt(r, cpu);
     const op = this.slot(cpu, e.pc).op;
     if (rc.pc === -2) return r;
     // DSB/ISB/TLBI/MRS/AT fall through: fetch went on behind them; the others decided the pc.
     const fellThrough = op.op === 'dsb' || op.op === 'isb' || op.op === 'tlbi' || op.op === 'mrs' || op.op === 'at';
-    if (fellThrough && rc.pc === e.next) return this.retire(this.withCpuAt(r, cpu, { ...rc, pc: fetchPc, win: c.win.slice(1) }), cpu);
+    if (fellThrough && rc.pc === e.next) return this.retire(this.withCpuAt(r, cpu, cpuWith(rc, { pc: fetchPc, win: c.win.slice(1) })), cpu);
     // A fault or a control transfer: later instructions in the window are discarded.
-    return this.retire(this.withCpuAt(r, cpu, { ...this.dropOwed(rc, c.win.slice(1)), win: [] }), cpu);
+    return this.retire(this.withCpuAt(r, cpu, cpuWith(this.dropOwed(rc, c.win.slice(1)), { win: [] })), cpu);
   }
 
   /**
@@ -884,12 +884,12 @@ export class RelaxedMachine extends Machine {
     const e = c.win[idx] as Inst;
     const view = this.view(c, cpu, idx);
     if (view === undefined) throw new Error('[internal] early barrier or TLBI with inputs not ready');
-    const r = super.step(this.withCpuAt(s, cpu, { ...c, pc: e.pc, regs: view.regs, win: [] }), { k: 'exec', cpu }, events);
+    const r = super.step(this.withCpuAt(s, cpu, cpuWith(c, { pc: e.pc, regs: view.regs, win: [] })), { k: 'exec', cpu }, events);
     const rc = this.cpuAt(r, cpu);
     // ERET and MSR decide where fetch goes on (it waited for them); the others fall through.
     if (e.next !== -3 && rc.pc !== e.next) throw new Error('[internal] early barrier or TLBI did not fall through');
     const fetchPc = e.next === -3 ? rc.pc : c.pc;
-    return this.withCpuAt(r, cpu, { ...rc, pc: fetchPc, regs: c.regs, flags: c.flags, win: c.win.map((x, i) => (i === idx ? { ...x, stage: 2 } : x)) });
+    return this.withCpuAt(r, cpu, cpuWith(rc, { pc: fetchPc, regs: c.regs, flags: c.flags, win: c.win.map((x, i) => (i === idx ? instWith(x, { stage: 2 }) : x)) }));
   }
 
   /**
@@ -902,10 +902,10 @@ export class RelaxedMachine extends Machine {
   private takeFault(s: MachineState, cpu: number, idx: number): MachineState {
     const c = this.cpuAt(s, cpu);
     const e = c.win[idx] as Inst;
-    const r = this.fault(this.withCpuAt(s, cpu, { ...c, pc: e.pc, win: [] }), cpu, e.va, e.fault as FaultType);
+    const r = this.fault(this.withCpuAt(s, cpu, cpuWith(c, { pc: e.pc, win: [] })), cpu, e.va, e.fault as FaultType);
     const rc = this.cpuAt(r, cpu);
     if (rc.pc === -2) return r;
-    return this.withCpuAt(r, cpu, { ...this.dropOwed(rc, c.win.slice(idx + 1)), regs: c.regs, flags: c.flags, win: [...c.win.slice(0, idx), { ...e, stage: 2, fault: '', cell: -1 }] });
+    return this.withCpuAt(r, cpu, cpuWith(this.dropOwed(rc, c.win.slice(idx + 1)), { regs: c.regs, flags: c.flags, win: [...c.win.slice(0, idx), instWith(e, { stage: 2, fault: '', cell: -1 })] }));
   }
 
   /**
@@ -928,7 +928,7 @@ export class RelaxedMachine extends Machine {
     while (n < c.win.length) {
       const e = c.win[n] as Inst;
       if (e.fault !== '') {
-        const base = this.withCpuAt(s, cpu, { ...this.dropOwed(c, c.win.slice(n)), regs, flags, pc: e.pc, win: [] });
+        const base = this.withCpuAt(s, cpu, cpuWith(this.dropOwed(c, c.win.slice(n)), { regs, flags, pc: e.pc, win: [] }));
         return this.fault(base, cpu, e.va, e.fault as FaultType);
       }
       if (e.stage !== 2) break;
@@ -942,7 +942,7 @@ export class RelaxedMachine extends Machine {
       n++;
     }
     if (n === 0) return s;
-    c = { ...c, regs, flags, win: c.win.slice(n), retry: 0 };
+    c = cpuWith(c, { regs, flags, win: c.win.slice(n), retry: 0 });
     return this.withCpuAt(s, cpu, c);
   }
 
@@ -983,8 +983,8 @@ export class RelaxedMachine extends Machine {
     // (mayFault), has happened (it is ordered before the TLBI's DSB by TLBI-ob): it stays.
     const hit = (e: Inst, j: number): boolean => e.stage === 1 && (e.fault === '' || !this.mayFault(c, cpu, j)) && e.va >= 0 && (va === -1 || va === e.va) && (flagsOf(e) & RD) === 0;
     if (!c.win.some(hit)) return s;
-    const win = c.win.map((e, j) => (hit(e, j) ? { ...e, stage: 0, cell: -1, va: -1, fault: '' } : e));
-    return this.withCpuAt(s, cpu, { ...this.dropOwed(c, c.win.filter((e, j) => hit(e, j))), win });
+    const win = c.win.map((e, j) => (hit(e, j) ? instWith(e, { stage: 0, cell: -1, va: -1, fault: '' }) : e));
+    return this.withCpuAt(s, cpu, cpuWith(this.dropOwed(c, c.win.filter((e, j) => hit(e, j))), { win }));
   }
 
   private cpuAt(s: MachineState, cpu: number): CpuState {

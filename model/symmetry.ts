@@ -6,7 +6,7 @@
 import type { Perm, Symmetry } from '../explorer/symmetry.js';
 import type { Machine, Transition } from './machine.js';
 import type { Program } from './program.js';
-import { compareRecords, cpuDigestIn, fingerprint, inheritDigests, type CpuState, type MachineState } from './state.js';
+import { compareRecords, cpuDigestIn, cpuWith, instWith, fingerprint, inheritDigests, type CpuState, type MachineState } from './state.js';
 
 /** Largest group explored by symmetry (8!); larger classes are cut to their first members. */
 const MAX_GROUP = 40320;
@@ -117,19 +117,17 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
     if (!refs && !labels) return c;
     let out: CpuState = c;
     if (refs) {
-      out = {
-        ...out,
+      out = cpuWith(out, {
         tlb: c.tlb.map((e) => (e.escProc < 0 ? e : { ...e, escProc: g[e.escProc] as number })).sort(compareRecords),
         inv: c.inv.map((p) => ({ ...p, issuer: g[p.issuer] as number })).sort(compareRecords),
-      };
+      });
     }
     if (labels) {
-      out = {
-        ...out,
+      out = cpuWith(out, {
         regs: out.regs.map((r) => renameValue(r, g)),
         elr: renameValue(out.elr, g),
-        win: out.win.map((i) => (i.out < 0 ? i : { ...i, out: renameValue(i.out, g) })),
-      };
+        win: out.win.map((i) => (i.out < 0 ? i : instWith(i, { out: renameValue(i.out, g) }))),
+      });
     }
     return out;
   };
