@@ -19,6 +19,8 @@ function executedFlag(prog: Program, s: MachineState, cpu: number): string | und
   return op !== undefined && (op.op === 'dmb' || op.op === 'dsb') ? barrierFlag(op.op, op.row) : undefined;
 }
 
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
 function hazardFinding(h: Hazard): Finding {
   return { key: `${h.kind}:P${h.cpu}:${h.va}`, detail: h };
 }
@@ -26,16 +28,18 @@ function hazardFinding(h: Hazard): Finding {
 /** The machine of `prog` as a transition system; outcomes are herd state lines. */
 export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean }): TransitionSystem<MachineState, Transition> & { machine: Machine } {
   const machine = machineFor(options?.model ?? DEFAULT_MODEL, prog, { evictions: options?.evictions === true });
+  const events: AccessEvent[] = [];
   return {
     machine,
     initial: () => machine.initial(),
     enabled: (s) => machine.enabled(s),
     step: (s, t) => {
-      const events: AccessEvent[] = [];
+      events.length = 0; // one list for every step: nothing keeps it
       const state = machine.step(s, t, events);
       inheritDigests(s, state);
-      const findings = events.length === 0 ? [] : accessHazards(prog, s, events).map(hazardFinding);
       const flag = t.k === 'exec' ? executedFlag(prog, s, t.cpu) : undefined;
+      if (events.length === 0 && flag === undefined) return { state, findings: NO_FINDINGS };
+      const findings = events.length === 0 ? [] : accessHazards(prog, s, events).map(hazardFinding);
       if (flag !== undefined) findings.push({ key: `flag:${flag}`, detail: flag });
       return { state, findings };
     },
