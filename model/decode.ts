@@ -368,8 +368,22 @@ function addrRegs(a: Addr): Reg[] {
   return [a.base, ...(a.offset === undefined ? [] : srcRegs(a.offset))];
 }
 
-/** The registers and flags `op` reads and writes (XZR excluded). */
+const USES = new WeakMap<Op, RegUse>();
+
+/**
+ * The registers and flags `op` reads and writes (XZR excluded). Memoised per decoded op: the
+ * relaxed machine asks for every instruction in a CPU's window at every step.
+ */
 export function regUse(op: Op): RegUse {
+  let u = USES.get(op);
+  if (u === undefined) {
+    u = computeRegUse(op);
+    USES.set(op, u);
+  }
+  return u;
+}
+
+function computeRegUse(op: Op): RegUse {
   const u = (reads: Reg[], writes: Reg[], readsFlags = false, writesFlags = false): RegUse => ({
     reads: reads.filter((r) => r !== ZR),
     writes: writes.filter((r) => r !== ZR),

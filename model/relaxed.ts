@@ -409,7 +409,7 @@ export class RelaxedMachine extends Machine {
       const seen = new Set<string>();
       for (const t of this.scExecChoices(stateWith(s, { cpus: s.cpus.map((o, i) => (i === cpu ? vc : o)) }), cpu, e.pc)) {
         const fail = op.op === 'cas' && t.fail === true;
-        const key = `${JSON.stringify(t.via)}/${fail}`;
+        const key = `${viaKey(t.via)}/${fail}`;
         if (seen.has(key)) continue;
         seen.add(key);
         const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
@@ -1000,6 +1000,12 @@ export class RelaxedMachine extends Machine {
  * A read-modify-write whose read result goes nowhere (destination XZR): its read is not ordered
  * by DMB LD or by acquire semantics (Arm ARM B2.3: such reads are not "observed"; herd's NoRet).
  */
+// A translation choice as a string (equal iff the choices are).
+function viaKey(v: Via | undefined): string {
+  if (v === undefined) return '-';
+  return v.kind === 'walk' ? `walk${v.stale ? 1 : 0}` : `${v.kind}${v.desc}`;
+}
+
 function noRet(op: Op): boolean {
   return ((op.op === 'swp' || op.op === 'rmw') && op.rt === 31) || (op.op === 'cas' && op.rs === 31);
 }
