@@ -118,8 +118,25 @@ const keySet = (fs: readonly Finding[], rename: (k: string) => string): string =
 
 // The index of transition `t` in the enabled list `ts` (transitions are plain data), or -1.
 function indexIn<T>(ts: readonly T[], t: T): number {
-  const want = JSON.stringify(t);
-  return ts.findIndex((u) => JSON.stringify(u) === want);
+  for (let i = 0; i < ts.length; i++) if (sameData(ts[i], t)) return i;
+  return -1;
+}
+
+// Whether two values of plain data (what JSON would write: numbers, strings, booleans, arrays
+// and objects of them) are equal, field by field; JSON.stringify of both cost most of an expansion.
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    n++;
+    if (!sameData(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) n--;
+  return n === 0;
 }
 
 // The successor of `from` that is the state with key `target` over an edge showing `edgeKeys`:
@@ -145,11 +162,27 @@ function matchStep<S, T>(sys: TransitionSystem<S, T>, from: S, target: string | 
 type Stepped<S, T> = { readonly choice: number; readonly step: T; readonly state: S; readonly findings: readonly Finding[] };
 
 // Witness traces share prefixes (they are paths of one search tree), so the steps of concrete
-// and permuted runs are memoised by prefix: `${choices}` for concrete runs, `${g}:${choices}` for
-// permuted ones. Both are deterministic functions of their key.
+// and permuted runs are memoised by prefix, in tries of choices: one for concrete runs, one per
+// group element for permuted ones. Both are deterministic functions of their path. (Keys built
+// as strings of the choices cost more than the steps they saved.)
+interface Trie<V> {
+  value?: V;
+  readonly next: Map<number, Trie<V>>;
+}
+
+function child<V>(t: Trie<V>, c: number): Trie<V> {
+  let n = t.next.get(c);
+  if (n === undefined) {
+    n = { next: new Map() };
+    t.next.set(c, n);
+  }
+  return n;
+}
+
 interface Memo<S, T> {
-  readonly concrete: Map<string, { readonly m: Stepped<S, T>; readonly rep: S; readonly tau: Perm }>;
-  readonly mapped: Map<string, Stepped<S, T>>;
+  readonly concrete: Trie<{ readonly m: Stepped<S, T>; readonly rep: S; readonly tau: Perm }>;
+  /** by group element index */
+  readonly mapped: Trie<Stepped<S, T>>[];
 }
 
 // The concrete run of a quotient trace (`tau` maps each concrete state to the representative
@@ -161,10 +194,10 @@ function concretize<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, trac
   let tau = first.perm;
   const run: Run<S, T> = { states: [init], steps: [], choices: [], edges: [] };
   let x = init;
-  let prefix = '';
+  let node = memo.concrete;
   for (const c of trace.choices) {
-    prefix += `${c}.`;
-    let hit = memo.concrete.get(prefix);
+    node = child(node, c);
+    let hit = node.value;
     if (hit === undefined) {
       const t = sys.enabled(rep)[c];
       if (t === undefined) throw new Error('[internal] symmetry: a quotient trace does not replay');
@@ -173,7 +206,7 @@ function concretize<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, trac
       const m = matchStep(sys, x, sys.key(sym.apply(r.state, back)), keySet(r.findings, (k) => sym.findingKey(k, back)), sym.mapTransition?.(rep, t, back));
       const canon = sym.canon(r.state);
       hit = { m, rep: canon.state, tau: compose(canon.perm, tau) };
-      memo.concrete.set(prefix, hit);
+      node.value = hit;
     }
     rep = hit.rep;
     tau = hit.tau;
@@ -202,17 +235,17 @@ function mapRun<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run: Run
     const fast = ((): Run<S, T> | undefined => {
       let y = init;
       const out: Run<S, T> = { states: [y], steps: [], choices: [], edges: [] };
-      let prefix = `${gi}:`;
+      let node: Trie<Stepped<S, T>> = memo.mapped[gi] ?? (memo.mapped[gi] = { next: new Map() });
       for (let k = 0; k < n; k++) {
-        prefix += `${run.choices[k] as number}.`;
-        let m = memo.mapped.get(prefix);
+        node = child(node, run.choices[k] as number);
+        let m = node.value;
         if (m === undefined) {
           const ts = sys.enabled(y);
           const j = indexIn(ts, sym.mapTransition?.(run.states[k] as S, run.steps[k] as T, g) as T);
           if (j < 0) return undefined;
           const r = sys.step(y, ts[j] as T);
           m = { choice: j, step: ts[j] as T, state: r.state, findings: r.findings };
-          memo.mapped.set(prefix, m);
+          node.value = m;
         }
         y = m.state;
         push(out, m);
@@ -249,7 +282,7 @@ const byTrace = (a: Witnessed, b: Witnessed): number => {
 export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, r: ExplorationResult): ExplorationResult {
   const init = sys.initial();
   for (const g of sym.group) if (sys.key(sym.apply(init, g)) !== sys.key(init)) throw new Error('[internal] symmetry: a permutation of the group moves the initial state');
-  const memo: Memo<S, T> = { concrete: new Map(), mapped: new Map() };
+  const memo: Memo<S, T> = { concrete: { next: new Map() }, mapped: [] };
   const outcomes = new Map<string, Witnessed>();
   for (const w of [...r.outcomes].sort(byTrace)) {
     const run = concretize(sys, sym, w.trace, memo);
