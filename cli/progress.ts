@@ -30,10 +30,10 @@ export function terminalProgress(enabled: boolean): ProgressSink {
     update(p) {
       const elapsed = (Date.now() - t0) / 1000;
       if (elapsed < 1) return;
-      const payload = { test, distinct: p.distinct, transitions: p.transitions, frontier: p.frontier, rate: Math.round(p.distinct / elapsed), elapsed: elapsed.toFixed(1) };
+      const payload = { line: progressLine(test, p, elapsed) };
       if (bar === undefined) {
         bar = new SingleBar({
-          format: '{test} | {distinct} states | {transitions} transitions | frontier {frontier} | {rate} states/s | {elapsed} s',
+          format: '{line}',
           stream: process.stderr,
           clearOnComplete: true,
           hideCursor: true,
@@ -46,4 +46,13 @@ export function terminalProgress(enabled: boolean): ProgressSink {
       bar = undefined;
     },
   };
+}
+
+/** The status line for `p`, `elapsed` seconds into test `test`. */
+export function progressLine(test: string, p: Progress, elapsed: number): string {
+  const t = `${elapsed.toFixed(1)} s`;
+  if (p.expanding !== undefined) {
+    return `${test} | ${p.distinct} states searched | symmetric witnesses: orbit ${p.expanding.done} of ${p.expanding.of} | ${t}`;
+  }
+  return `${test} | ${p.distinct} states | ${p.transitions} transitions | frontier ${p.frontier} | ${Math.round(p.distinct / elapsed)} states/s | ${t}`;
 }

@@ -172,7 +172,7 @@ export function runSource(source: string, file: string, opts: RunOptions): TestR
   if ('done' in p) return p.done;
   const sys = searchedSystem(p.ready.prog, systemOptions(opts));
   try {
-    return conclude(p.ready, file, opts, sys.finish(exploreExhaustive(sys.searched, budgetOf(opts, p.ready.t0))), sys.classes);
+    return conclude(p.ready, file, opts, sys.finish(exploreExhaustive(sys.searched, budgetOf(opts, p.ready.t0)), opts.progress), sys.classes);
   } catch (e) {
     return unsupportedResult(p.ready, file, e);
   }
@@ -195,7 +195,7 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
       // The search starts here; past `after` states it hands its frontier to the workers at the
       // next level boundary (the states travel packed), unless it has finished by then.
       const probe = exploreExhaustive(sys.searched, budget, { handOffAfter: par.after });
-      if (probe.handoff === undefined) return conclude(ready, file, opts, sys.finish(probe), sys.classes);
+      if (probe.handoff === undefined) return conclude(ready, file, opts, sys.finish(probe, opts.progress), sys.classes);
       start = parallelStart(sys.searched, probe);
     }
     const r = await exploreParallel(
@@ -212,7 +212,7 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
       budget,
       start,
     );
-    return conclude(ready, file, opts, sys.finish(r), sys.classes);
+    return conclude(ready, file, opts, sys.finish(r, opts.progress), sys.classes);
   } catch (e) {
     return unsupportedResult(ready, file, e);
   }

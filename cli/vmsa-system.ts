@@ -1,6 +1,6 @@
 // Where the model meets the explorer: the VMSA machine seen as a generic transition system.
 
-import type { ExplorationResult } from '../explorer/exhaustive.js';
+import type { ExplorationResult, Progress } from '../explorer/exhaustive.js';
 import { expandQuotient, quotientSystem } from '../explorer/symmetry.js';
 import type { Finding, TransitionSystem } from '../explorer/system.js';
 import { barrierFlag } from '../model/barrier-table.js';
@@ -71,7 +71,7 @@ export interface SearchedSystem {
   /** CPUs interchangeable by symmetry (classes of two or more), empty when off or none */
   readonly classes: readonly (readonly number[])[];
   /** the result of searching `searched`, as results of `concrete` */
-  finish(r: ExplorationResult): ExplorationResult;
+  finish(r: ExplorationResult, progress?: (p: Progress) => void): ExplorationResult;
 }
 
 /**
@@ -83,5 +83,5 @@ export function searchedSystem(prog: Program, options?: Parameters<typeof vmsaSy
   const concrete = vmsaSystem(prog, options);
   const sym = options?.symmetry === false ? undefined : machineSymmetry(prog, concrete.machine);
   if (sym === undefined) return { concrete, searched: concrete, classes: [], finish: (r) => r };
-  return { concrete, searched: quotientSystem(concrete, sym), classes: sym.classes, finish: (r) => expandQuotient(concrete, sym, r) };
+  return { concrete, searched: quotientSystem(concrete, sym), classes: sym.classes, finish: (r, progress) => expandQuotient(concrete, sym, r, progress) };
 }

@@ -24,6 +24,8 @@ export interface Progress {
   readonly distinct: number;
   readonly transitions: number;
   readonly frontier: number;
+  /** after a search of a quotient (explorer/symmetry.ts): witnesses of orbits expanded so far, of `of` */
+  readonly expanding?: { readonly done: number; readonly of: number };
 }
 
 /** A finding with the shortest trace that shows it. */

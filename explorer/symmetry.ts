@@ -10,7 +10,7 @@
 // `findingKey`) and final states to final states. The representative need not be the orbit's
 // unique canonical member: a cheaper choice only explores more states, never fewer orbits.
 
-import type { ExplorationResult, Witnessed } from './exhaustive.js';
+import type { ExplorationResult, Progress, Witnessed } from './exhaustive.js';
 import type { Finding, Trace, TransitionSystem } from './system.js';
 
 /** A permutation of threads: `perm[i]` is where thread i's part of a state goes. */
@@ -279,12 +279,24 @@ const byTrace = (a: Witnessed, b: Witnessed): number => {
  * permutation of a trace has its length). Deterministic: orbits are taken in the order of their
  * quotient witnesses (shortest, then first in choice order), permutations in the group's order.
  */
-export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, r: ExplorationResult): ExplorationResult {
+export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, r: ExplorationResult, progress?: (p: Progress) => void): ExplorationResult {
   const init = sys.initial();
+  // progress: orbits (quotient outcomes and findings) expanded, at the first and then at most
+  // every 200 ms
+  const of = r.outcomes.length + r.findings.length;
+  let done = 0;
+  let shown = 0;
+  const tick = (): void => {
+    done++;
+    if (progress === undefined || Date.now() - shown < 200) return;
+    shown = Date.now();
+    progress({ distinct: r.distinct, transitions: r.transitions, frontier: 0, expanding: { done, of } });
+  };
   for (const g of sym.group) if (sys.key(sym.apply(init, g)) !== sys.key(init)) throw new Error('[internal] symmetry: a permutation of the group moves the initial state');
   const memo: Memo<S, T> = { concrete: { next: new Map() }, mapped: [] };
   const outcomes = new Map<string, Witnessed>();
   for (const w of [...r.outcomes].sort(byTrace)) {
+    tick();
     const run = concretize(sys, sym, w.trace, memo);
     const x = run.states[run.states.length - 1] as S;
     for (const [gi, g] of sym.group.entries()) {
@@ -298,6 +310,7 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
   }
   const findings = new Map<string, Witnessed>();
   for (const w of [...r.findings].sort(byTrace)) {
+    tick();
     // the orbit of a key is the orbit of any key in it: a finding already expanded needs no replay
     if (sym.group.every((g) => findings.has(sym.findingKey(w.key, g)))) continue;
     const run = concretize(sys, sym, w.trace, memo);
