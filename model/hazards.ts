@@ -60,20 +60,28 @@ function heldTranslations(c: CpuState): { va: number; desc: number; how: string 
 }
 
 /**
- * Whether `c` holds a translation other than memory's: heldTranslations would give one whose
- * descriptor differs from its PTE. The usual answer is no, so this runs first and allocates nothing.
+ * Whether `c` holds a cacheable translation other than memory's, while memory's is cacheable
+ * too: what heldTranslations would have to give for quietRemaps or stateHazards to find anything
+ * (both skip other pairs). The usual answer is no, so this runs first and allocates nothing.
  */
-function holdsOther(c: CpuState, mem: readonly number[]): boolean {
+function holdsOther(prog: Program, c: CpuState, mem: readonly number[]): boolean {
   for (let i = 0; i < c.tlb.length; i++) {
     const e = c.tlb[i] as CpuState['tlb'][number];
-    if (mem[pteCell(e.va)] !== e.desc) return true;
+    if (differsCacheable(prog, mem, e.va, e.desc)) return true;
   }
   for (let i = 0; i < c.stale.length; i++) {
     const r = c.stale[i] as CpuState['stale'][number];
-    if (mem[pteCell(r.va)] !== r.old) return true;
+    if (differsCacheable(prog, mem, r.va, r.old)) return true;
   }
   return false;
 }
+
+function differsCacheable(prog: Program, mem: readonly number[], va: number, desc: number): boolean {
+  const memId = mem[pteCell(va)] ?? 0;
+  return memId !== desc && cacheable(descOf(prog, desc)) && cacheable(descOf(prog, memId));
+}
+
+const NONE: readonly QuietRemap[] = Object.freeze([]);
 
 // Only TLB-cacheable descriptors count (herd's aarch64bbm.cat: TLBCacheableTTD excludes
 // invalid and af:0 descriptors, whatever TTHM says; a walk that sets AF writes memory first).
@@ -85,10 +93,11 @@ function cacheable(d: Desc | undefined): d is Desc {
  * Read-only remaps with equal contents that some CPU can observe in `s` (see QuietRemap); with
  * `only`, those of the CPUs for which it returns true.
  */
-export function quietRemaps(prog: Program, s: MachineState, only?: (cpu: number) => boolean): QuietRemap[] {
-  const out: QuietRemap[] = [];
-  s.cpus.forEach((c, cpu) => {
-    if ((only !== undefined && !only(cpu)) || !holdsOther(c, s.mem)) return;
+export function quietRemaps(prog: Program, s: MachineState, only?: (cpu: number) => boolean): readonly QuietRemap[] {
+  let out: QuietRemap[] | undefined;
+  for (let cpu = 0; cpu < s.cpus.length; cpu++) {
+    const c = s.cpus[cpu] as CpuState;
+    if ((only !== undefined && !only(cpu)) || !holdsOther(prog, c, s.mem)) continue;
     for (const h of heldTranslations(c)) {
       const memId = s.mem[pteCell(h.va)] ?? 0;
       if (memId === h.desc) continue;
@@ -96,10 +105,10 @@ export function quietRemaps(prog: Program, s: MachineState, only?: (cpu: number)
       const b = descOf(prog, memId);
       if (!cacheable(a) || !cacheable(b) || a.oa === b.oa || a.attrs !== b.attrs) continue;
       if (needsBreakBeforeMake(prog, s, a, b)) continue;
-      out.push({ cpu, va: h.va, oldDesc: h.desc, newDesc: memId });
+      (out ??= []).push({ cpu, va: h.va, oldDesc: h.desc, newDesc: memId });
     }
-  });
-  return out;
+  }
+  return out ?? NONE;
 }
 
 /** Amalgamation hazards that hold in `s`: a CPU can translate a VA by an entry that conflicts with memory. */
@@ -119,7 +128,7 @@ export function stateHazards(prog: Program, s: MachineState): Hazard[] {
     });
   }
   s.cpus.forEach((c, cpu) => {
-    if (!holdsOther(c, s.mem)) return;
+    if (!holdsOther(prog, c, s.mem)) return;
     const held = heldTranslations(c);
     const done = new Set<number>();
     for (const h of held) {

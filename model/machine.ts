@@ -19,7 +19,6 @@ import {
   stateWith,
   type CpuState,
   type EarlyFault,
-  type FaultRec,
   type FaultType,
   type MachineState,
   type PendingInv,
@@ -196,7 +195,13 @@ export class Machine {
     if (next.mem === prev.mem && next.cpus === prev.cpus) return next;
     const memChanged = next.mem !== prev.mem;
     let out = next;
-    for (const [cpu, va, translating] of this.walked) {
+    const walked = this.walked;
+    for (let k = 0; k < walked.length; k++) {
+      // (indexing, not destructuring: a destructured tuple allocates an iterator per pair and step)
+      const w = walked[k] as readonly [number, number, boolean];
+      const cpu = w[0];
+      const va = w[1];
+      const translating = w[2];
       const c = cpuOf(out, cpu);
       // The invariant can only break where memory or this CPU's translation records changed.
       const p = prev.cpus[cpu];
@@ -251,13 +256,13 @@ export class Machine {
     // invariant: remaps holds every quiet remap of every state so far. A CPU's quiet remaps
     // depend only on memory and its own TLB, stale-walk and owed-update records: with memory
     // unchanged, only CPUs whose records changed can have new ones.
-    const same = (cpu: number): boolean => {
-      const a = prev.cpus[cpu];
-      const b = next.cpus[cpu];
-      return a === b || (a !== undefined && b !== undefined && a.tlb === b.tlb && a.stale === b.stale && a.hu === b.hu);
-    };
-    if (next.mem === prev.mem && next.cpus.every((_, cpu) => same(cpu))) return next;
-    const quiet = quietRemaps(this.prog, next, next.mem === prev.mem ? (cpu) => !same(cpu) : undefined);
+    const memSame = next.mem === prev.mem;
+    if (memSame) {
+      let i = 0;
+      while (i < next.cpus.length && sameRemapInputs(prev.cpus[i], next.cpus[i])) i++;
+      if (i === next.cpus.length) return next;
+    }
+    const quiet = quietRemaps(this.prog, next, memSame ? (cpu) => !sameRemapInputs(prev.cpus[cpu], next.cpus[cpu]) : undefined);
     if (quiet.length === 0) return next;
     let remaps = next.remaps;
     for (const q of quiet) remaps = insertSorted(remaps, q);
@@ -545,19 +550,19 @@ export class Machine {
     // instruction may still use a translation walked before the TLBI (herd: DSB-ob does not order
     // walks; coWRExpNExp+DSB-TLBI-DSB is allowed), so removed entries become early walks.
     const own = inv.issuer === cpu;
-    const removed = c.tlb.filter((e) => hit(e.va));
-    let early = own ? c.early : c.early.filter((e) => !hit(e.va));
+    // (lists filtered only when something goes: this runs for every completion on every CPU)
+    const hits = c.tlb.some((e) => hit(e.va));
+    let early = own || !c.early.some((e) => hit(e.va)) ? c.early : c.early.filter((e) => !hit(e.va));
     // (Only where this CPU may translate the address: nothing else reads early walks.)
-    if (own) for (const e of removed) if (this.translates[cpu]?.[e.va] === true) early = insertSorted(early, earlyFault(e.va, e.desc));
-    return withCpu(s, cpu, {
-      ...c,
-      tlb: c.tlb.filter((e) => !hit(e.va)),
+    if (own && hits) for (const e of c.tlb) if (hit(e.va) && this.translates[cpu]?.[e.va] === true) early = insertSorted(early, earlyFault(e.va, e.desc));
+    return withCpu(s, cpu, cpuWith(c, {
+      tlb: hits ? c.tlb.filter((e) => !hit(e.va)) : c.tlb,
       early,
       // A walk after the TLBI must see at least the writes before it (herd: TLBI-ca), and this
       // CPU's own earlier store is one of them, so its walker no longer sees the old value.
-      stale: c.stale.filter((r) => !hit(r.va)),
+      stale: c.stale.some((r) => hit(r.va)) ? c.stale.filter((r) => !hit(r.va)) : c.stale,
       inv: c.inv.filter((_, i) => i !== idx),
-    });
+    }));
   }
 
   // ---- instructions ---------------------------------------------------------------------
@@ -655,30 +660,30 @@ export class Machine {
   /** Takes a fault at the current instruction, per the test's fault mode. */
   protected fault(s: MachineState, cpu: number, va: number, type: FaultType): MachineState {
     const c = cpuOf(s, cpu);
-    const rec: FaultRec = { proc: cpu, pc: c.pc, va, type };
-    const faults = insertSorted(s.faults, rec);
     const t = this.threadOf(cpu);
-    // Exception entry is context-synchronising: early walks and synced stale records are dropped.
-    const base: CpuState = cpuWith(c, { early: [], stale: c.stale.filter((r) => r.synced === 0) });
-    const discard = (): MachineState => withCpu(s, cpu, cpuWith(c, { pc: -2 }));
+    const mode = this.prog.faultMode;
+    // A supervisor call is an exception whose return address is the next instruction.
+    const skip = t.handlerStart < 0 && (mode === 'skip' || (type === 'SupervisorCall' && mode === 'handled'));
     // herd (herd/mem.ml add_fault): a thread with a Pn.F column always enters it, whatever the
     // mode; a fault inside the handler, or a second fault on a handled-mode retry, discards the
     // execution.
+    if (t.handlerStart >= 0 ? c.pc >= t.mainEnd : !skip && mode === 'handled' && c.retry === 1) return withCpu(s, cpu, cpuWith(c, { pc: -2 }));
+    const faults = insertSorted(s.faults, { proc: cpu, pc: c.pc, va, type });
+    // Exception entry is context-synchronising: early walks and synced stale records are dropped.
+    const early: readonly EarlyFault[] = [];
+    const stale = c.stale.some((r) => r.synced !== 0) ? c.stale.filter((r) => r.synced === 0) : c.stale;
+    let next: CpuState;
     if (t.handlerStart >= 0) {
-      if (c.pc >= t.mainEnd) return discard();
       const ret = type === 'SupervisorCall' ? c.pc + 1 : c.pc;
       const label = (ret < t.mainEnd ? this.slot(cpu, ret).labels[0] : undefined) ?? `@${ret}`;
       const elr = this.prog.values.intern({ k: 'label', proc: cpu, label, pc: ret });
-      return withCpu(stateWith(s, { faults }), cpu, cpuWith(base, { pc: t.handlerStart, elr }));
-    }
-    const mode = this.prog.faultMode;
-    // A supervisor call is an exception whose return address is the next instruction.
-    if (mode === 'skip' || (type === 'SupervisorCall' && mode === 'handled')) return withCpu(stateWith(s, { faults }), cpu, this.advance(base, cpu));
-    if (mode === 'handled') {
-      if (c.retry === 1) return discard();
-      return withCpu(stateWith(s, { faults }), cpu, cpuWith(base, { retry: 1 }));
-    }
-    return withCpu(stateWith(s, { faults }), cpu, cpuWith(base, { pc: -1 }));
+      next = cpuWith(c, { early, stale, pc: t.handlerStart, elr });
+    } else if (skip) next = this.advance(cpuWith(c, { early, stale }), cpu);
+    else if (mode === 'handled') next = cpuWith(c, { early, stale, retry: 1 });
+    else next = cpuWith(c, { early, stale, pc: -1 });
+    const cpus = s.cpus.slice();
+    cpus[cpu] = next;
+    return { mem: s.mem, cpus, faults, remaps: s.remaps };
   }
 
   protected exec(s: MachineState, cpu: number, via: Via | undefined, fail: boolean, events?: AccessEvent[]): MachineState {
@@ -1010,6 +1015,11 @@ export function cpuOf(s: MachineState, cpu: number): CpuState {
   const c = s.cpus[cpu];
   if (c === undefined) throw new Error(`[internal] no CPU ${cpu}`);
   return c;
+}
+
+// Whether two versions of a CPU have the records its quiet remaps depend on in common.
+function sameRemapInputs(a: CpuState | undefined, b: CpuState | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.tlb === b.tlb && a.stale === b.stale && a.hu === b.hu);
 }
 
 /** `s` with CPU `cpu` replaced by `c`. */

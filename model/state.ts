@@ -175,7 +175,11 @@ export function insertSorted<T extends object>(list: readonly T[], x: T): readon
     if (c > 0) break;
     i++;
   }
-  return [...list.slice(0, i), x, ...list.slice(i)];
+  const out: T[] = [];
+  for (let j = 0; j < i; j++) out.push(list[j] as T);
+  out.push(x);
+  for (let j = i; j < list.length; j++) out.push(list[j] as T);
+  return out;
 }
 
 /** Orders records by their fields in declaration order (numbers and strings). */
