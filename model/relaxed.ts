@@ -303,38 +303,46 @@ export class RelaxedMachine extends Machine {
    * Register file and flags as instruction `idx` sees them, or undefined if an input it needs is
    * not ready. `addrOnly`: only the address registers of an access (enough to translate it).
    */
-  private view(c: CpuState, cpu: number, idx: number, addrOnly = false): { regs: number[]; flags: number } | undefined {
+  private view(c: CpuState, cpu: number, idx: number, addrOnly = false): { regs: readonly number[]; flags: number } | undefined {
     const b = this.before(c, cpu, idx);
     const op = this.slot(cpu, (c.win[idx] as Inst).pc).op;
     const me = regUse(op);
-    let reads = me.reads;
-    if (addrOnly && 'addr' in op) reads = [op.addr.base, ...(op.addr.offset?.kind === 'reg' ? [op.addr.offset.reg] : [])];
-    else if (op.op === 'csel' && !b.pendingFlags) {
+    const p = b.pendingRegs;
+    if (addrOnly && 'addr' in op) {
+      if (isPending(p, op.addr.base) || (op.addr.offset?.kind === 'reg' && isPending(p, op.addr.offset.reg))) return undefined;
+    } else if (op.op === 'csel' && !b.pendingFlags) {
       // CSEL depends only on the register it selects once the condition is known (herd).
-      reads = [this.condHolds(b.flags, op.cond, cpu, (c.win[idx] as Inst).pc) ? op.rn : op.rm];
+      if (isPending(p, this.condHolds(b.flags, op.cond, cpu, (c.win[idx] as Inst).pc) ? op.rn : op.rm)) return undefined;
+    } else if (p !== 0) {
+      for (const r of me.reads) if (isPending(p, r)) return undefined;
     }
-    if (reads.some((r) => b.pendingRegs.has(r)) || (me.readsFlags && b.pendingFlags)) return undefined;
-    return { regs: b.regs, flags: b.flags };
+    if (me.readsFlags && b.pendingFlags) return undefined;
+    return b;
   }
 
   /**
    * The registers and flags instruction `idx` sees: values of earlier instructions that have
    * produced them (`out` >= 0: done, or a read-modify-write or CSEL that published its result
-   * early, see settle), and which are still pending.
+   * early, see settle), and which are still pending (`pendingRegs`: bit r for register r).
+   * The register list is the CPU's own unless an earlier instruction changes it.
    */
-  private before(c: CpuState, cpu: number, idx: number): { regs: number[]; flags: number; pendingRegs: Set<Reg>; pendingFlags: boolean } {
-    const regs = c.regs.slice();
+  private before(c: CpuState, cpu: number, idx: number): { regs: readonly number[]; flags: number; pendingRegs: number; pendingFlags: boolean } {
+    let regs: readonly number[] = c.regs;
+    let copied: number[] | undefined;
     let flags = c.flags;
-    const pendingRegs = new Set<Reg>();
+    let pendingRegs = 0;
     let pendingFlags = false;
     for (let j = 0; j < idx; j++) {
       const e = c.win[j] as Inst;
       const u = regUse(this.slot(cpu, e.pc).op);
       for (const r of u.writes) {
         if (e.out >= 0) {
-          regs[r] = e.out;
-          pendingRegs.delete(r);
-        } else pendingRegs.add(r);
+          if (regs[r] !== e.out) {
+            if (copied === undefined) regs = copied = regs.slice();
+            copied[r] = e.out;
+          }
+          pendingRegs &= ~(1 << r);
+        } else pendingRegs |= 1 << r;
       }
       if (u.writesFlags) {
         if (e.stage === 2) {
@@ -349,7 +357,7 @@ export class RelaxedMachine extends Machine {
   /** Register `r` as instruction `idx` sees it, or undefined while an earlier write to it is pending. */
   private regAt(c: CpuState, cpu: number, idx: number, r: Reg): number | undefined {
     const b = this.before(c, cpu, idx);
-    return b.pendingRegs.has(r) ? undefined : this.reg(cpuWith(c, { regs: b.regs }), r);
+    return isPending(b.pendingRegs, r) ? undefined : this.reg(cpuWith(c, { regs: b.regs }), r);
   }
 
   private windowChoices(s: MachineState, cpu: number, idx: number, out: RTransition[]): void {
@@ -596,8 +604,8 @@ export class RelaxedMachine extends Machine {
     if (op.op !== 'csel') return;
     const b = this.before(c, cpu, idx);
     if (!b.pendingFlags) return;
-    if (!b.pendingRegs.has(op.rn)) out.push({ k: 'do', cpu, idx, guess: true });
-    if (!b.pendingRegs.has(op.rm)) out.push({ k: 'do', cpu, idx, guess: false });
+    if (!isPending(b.pendingRegs, op.rn)) out.push({ k: 'do', cpu, idx, guess: true });
+    if (!isPending(b.pendingRegs, op.rm)) out.push({ k: 'do', cpu, idx, guess: false });
   }
 
   /**
@@ -796,7 +804,7 @@ export class RelaxedMachine extends Machine {
   }
 
   /** A non-memory instruction: run it on the SC machine against this instruction's register view. */
-  private compute(s: MachineState, cpu: number, idx: number, view: { regs: number[]; flags: number }, set: (e: Inst, st?: MachineState) => MachineState): MachineState {
+  private compute(s: MachineState, cpu: number, idx: number, view: { regs: readonly number[]; flags: number }, set: (e: Inst, st?: MachineState) => MachineState): MachineState {
     const c = this.cpuAt(s, cpu);
     const e = c.win[idx] as Inst;
     const op = this.slot(cpu, e.pc).op;
@@ -812,7 +820,7 @@ export class RelaxedMachine extends Machine {
   }
 
   /** Performs a translated access: read, write, or both atomically. */
-  private perform(s: MachineState, cpu: number, idx: number, op: Op, view: { regs: number[]; flags: number }, fail: boolean, set: (e: Inst, st?: MachineState) => MachineState): MachineState {
+  private perform(s: MachineState, cpu: number, idx: number, op: Op, view: { regs: readonly number[]; flags: number }, fail: boolean, set: (e: Inst, st?: MachineState) => MachineState): MachineState {
     const c = this.cpuAt(s, cpu);
     const e = c.win[idx] as Inst;
     if (op.op === 'load') {
@@ -1000,6 +1008,11 @@ export class RelaxedMachine extends Machine {
  * A read-modify-write whose read result goes nowhere (destination XZR): its read is not ordered
  * by DMB LD or by acquire semantics (Arm ARM B2.3: such reads are not "observed"; herd's NoRet).
  */
+// Whether register `r` is in the pending set `mask` (bit r; registers 0..30, XZR never pending).
+function isPending(mask: number, r: Reg): boolean {
+  return r < 31 && ((mask >>> r) & 1) === 1;
+}
+
 // A translation choice as a string (equal iff the choices are).
 function viaKey(v: Via | undefined): string {
   if (v === undefined) return '-';
