@@ -1,6 +1,7 @@
 // The visited set of a search in one thread: state key -> state id. Keys that are non-negative
-// safe integers (fingerprints) live in an open-addressing table of doubles, which is several times
-// faster than a Map with 53-bit keys (V8 boxes them as heap numbers); any other key goes to a Map.
+// safe integers (fingerprints) live in an open-addressing table of doubles (../shared/PERF-NOTES.md
+// measured such a table at several times the speed of a Set of numbers, in half the memory; V8
+// keeps 53-bit keys of a Map as heap numbers); any other key goes to a Map.
 
 // invariant: keys[i] holds a fingerprint + 1, 0 when the slot is empty; ids[i] is its state id.
 // Capacity is a power of two and at most half full (linear probing from fp mod capacity).
