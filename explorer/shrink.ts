@@ -11,7 +11,7 @@
 // replaced; the three passes repeat until none helps.
 
 import { replay } from './exhaustive.js';
-import type { Trace, TransitionSystem } from './system.js';
+import { deepEqual, type Trace, type TransitionSystem } from './system.js';
 
 /** What makes a run fail: a finding shows up, or the run ends in an outcome whose state satisfies `holds`. */
 export type Failure<S> = { readonly kind: 'finding'; readonly key: string } | { readonly kind: 'goal'; readonly holds: (s: S) => boolean };
@@ -32,17 +32,6 @@ export interface ShrinkResult<T> {
   readonly checks: number;
 }
 
-/** Structural equality of plain data (what transitions are). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
-}
 
 /** Context switches of a list of transitions: adjacent transitions of different actors. */
 export function contextSwitches<S, T>(sys: TransitionSystem<S, T>, ts: readonly T[]): number {

@@ -11,7 +11,7 @@
 // unique canonical member: a cheaper choice only explores more states, never fewer orbits.
 
 import type { ExplorationResult, Progress, Witnessed } from './exhaustive.js';
-import type { Finding, Trace, TransitionSystem } from './system.js';
+import { deepEqual, type Finding, type Trace, type TransitionSystem } from './system.js';
 
 /** A permutation of threads: `perm[i]` is where thread i's part of a state goes. */
 export type Perm = readonly number[];
@@ -118,25 +118,8 @@ const keySet = (fs: readonly Finding[], rename: (k: string) => string): string =
 
 // The index of transition `t` in the enabled list `ts` (transitions are plain data), or -1.
 function indexIn<T>(ts: readonly T[], t: T): number {
-  for (let i = 0; i < ts.length; i++) if (sameData(ts[i], t)) return i;
+  for (let i = 0; i < ts.length; i++) if (deepEqual(ts[i], t)) return i;
   return -1;
-}
-
-// Whether two values of plain data (what JSON would write: numbers, strings, booleans, arrays
-// and objects of them) are equal, field by field; JSON.stringify of both cost most of an expansion.
-function sameData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in x) {
-    if (x[k] === undefined) continue;
-    n++;
-    if (!sameData(x[k], y[k])) return false;
-  }
-  for (const k in y) if (y[k] !== undefined) n--;
-  return n === 0;
 }
 
 // The successor of `from` that is the state with key `target` over an edge showing `edgeKeys`:

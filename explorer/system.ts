@@ -66,3 +66,20 @@ export function parseTraceToken(token: string): { ok: true; trace: Trace } | { o
   const body = m[2] ?? '';
   return { ok: true, trace: { version: 1, choices: body === '' ? [] : body.split('.').map(Number) } };
 }
+
+/** Structural equality of plain data (what transitions are). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  // for...in rather than Object.keys: no arrays built (symmetry expansion compares transitions at every step)
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    n++;
+    if (!(k in y) || !deepEqual(x[k], y[k])) return false;
+  }
+  for (const _ in y) n--;
+  return n === 0;
+}

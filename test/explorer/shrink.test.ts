@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { exploreExhaustive, replay } from '../../explorer/exhaustive.js';
 import { firstRun, type RandomConfig } from '../../explorer/random.js';
-import { attempt, contextSwitches, deepEqual, shrink } from '../../explorer/shrink.js';
+import { attempt, contextSwitches, shrink } from '../../explorer/shrink.js';
+import { deepEqual } from '../../explorer/system.js';
 import type { Trace } from '../../explorer/system.js';
 import { lostUpdate, type Step } from './systems.js';
 
