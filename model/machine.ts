@@ -578,11 +578,7 @@ export class Machine {
     const op = this.slot(cpu, c.pc).op;
     switch (op.op) {
       case 'dsb':
-        if (op.row.completesTlbi && !this.tlbiDone(s, cpu, op.row.domain === 'NSH')) return;
-        // A full DSB also waits for this CPU's owed hardware Access-flag updates (herd: DSB
-        // orders them; NT-12-dsb, MP+HA-DSB.ISH), unlike DMB and the LD/ST forms.
-        if (op.row.type === 'all' && c.hu.length > 0) return;
-        out.push({ k: 'exec', cpu });
+        if (!this.dsbWaits(s, cpu, op)) out.push({ k: 'exec', cpu });
         return;
       case 'load':
       case 'store':
@@ -620,6 +616,14 @@ export class Machine {
       default:
         out.push({ k: 'exec', cpu });
     }
+  }
+
+  /** Whether DSB `op` of `cpu` cannot complete yet in `s`. */
+  protected dsbWaits(s: MachineState, cpu: number, op: Extract<Op, { op: 'dsb' }>): boolean {
+    if (op.row.completesTlbi && !this.tlbiDone(s, cpu, op.row.domain === 'NSH')) return true;
+    // A full DSB also waits for this CPU's owed hardware Access-flag updates (herd: DSB
+    // orders them; NT-12-dsb, MP+HA-DSB.ISH), unlike DMB and the LD/ST forms.
+    return op.row.type === 'all' && cpuOf(s, cpu).hu.length > 0;
   }
 
   /** True when no TLBI issued by `cpu` is still pending on a CPU in the DSB's domain. */

@@ -378,13 +378,7 @@ export class RelaxedMachine extends Machine {
     }
     if (HEAD_ONLY.has(op.op)) {
       if (idx !== 0 && (!this.mayIssueEarly(c, cpu, idx, op) || this.view(c, cpu, idx) === undefined)) return;
-      if (op.op === 'dsb') {
-        const sc: Transition[] = [];
-        super.enabled(stateWith(s, { cpus: s.cpus.map((o, i) => (i === cpu ? cpuWith(o, { pc: e.pc, win: [] }) : cpuWith(o, { pc: -1 }))) })).forEach((t) => {
-          if (t.k === 'exec') sc.push(t);
-        });
-        if (sc.length === 0) return; // waiting for TLBI completion
-      }
+      if (op.op === 'dsb' && this.dsbWaits(s, cpu, op)) return; // waiting for TLBI completion
       if (op.op === 'at') {
         for (const t of this.scExecChoices(s, cpu, e.pc)) out.push({ k: 'do', cpu, idx, ...(t.via === undefined ? {} : { via: t.via }) });
         return;
