@@ -621,8 +621,10 @@ export class RelaxedMachine extends Machine {
 
   /** The SC machine's exec choices for the instruction at `pc` (translation vias, STXR outcomes). */
   private scExecChoices(s: MachineState, cpu: number, pc: number): (Transition & { k: 'exec' })[] {
-    const sc = super.enabled(stateWith(s, { cpus: s.cpus.map((o, i) => (i === cpu ? cpuWith(o, { pc, win: [] }) : cpuWith(o, { pc: -1 }))) }));
-    return sc.filter((t): t is Transition & { k: 'exec' } => t.k === 'exec' && t.cpu === cpu);
+    // (The SC machine's choices for one CPU read that CPU, memory and the TLBIs pending on others.)
+    const out: Transition[] = [];
+    this.execChoices(withCpu(s, cpu, cpuWith(this.cpuAt(s, cpu), { pc, win: [] })), cpu, out);
+    return out.filter((t): t is Transition & { k: 'exec' } => t.k === 'exec');
   }
 
   /**
