@@ -118,6 +118,45 @@ export class FingerprintTable {
     return undefined;
   }
 
+  /**
+   * A new table of `capacity` slots holding this table's entries whose level is below `level`,
+   * and how many. Neither table may be in use by another thread meanwhile. Slots are copied as
+   * 32-bit halves (on a little-endian machine): rebuilding through claim cost a BigInt per entry,
+   * and every worker waits for it between two levels.
+   */
+  rebuilt(capacity: number, level: number): { table: FingerprintTable; count: number } {
+    const to = FingerprintTable.create(capacity);
+    let count = 0;
+    if (!LITTLE_ENDIAN) {
+      for (const [fp, key] of this.entriesBelow(level)) {
+        to.claim(fp, key);
+        count++;
+      }
+      return { table: to, count };
+    }
+    const src = new Int32Array(this.buffer);
+    const dst = new Int32Array(to.buffer);
+    const mask = capacity - 1;
+    for (let i = 0; i < this.capacity; i++) {
+      const lo = src[4 * i] as number;
+      const hi = src[4 * i + 1] as number;
+      const klo = src[4 * i + 2] as number;
+      const khi = src[4 * i + 3] as number;
+      if (lo === 0 && hi === 0) continue;
+      // entriesBelow's test: a key is written and its level, (khi >>> 16) - 1, is below `level`
+      if ((klo === 0 && khi === 0) || (khi >>> 16) - 1 >= level) continue;
+      const fp = (hi >>> 0) * 0x100000000 + (lo >>> 0) - 1;
+      let j = fp % capacity;
+      while (dst[4 * j] !== 0 || dst[4 * j + 1] !== 0) j = (j + 1) & mask;
+      dst[4 * j] = lo;
+      dst[4 * j + 1] = hi;
+      dst[4 * j + 2] = klo;
+      dst[4 * j + 3] = khi;
+      count++;
+    }
+    return { table: to, count };
+  }
+
   /** Every (fingerprint, key) whose level is below `level`, for rebuilding a larger table. */
   *entriesBelow(level: number): Generator<[number, bigint]> {
     for (let i = 0; i < this.capacity; i++) {
@@ -128,6 +167,8 @@ export class FingerprintTable {
     }
   }
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 // Lowers the key at `at` to `key` unless it is already lower; returns the key it found before
 // (0n: none yet). A CAS loop: another worker may lower it between our load and our swap.

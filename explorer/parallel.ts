@@ -263,15 +263,11 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
 
   // A larger table holding the states of the levels before `level` (a partial level is redone).
   async function regrow(want: number, lvl: number): Promise<FingerprintTable> {
+    // to a quarter full: every rebuild stops all workers, so take two doublings at a time
     let cap = table.capacity;
-    while (cap / 2 < want) cap *= 2;
+    while (cap / 4 < want) cap *= 2;
     if (cap > 2 ** 30) throw new Error(`[internal] fingerprint table would need ${cap} slots`);
-    const bigger = FingerprintTable.create(cap);
-    let count = 0;
-    for (const [fp, key] of table.entriesBelow(lvl)) {
-      bigger.claim(fp, key);
-      count++;
-    }
+    const { table: bigger, count } = table.rebuilt(cap, lvl);
     Atomics.store(control, CONTROL.distinct, count);
     Atomics.store(control, CONTROL.stop, STOP.none);
     await Promise.all(parts.map((_, w) => call(w, (p) => p.retable(bigger.buffer))));

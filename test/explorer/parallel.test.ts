@@ -125,6 +125,23 @@ describe('FingerprintTable', () => {
     expect(t.key(8)).toBeUndefined();
     expect(withChoice(edgeBase(4, 9), 300)).toBe(edgeKey(4, 9, 300));
   });
+  it('rebuilds into a larger table with the same entries below a level as re-claiming them gives', () => {
+    const t = FingerprintTable.create(64);
+    const fps: number[] = [];
+    let x = 7;
+    for (let i = 0; i < 30; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      fps.push(i % 3 === 0 ? i : x * 0x200000 + i); // small and 53-bit fingerprints
+    }
+    fps.forEach((fp, i) => t.claim(fp, edgeKey(i % 5, 1000 + i, i % 7)));
+    const { table: r, count } = t.rebuilt(256, 3);
+    const expected = FingerprintTable.create(256);
+    for (const [fp, key] of t.entriesBelow(3)) expected.claim(fp, key);
+    expect(count).toBe([...t.entriesBelow(3)].length);
+    expect(count).toBe(fps.filter((_, i) => i % 5 < 3).length);
+    for (const fp of [...fps, 12345]) expect(r.key(fp)).toBe(expected.key(fp));
+    expect(r.capacity).toBe(256);
+  });
   it('keeps only the levels below a given one when rebuilt', () => {
     const t = FingerprintTable.create(8);
     t.claim(1, edgeKey(0, 0, 0));
