@@ -146,8 +146,8 @@ type Stepped<S, T> = { readonly choice: number; readonly step: T; readonly state
 
 // Witness traces share prefixes (they are paths of one search tree), so the steps of concrete
 // and permuted runs are memoised by prefix, in tries of choices: one for concrete runs, one per
-// group element for permuted ones. Both are deterministic functions of their path. (Keys built
-// as strings of the choices cost more than the steps they saved.)
+// group element for permuted ones. Both are deterministic functions of their path. (String keys
+// of the choices were rebuilt and hashed at every step of every run.)
 interface Trie<V> {
   value?: V;
   readonly next: Map<number, Trie<V>>;
