@@ -49,7 +49,7 @@
 // step of its own, made once the store is not speculative (updateMayHappen).
 
 import type { Op, Reg } from './decode.js';
-import { regUse } from './decode.js';
+import { regUse, ZR } from './decode.js';
 import { ALL_PAGES, cpuOf, Machine, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
 import { elementOf, pteCell } from './program.js';
 import { cpuWith, instWith, stateWith, type CpuState, type FaultType, type Inst, type MachineState } from './state.js';
@@ -357,7 +357,7 @@ export class RelaxedMachine extends Machine {
   /** Register `r` as instruction `idx` sees it, or undefined while an earlier write to it is pending. */
   private regAt(c: CpuState, cpu: number, idx: number, r: Reg): number | undefined {
     const b = this.before(c, cpu, idx);
-    return isPending(b.pendingRegs, r) ? undefined : this.reg(cpuWith(c, { regs: b.regs }), r);
+    return isPending(b.pendingRegs, r) ? undefined : regIn(b.regs, r);
   }
 
   private windowChoices(s: MachineState, cpu: number, idx: number, out: RTransition[]): void {
@@ -739,7 +739,7 @@ export class RelaxedMachine extends Machine {
     if (op.op === 'cas' && guess === true) return set(instWith(e, { flags: flagsOf(e) | CAS_OK }));
     if (op.op === 'csel' && guess !== undefined) {
       const b = this.before(c, cpu, idx);
-      const v = this.reg(cpuWith(c, { regs: b.regs }), guess ? op.rn : op.rm);
+      const v = regIn(b.regs, guess ? op.rn : op.rm);
       return set(instWith(e, { stage: 1, flags: guess ? 1 : 0, out: this.narrowIf(v, op.w) }));
     }
     if (isRmw(op) && e.stage === 1 && (flagsOf(e) & RD) === 0) {
@@ -1004,6 +1004,11 @@ export class RelaxedMachine extends Machine {
  * A read-modify-write whose read result goes nowhere (destination XZR): its read is not ordered
  * by DMB LD or by acquire semantics (Arm ARM B2.3: such reads are not "observed"; herd's NoRet).
  */
+// Register `r` of a register list, as Machine.reg reads it from a CPU (XZR and unset ones are 0).
+function regIn(regs: readonly number[], r: Reg): number {
+  return r === ZR ? 0 : (regs[r] ?? 0);
+}
+
 // Whether register `r` is in the pending set `mask` (bit r; registers 0..30, XZR never pending).
 function isPending(mask: number, r: Reg): boolean {
   return r < 31 && ((mask >>> r) & 1) === 1;
