@@ -118,8 +118,7 @@ const keySet = (fs: readonly Finding[], rename: (k: string) => string): string =
 
 // The index of transition `t` in the enabled list `ts` (transitions are plain data), or -1.
 function indexIn<T>(ts: readonly T[], t: T): number {
-  for (let i = 0; i < ts.length; i++) if (deepEqual(ts[i], t)) return i;
-  return -1;
+  return ts.findIndex((u) => deepEqual(u, t));
 }
 
 // The successor of `from` that is the state with key `target` over an edge showing `edgeKeys`:

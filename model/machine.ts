@@ -206,38 +206,30 @@ export class Machine {
       // The invariant can only break where memory or this CPU's translation records changed.
       const p = prev.cpus[cpu];
       if (!memChanged && p !== undefined && p.tlb === c.tlb && p.early === c.early && p.stale === c.stale) continue;
-      let tlb = this.coverTlb(c.tlb, cpu, va, out.mem[pteCell(va)] ?? 0);
-      let early = translating ? this.coverEarly(c.early, cpu, va, out.mem[pteCell(va)] ?? 0) : c.early;
-      if (translating) {
-        for (const r of c.stale) {
-          if (r.va !== va) continue;
-          tlb = this.coverTlb(tlb, cpu, va, r.old);
-          early = this.coverEarly(early, cpu, va, r.old);
-        }
+      let tlb = c.tlb;
+      let early = c.early;
+      // The descriptors a walk may read: memory's (k = -1), then, for a translating CPU, the old
+      // values of its own stores its walker may still see. Each is cached or is an early fault.
+      for (let k = -1; k < (translating ? c.stale.length : 0); k++) {
+        const r = k < 0 ? undefined : c.stale[k];
+        if (r !== undefined && r.va !== va) continue;
+        const id = r === undefined ? (out.mem[pteCell(va)] ?? 0) : r.old;
+        if (this.walkFault(id, cpu) === undefined) tlb = this.coverTlb(tlb, va, id);
+        else if (translating) early = coverEarly(early, va, id);
       }
       if (tlb !== c.tlb || early !== c.early) out = withCpu(out, cpu, cpuWith(c, { tlb, early }));
     }
     return out;
   }
 
-  /** `tlb` with an entry (that escaped no TLBI) for descriptor `id` of `va`, if a walk by `cpu` may cache it. */
-  private coverTlb(tlb: readonly TlbEntry[], cpu: number, va: number, id: number): readonly TlbEntry[] {
-    if (this.walkFault(id, cpu) !== undefined || (this.descOf(id) as Desc).af !== 1) return tlb;
+  /** `tlb` with an entry (that escaped no TLBI) for non-faulting descriptor `id` of `va`, if a walk may cache it (af:1). */
+  private coverTlb(tlb: readonly TlbEntry[], va: number, id: number): readonly TlbEntry[] {
+    if ((this.descOf(id) as Desc).af !== 1) return tlb;
     for (let i = 0; i < tlb.length; i++) {
       const e = tlb[i] as TlbEntry;
       if (e.va === va && e.desc === id && e.escProc < 0) return tlb;
     }
     return insertSorted(tlb, tlbEntry(va, id, -1, -1));
-  }
-
-  /** `early` with an early walk of descriptor `id` of `va`, if that walk by `cpu` faults. */
-  private coverEarly(early: readonly EarlyFault[], cpu: number, va: number, id: number): readonly EarlyFault[] {
-    if (this.walkFault(id, cpu) === undefined) return early;
-    for (let i = 0; i < early.length; i++) {
-      const e = early[i] as EarlyFault;
-      if (e.va === va && e.desc === id) return early;
-    }
-    return insertSorted(early, earlyFault(va, id));
   }
 
   /**
@@ -1038,6 +1030,15 @@ function setAt(mem: readonly number[], i: number, v: number): readonly number[] 
   const m = mem.slice();
   m[i] = v;
   return m;
+}
+
+/** `early` with an early walk of faulting descriptor `id` of `va`. */
+function coverEarly(early: readonly EarlyFault[], va: number, id: number): readonly EarlyFault[] {
+  for (let i = 0; i < early.length; i++) {
+    const e = early[i] as EarlyFault;
+    if (e.va === va && e.desc === id) return early;
+  }
+  return insertSorted(early, earlyFault(va, id));
 }
 
 // Record constructors fix the field order that compareRecords and encodeState rely on.
