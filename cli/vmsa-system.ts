@@ -9,7 +9,7 @@ import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/
 import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
-import { fingerprint, inheritDigests, packState, unpackState, type MachineState, type PackedState } from '../model/state.js';
+import { fingerprint, inheritDigests, packStates, unpackStates, type MachineState, type PackedStates } from '../model/state.js';
 import { machineSymmetry } from '../model/symmetry.js';
 
 /** herd's flag raised by executing P(cpu)'s current instruction, if any. */
@@ -44,10 +44,13 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
       return { state, findings };
     },
     key: (s) => fingerprint(s, prog.values.hashes),
-    pack: (s) => packState(s, prog.values),
-    unpack: (data) => {
-      const shared = new Map<string, unknown>();
-      return data.map((d) => unpackState(d as PackedState, prog.values, shared));
+    pack: (ss) => packStates(ss, prog.values),
+    unpack: (b) => {
+      const states = unpackStates(b as PackedStates, prog.values);
+      // Their fingerprints now, so each state's CPU digests are memoised (model/state.ts) and its
+      // successors compute only the digest of the CPU a step changed, as for states reached by steps.
+      for (const s of states) fingerprint(s, prog.values.hashes);
+      return states;
     },
     stateFindings: (s) => stateHazards(prog, s).map(hazardFinding),
     ...(options?.por === true ? { reduce: (s: MachineState, ts: readonly Transition[]) => machine.reduce(s, ts) } : {}),

@@ -46,7 +46,7 @@ export function keyEdge(key: bigint): number {
 /**
  * What `claim` found: `old`, the state was first reached at an earlier level (nothing to do);
  * `inserted`, this call added the fingerprint; `lowest`, the stored edge key is now the caller's
- * (it was absent or higher), so the caller's copy of the state is, for now, the one to keep.
+ * (it was absent, higher or equal), so the caller's copy of the state is, for now, the one to keep.
  */
 export interface Claim {
   readonly old: boolean;
@@ -98,7 +98,8 @@ export class FingerprintTable {
       if (cur === tag) {
         const stored = lowerKey(slots, at + 1, key);
         if (stored !== 0n && keyLevel(stored) < keyLevel(key)) return CLAIM_OLD;
-        return stored === 0n || key < stored ? CLAIM_LOWER : CLAIM_HIGHER;
+        // (an equal key is the same edge: this partition's copy, or its redo after a restart)
+        return stored === 0n || key <= stored ? CLAIM_LOWER : CLAIM_HIGHER;
       }
       i = (i + 1) & this.mask;
     }

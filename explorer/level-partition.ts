@@ -65,9 +65,9 @@ export interface SeedItem {
   readonly choices: readonly number[];
 }
 
-/** One state handed over as data (TransitionSystem.pack), with its rank in its level. */
-export interface AdoptItem {
-  readonly rank: number;
+/** Frontier states handed over as data (one TransitionSystem.pack batch), with their ranks in their level. */
+export interface StateBatch {
+  readonly ranks: readonly number[];
   readonly data: unknown;
 }
 
@@ -83,6 +83,11 @@ export interface ExpandReport {
 export interface SettleReport {
   /** edge (parent rank * 65536 + choice) of each kept state, ascending */
   readonly edges: Float64Array;
+  /**
+   * canonical edges of the spare states, ascending: next-level states this partition also
+   * reached but another kept; the coordinator may have this partition expand them instead
+   */
+  readonly spares: Float64Array;
   readonly findings: readonly PlacedWitness[];
   readonly outcomes: readonly PlacedWitness[];
 }
@@ -95,14 +100,18 @@ export interface PartitionApi {
   expand(): ExpandReport;
   /** Keeps the successors this partition reached first, in edge order. */
   settle(): SettleReport;
-  /** Gives the kept states their ranks (aligned with `settle`'s edges); they become the frontier. */
-  assign(ranks: Uint32Array): void;
+  /**
+   * Makes the next level's frontier: the kept or spare states with canonical edges `edges`, whose
+   * ranks are `ranks` (ascending). Returns the ranks it holds no state for (after a restart, a
+   * spare may not have been reached again), for the coordinator to seed.
+   */
+  assign(ranks: Uint32Array, edges: Float64Array): number[];
   /** Removes frontier states (given to another partition). */
   drop(ranks: readonly number[]): void;
   /** Adds frontier states of `level` handed over as data (from `take`, or from a search that handed off). */
-  adopt(level: number, items: readonly AdoptItem[]): void;
-  /** Removes frontier states and returns them as data, for another partition to adopt. */
-  take(ranks: readonly number[]): AdoptItem[];
+  adopt(level: number, batch: StateBatch): void;
+  /** Removes frontier states and returns them as data, a batch per group (for a partition to adopt); ranks it does not hold are left out. */
+  take(groups: readonly (readonly number[])[]): StateBatch[];
   /** Forgets this level's successors and uses a new table (after the coordinator grew it). */
   retable(buffer: SharedArrayBuffer): void;
 }
@@ -131,6 +140,7 @@ export class LevelPartition<S, T> implements PartitionApi {
   // one whose key is still the table's after the level is the state's canonical copy.
   private candidates: Candidate<S>[] = [];
   private kept: Candidate<S>[] = [];
+  private spares: Candidate<S>[] = [];
   // Keys of findings and outcomes this partition reported at an earlier level: any later witness
   // of them has a longer trace, so it is never the earliest and need not cross the thread.
   private readonly reported = new Set<string>();
@@ -157,7 +167,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     if (this.table.claim(fp, edgeKey(0, 0, 0)).inserted) Atomics.add(this.control, CONTROL.distinct, 1);
     const findings = this.sys.stateFindings(s).map((f, idx) => placed(f, { len: 0, edge: 0, prio: 1, idx }));
     const o = this.sys.outcome(s);
-    return { edges: new Float64Array(0), findings, outcomes: o === undefined ? [] : [{ key: o, detail: this.sys.outcomeDetail?.(s), len: 0, edge: 0, prio: 1, idx: 0 }] };
+    return { edges: new Float64Array(0), spares: new Float64Array(0), findings, outcomes: o === undefined ? [] : [{ key: o, detail: this.sys.outcomeDetail?.(s), len: 0, edge: 0, prio: 1, idx: 0 }] };
   }
 
   expand(): ExpandReport {
@@ -204,10 +214,28 @@ export class LevelPartition<S, T> implements PartitionApi {
   }
 
   settle(): SettleReport {
-    const kept = this.candidates.filter((c) => this.table.key(c.fp) === c.key);
-    kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const kept: Candidate<S>[] = [];
+    const lost: Candidate<S>[] = [];
+    for (const c of this.candidates) {
+      const key = this.table.key(c.fp);
+      if (key === c.key) kept.push(c);
+      // (a candidate's claim was once the lowest, so the winner is of the same level)
+      else if (key !== undefined) lost.push({ state: c.state, fp: c.fp, key });
+    }
+    const byKey = (a: Candidate<S>, b: Candidate<S>): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    kept.sort(byKey);
+    // A state of which this partition holds the canonical copy, or another spare copy, is no spare.
+    const have = new Set(kept.map((c) => c.fp));
+    const spares: Candidate<S>[] = [];
+    for (const c of lost) {
+      if (have.has(c.fp)) continue;
+      have.add(c.fp);
+      spares.push(c);
+    }
+    spares.sort(byKey);
     this.candidates = [];
     this.kept = kept;
+    this.spares = spares;
     const next = this.level + 1;
     const findings = new Map<string, PlacedWitness>();
     const outcomes = new Map<string, PlacedWitness>();
@@ -226,14 +254,26 @@ export class LevelPartition<S, T> implements PartitionApi {
     for (const k of this.levelFindings.keys()) this.reported.add(k);
     for (const k of outcomes.keys()) this.reportedOutcomes.add(k);
     this.levelFindings = new Map();
-    return { edges, findings: [...findings.values()], outcomes: [...outcomes.values()] };
+    return { edges, spares: Float64Array.from(spares, (c) => keyEdge(c.key)), findings: [...findings.values()], outcomes: [...outcomes.values()] };
   }
 
-  assign(ranks: Uint32Array): void {
-    if (ranks.length !== this.kept.length) throw new Error(`[internal] ${ranks.length} ranks for ${this.kept.length} kept states`);
-    this.frontier = this.kept.map((c, n) => ({ state: c.state, rank: ranks[n] as number }));
+  assign(ranks: Uint32Array, edges: Float64Array): number[] {
+    if (ranks.length !== edges.length) throw new Error(`[internal] ${ranks.length} ranks for ${edges.length} edges`);
+    const byEdge = new Map<number, S>();
+    for (const c of this.spares) byEdge.set(keyEdge(c.key), c.state);
+    for (const c of this.kept) byEdge.set(keyEdge(c.key), c.state);
+    const missing: number[] = [];
+    const frontier: { state: S; rank: number }[] = [];
+    ranks.forEach((rank, n) => {
+      const state = byEdge.get(edges[n] as number);
+      if (state === undefined) missing.push(rank);
+      else frontier.push({ state, rank });
+    });
+    this.frontier = frontier;
     this.kept = [];
+    this.spares = [];
     this.level++;
+    return missing;
   }
 
   drop(ranks: readonly number[]): void {
@@ -241,24 +281,34 @@ export class LevelPartition<S, T> implements PartitionApi {
     this.frontier = this.frontier.filter((f) => !gone.has(f.rank));
   }
 
-  adopt(level: number, items: readonly AdoptItem[]): void {
+  adopt(level: number, batch: StateBatch): void {
     const unpack = this.sys.unpack;
     if (unpack === undefined) throw new Error('[internal] adopt on a system that cannot unpack states');
     this.level = level;
+    const states = unpack.call(this.sys, batch.data);
+    if (states.length !== batch.ranks.length) throw new Error(`[internal] a batch of ${states.length} states for ${batch.ranks.length} ranks`);
+    // Idempotent: a partition restarted mid-rebalance may be given a state it already holds.
     const have = new Set(this.frontier.map((f) => f.rank));
-    const fresh = items.filter((it) => !have.has(it.rank));
-    const states = unpack.call(this.sys, fresh.map((it) => it.data));
-    fresh.forEach((it, n) => this.frontier.push({ state: states[n] as S, rank: it.rank }));
+    batch.ranks.forEach((rank, n) => {
+      if (!have.has(rank)) this.frontier.push({ state: states[n] as S, rank });
+    });
     this.frontier.sort((a, b) => a.rank - b.rank);
   }
 
-  take(ranks: readonly number[]): AdoptItem[] {
+  take(groups: readonly (readonly number[])[]): StateBatch[] {
     const pack = this.sys.pack;
     if (pack === undefined) throw new Error('[internal] take on a system that cannot pack states');
-    const gone = new Set(ranks);
-    const out = this.frontier.filter((f) => gone.has(f.rank)).map((f) => ({ rank: f.rank, data: pack.call(this.sys, f.state) }));
-    this.frontier = this.frontier.filter((f) => !gone.has(f.rank));
-    return out;
+    const group = new Map<number, number>();
+    groups.forEach((g, i) => g.forEach((rank) => group.set(rank, i)));
+    const out = groups.map(() => ({ ranks: [] as number[], states: [] as S[] }));
+    for (const f of this.frontier) {
+      const i = group.get(f.rank);
+      if (i === undefined) continue;
+      (out[i] as { ranks: number[]; states: S[] }).ranks.push(f.rank);
+      (out[i] as { ranks: number[]; states: S[] }).states.push(f.state);
+    }
+    this.frontier = this.frontier.filter((f) => !group.has(f.rank));
+    return out.map((o) => ({ ranks: o.ranks, data: pack.call(this.sys, o.states) }));
   }
 
   retable(buffer: SharedArrayBuffer): void {

@@ -15,7 +15,7 @@
 
 import type { Budget, ExplorationResult, Handoff, Witnessed } from './exhaustive.js';
 import { FingerprintTable, edgeKey } from './fingerprint-table.js';
-import { CONTROL, STOP, keyFingerprint, noteWitness, type AdoptItem, type PartitionApi, type PlacedWitness, type SeedItem, type SettleReport } from './level-partition.js';
+import { CONTROL, STOP, keyFingerprint, noteWitness, type PartitionApi, type PlacedWitness, type SeedItem, type SettleReport, type StateBatch } from './level-partition.js';
 import type { Trace, TransitionSystem } from './system.js';
 
 /** A partition in another thread: the same calls, answered asynchronously. */
@@ -41,6 +41,8 @@ export interface ParallelStats {
   readonly restarts: number;
   /** states moved between partitions to balance the load */
   readonly moved: number;
+  /** states expanded by a partition that held a spare copy, to balance the load without moving them */
+  readonly reassigned: number;
   /** largest share of a level's states held by one partition, over levels with at least 1000 states */
   readonly worstShare: number;
 }
@@ -59,22 +61,31 @@ export interface ParallelStart {
   readonly levels: readonly Level[];
   /** (fingerprint, edge key) of every state of levels 0..level */
   readonly known: readonly (readonly [number, bigint])[];
-  readonly frontier: readonly unknown[];
+  /** the frontier, one packed batch of contiguous ranks per partition */
+  readonly frontier: readonly StateBatch[];
   readonly outcomes: readonly Witnessed[];
   readonly findings: readonly Witnessed[];
   readonly transitions: number;
 }
 
-/** The start of a parallel search from a sequential one that handed off (its system must pack states). */
-export function parallelStart<S, T>(sys: TransitionSystem<S, T>, probe: ExplorationResult & { handoff?: Handoff<S> }): ParallelStart {
+/**
+ * The start of a parallel search over `partitions` partitions from a sequential one that handed
+ * off (its system must pack states).
+ */
+export function parallelStart<S, T>(sys: TransitionSystem<S, T>, probe: ExplorationResult & { handoff?: Handoff<S> }, partitions: number): ParallelStart {
   const h = probe.handoff;
   const pack = sys.pack;
   if (h === undefined || pack === undefined) throw new Error('[internal] parallelStart needs a handoff from a system that packs states');
+  const size = h.frontier.length;
   return {
     level: h.level,
     levels: h.levels,
     known: h.known.map((k) => [keyFingerprint(k.key), edgeKey(k.level, k.parentRank, k.choice)] as const),
-    frontier: h.frontier.map((st) => pack.call(sys, st)),
+    frontier: Array.from({ length: partitions }, (_, w) => {
+      const from = Math.floor((w * size) / partitions);
+      const to = Math.floor(((w + 1) * size) / partitions);
+      return { ranks: Array.from({ length: to - from }, (_, i) => from + i), data: pack.call(sys, h.frontier.slice(from, to)) };
+    }),
     outcomes: probe.outcomes,
     findings: probe.findings,
     transitions: probe.transitions,
@@ -91,8 +102,10 @@ const STOP_NAMES: Record<number, ExplorationResult['stopped']> = {
 /** Explores every reachable state with the partitions of `host`; see the file comment. */
 export async function exploreParallel(host: PartitionHost, budget: Budget = {}, start?: ParallelStart): Promise<ExplorationResult & { stats: ParallelStats }> {
   const n = host.size;
+  if (start !== undefined && start.frontier.length !== n) throw new Error(`[internal] a start for ${start.frontier.length} partitions on ${n}`);
+  const startSize = start === undefined ? 0 : start.frontier.reduce((a, b) => a + b.ranks.length, 0);
   let cap = 1 << 16;
-  while (start !== undefined && cap / 2 < start.known.length + start.frontier.length * 8) cap *= 2;
+  while (start !== undefined && cap / 2 < start.known.length + startSize * 8) cap *= 2;
   let table = FingerprintTable.create(cap);
   for (const [fp, key] of start?.known ?? []) table.claim(fp, key);
   const controlBuffer = new SharedArrayBuffer(CONTROL.size * 4);
@@ -101,14 +114,13 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
   const parts: RemotePartition[] = [];
   for (let w = 0; w < n; w++) parts.push(await host.start(w, table.buffer, controlBuffer));
   const levels: Level[] = start === undefined ? [{ parent: new Uint32Array(1), choice: new Uint16Array(1) }] : [...start.levels];
-  // The handed-off frontier in n contiguous blocks of ranks.
-  const share = (w: number, size: number): number[] => Array.from({ length: Math.floor(((w + 1) * size) / n) - Math.floor((w * size) / n) }, (_, i) => Math.floor((w * size) / n) + i);
-  let owned: number[][] = parts.map((_, w) => (start === undefined ? (w === 0 ? [0] : []) : share(w, start.frontier.length)));
+  let owned: number[][] = parts.map((_, w) => (start === undefined ? (w === 0 ? [0] : []) : [...(start.frontier[w] as StateBatch).ranks]));
   const findings = new Map<string, PlacedWitness>();
   const outcomes = new Map<string, PlacedWitness>();
   let transitions = start?.transitions ?? 0;
   let restarts = 0;
   let moved = 0;
+  let reassigned = 0;
   let worstShare = 0;
   let level = start?.level ?? 0;
   let stopped: ExplorationResult['stopped'];
@@ -170,9 +182,9 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
       if (init !== undefined) merge(init);
     } else {
       // The sequential search's witnesses all come before the ones found from here (shorter traces).
-      const data = start.frontier;
-      await Promise.all(parts.map((_, w) => call(w, (p) => p.adopt(level, (owned[w] as number[]).map((rank) => ({ rank, data: data[rank] }))))));
-      frontier = data.length;
+      const batches = start.frontier;
+      await Promise.all(parts.map((_, w) => call(w, (p) => p.adopt(level, batches[w] as StateBatch))));
+      frontier = startSize;
     }
     while (frontier > 0) {
       checkBudget();
@@ -202,36 +214,67 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
       for (const r of settled) merge(r);
       const ranks = rankEdges(settled.map((r) => r.edges));
       const total = ranks.size;
-      levels.push(ranks.level);
-      await Promise.all(parts.map((_, w) => call(w, (p) => p.assign(ranks.perPartition[w] as Uint32Array), async (p) => {
-        await p.expand();
-        await p.settle();
-      })));
+      const next = ranks.level;
+      levels.push(next);
+      // Each state goes to the partition that holds its canonical copy, or, where that evens out
+      // the shares, to one that holds a spare copy (no state moves between threads for that).
+      const share = ranks.perPartition.map((r) => Array.from(r));
+      reassigned += shareSpares(share, settled.map((r) => ranksOfEdges(next, r.spares)));
+      const edgeOf = (rank: number): number => (next.parent[rank] as number) * 65536 + (next.choice[rank] as number);
+      await Promise.all(
+        parts.map((_, w) =>
+          call(
+            w,
+            async (p) => {
+              const own = Uint32Array.from(share[w] as number[]);
+              const missing = await p.assign(own, Float64Array.from(own, edgeOf));
+              if (missing.length > 0) await p.seed(level + 1, seedItems(level + 1, missing));
+            },
+            async (p) => {
+              await p.expand();
+              await p.settle();
+            },
+          ),
+        ),
+      );
       level++;
-      owned = ranks.perPartition.map((r) => Array.from(r));
+      owned = share;
       if (total >= 1000) worstShare = Math.max(worstShare, Math.max(...owned.map((o) => o.length)) / total);
-      moved += await rebalance(owned, parts, async (gives, takes) => {
+      moved += await rebalance(owned, async (moves) => {
+        const donors = [...new Set(moves.map((m) => m.from))];
+        const receivers = [...new Set(moves.map((m) => m.to))];
         if (host.transfers === true) {
-          // States travel as data: taken from the donors, adopted by the receivers.
-          const taken = new Map<number, AdoptItem>();
-          const got = await Promise.all(gives.map((g, w) => (g.length === 0 ? [] : call(w, (p) => p.take(g)))));
-          for (const items of got) for (const it of items) taken.set(it.rank, it);
+          // States travel as data: taken from the donors, a batch per receiver, and adopted.
+          const got = new Map<Move, StateBatch>();
+          await Promise.all(
+            donors.map(async (w) => {
+              const mine = moves.filter((m) => m.from === w);
+              const batches = await call(w, (p) => p.take(mine.map((m) => m.ranks)));
+              mine.forEach((m, i) => {
+                const b = batches[i];
+                if (b !== undefined) got.set(m, b);
+              });
+            }),
+          );
           // (a donor that died and was rebuilt no longer holds what it gave: those are replayed)
           await Promise.all(
-            takes.map((t, w) =>
-              t.length === 0
-                ? undefined
-                : call(w, async (p) => {
-                    await p.adopt(level, t.flatMap((rank) => taken.get(rank) ?? []));
-                    const missing = t.filter((rank) => !taken.has(rank));
-                    if (missing.length > 0) await p.seed(level, seedItems(level, missing));
-                  }),
+            receivers.map((w) =>
+              call(w, async (p) => {
+                for (const m of moves) {
+                  if (m.to !== w) continue;
+                  const b = got.get(m);
+                  if (b !== undefined) await p.adopt(level, b);
+                  const have = new Set(b?.ranks ?? []);
+                  const missing = m.ranks.filter((rank) => !have.has(rank));
+                  if (missing.length > 0) await p.seed(level, seedItems(level, missing));
+                }
+              }),
             ),
           );
           return;
         }
-        await Promise.all(gives.map((g, w) => (g.length === 0 ? undefined : call(w, (p) => p.drop(g)))));
-        await Promise.all(takes.map((t, w) => (t.length === 0 ? undefined : call(w, (p) => p.seed(level, seedItems(level, t))))));
+        await Promise.all(donors.map((w) => call(w, (p) => p.drop(moves.flatMap((m) => (m.from === w ? m.ranks : []))))));
+        await Promise.all(receivers.map((w) => call(w, (p) => p.seed(level, seedItems(level, moves.flatMap((m) => (m.to === w ? m.ranks : [])))))));
       });
       frontier = total;
     }
@@ -258,7 +301,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
     transitions,
     complete: stopped === undefined,
     ...(stopped === undefined ? {} : { stopped }),
-    stats: { levels: levels.length, restarts, moved, worstShare },
+    stats: { levels: levels.length, restarts, moved, reassigned, worstShare },
   };
 
   // A larger table holding the states of the levels before `level` (a partial level is redone).
@@ -302,40 +345,91 @@ export function rankEdges(edges: readonly Float64Array[]): { size: number; level
   return { size, level: { parent, choice }, perPartition };
 }
 
+/** The ranks of a level's states with canonical edges `edges` (ascending; each must be in the level). */
+function ranksOfEdges(level: Level, edges: Float64Array): number[] {
+  const out: number[] = [];
+  const size = level.parent.length;
+  let rank = 0;
+  const edgeAt = (r: number): number => (level.parent[r] as number) * 65536 + (level.choice[r] as number);
+  for (const e of edges) {
+    // ranks are in edge order
+    while (rank < size && edgeAt(rank) < e) rank++;
+    if (rank >= size || edgeAt(rank) !== e) throw new Error(`[internal] spare edge ${e} is no state of the level`);
+    out.push(rank);
+  }
+  return out;
+}
+
+/**
+ * Evens out the shares `owned` (ranks per partition, ascending) by giving states of partitions
+ * above their share to partitions below it that hold a spare copy (`spares`, ranks per
+ * partition). Given states are spread over the donor's ranks, as in rebalance. Returns how many.
+ */
+export function shareSpares(owned: number[][], spares: readonly (readonly number[])[]): number {
+  const parts = owned.length;
+  const total = owned.reduce((a, o) => a + o.length, 0);
+  const target = (w: number): number => Math.floor(total / parts) + (w < total % parts ? 1 : 0);
+  let given = 0;
+  for (let to = 0; to < parts; to++) {
+    for (let from = 0; from < parts; from++) {
+      const deficit = target(to) - (owned[to] as number[]).length;
+      const surplus = (owned[from] as number[]).length - target(from);
+      if (deficit <= 0) break;
+      if (surplus <= 0 || from === to) continue;
+      const mine = new Set(owned[from]);
+      const can = (spares[to] ?? []).filter((r) => mine.has(r));
+      const k = Math.min(deficit, surplus, can.length);
+      if (k === 0) continue;
+      const give = new Set<number>();
+      for (let i = 0; i < k; i++) give.add(can[Math.floor((i * can.length) / k)] as number);
+      owned[from] = (owned[from] as number[]).filter((r) => !give.has(r));
+      owned[to] = [...(owned[to] as number[]), ...give].sort((a, b) => a - b);
+      given += give.size;
+    }
+  }
+  return given;
+}
+
+/** Frontier states (by rank) to move from one partition to another. */
+interface Move {
+  readonly from: number;
+  readonly to: number;
+  readonly ranks: readonly number[];
+}
+
 /**
  * Moves frontier states from partitions holding more than their share to those holding less,
  * when the largest share exceeds the mean by a twentieth (and by 16 states). Given states are spread
  * over the donor's ranks, so no partition ends up with all the low ranks (which win ties of
  * later levels and would make the drift come back). Returns how many moved.
  */
-async function rebalance(owned: number[][], parts: readonly RemotePartition[], move: (gives: readonly number[][], takes: readonly number[][]) => Promise<unknown>): Promise<number> {
+async function rebalance(owned: number[][], move: (moves: readonly Move[]) => Promise<unknown>): Promise<number> {
+  const parts = owned.length;
   const total = owned.reduce((a, o) => a + o.length, 0);
-  const mean = total / parts.length;
+  const mean = total / parts;
   const sizes = owned.map((o) => o.length);
   if (Math.max(...sizes) <= Math.max(mean * 1.05, mean + 16)) return 0;
-  const target = owned.map((_, w) => Math.floor(total / parts.length) + (w < total % parts.length ? 1 : 0));
-  const pool: number[] = [];
-  const gives: number[][] = owned.map(() => []);
+  const target = owned.map((_, w) => Math.floor(total / parts) + (w < total % parts ? 1 : 0));
+  const pool: { rank: number; from: number }[] = [];
   owned.forEach((o, w) => {
     const surplus = o.length - (target[w] as number);
     if (surplus <= 0) return;
     const stride = o.length / surplus;
     const give = new Set<number>();
     for (let k = 0; k < surplus; k++) give.add(o[Math.floor(k * stride)] as number);
-    gives[w] = [...give];
-    pool.push(...give);
+    for (const rank of give) pool.push({ rank, from: w });
     owned[w] = o.filter((r) => !give.has(r));
   });
-  const takes: number[][] = owned.map(() => []);
+  const moves: Move[] = [];
   let next = 0;
   owned.forEach((o, w) => {
     const deficit = (target[w] as number) - o.length;
     if (deficit <= 0) return;
     const take = pool.slice(next, next + deficit);
     next += deficit;
-    takes[w] = take;
-    owned[w] = [...o, ...take].sort((a, b) => a - b);
+    for (const from of new Set(take.map((t) => t.from))) moves.push({ from, to: w, ranks: take.filter((t) => t.from === from).map((t) => t.rank) });
+    owned[w] = [...o, ...take.map((t) => t.rank)].sort((a, b) => a - b);
   });
-  await move(gives, takes);
+  await move(moves);
   return pool.length;
 }

@@ -95,8 +95,8 @@ export function quotientSystem<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
   if (sys.pack !== undefined && sys.unpack !== undefined) {
     const pack = sys.pack.bind(sys);
     const unpack = sys.unpack.bind(sys);
-    q.pack = (s) => pack(s);
-    q.unpack = (ds) => unpack(ds);
+    q.pack = (ss) => pack(ss);
+    q.unpack = (b) => unpack(b);
   }
   if (sys.actor !== undefined) {
     const actor = sys.actor.bind(sys);

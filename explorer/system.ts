@@ -38,13 +38,13 @@ export interface TransitionSystem<S, T> {
    */
   actor?(t: T): number;
   /**
-   * optional: a state as structured-clone-safe data for a copy of this system in another thread
-   * (built from the same recipe), and back, a batch at a time (so the states of a batch may share
-   * their equal parts, as states reached by steps do); lets a search hand states to workers
-   * instead of having them replay traces
+   * optional: states as one structured-clone-safe batch for a copy of this system in another
+   * thread (built from the same recipe), and back; the batch may share the states' equal parts,
+   * as states reached by steps do. Lets a search hand states to workers instead of having them
+   * replay traces.
    */
-  pack?(s: S): unknown;
-  unpack?(data: readonly unknown[]): S[];
+  pack?(states: readonly S[]): unknown;
+  unpack?(batch: unknown): S[];
 }
 
 /** A versioned, printable list of choices that replays one run. */

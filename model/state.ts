@@ -289,61 +289,105 @@ export function visitCpu(c: CpuState, w: (x: number) => void, v: (id: number) =>
 }
 
 /**
- * A state as plain data for another thread: visitState's word stream, with each value id
- * replaced by an index into `vals` (value ids are per-table; the receiver interns `vals` in its
- * own table). unpackState is its inverse.
+ * States as plain data for another thread, a batch at a time: one Int32Array and the values it
+ * names. Per state: its memory (a reference word, then the cells unless it is a reference), the
+ * CPU count, each CPU (a reference word, then visitCpu's words unless it is a reference), then
+ * visitState's fault and remap words. A reference word k >= 0 means "the k-th memory (or CPU)
+ * written in full earlier in this batch", -1 means "written in full here": states of one
+ * frontier share most of their memories and CPUs (a step changes one CPU), and the unpacked
+ * batch shares them the same way. Value ids are per table, so each is written as an index into
+ * `vals`, which the receiver interns in its own table. unpackStates is the inverse.
  */
-export interface PackedState {
+export interface PackedStates {
+  readonly count: number;
   readonly words: Int32Array;
   readonly vals: readonly Val[];
 }
 
-/** Packs `s` (values from `table`) for unpackState in any thread that loaded the same program. */
-export function packState(s: MachineState, table: ValueTable): PackedState {
-  const words: number[] = [];
+/** Packs `states` (values from `table`) for unpackStates in any thread that loaded the same program. */
+export function packStates(states: readonly MachineState[], table: ValueTable): PackedStates {
+  let words = new Int32Array(1024);
+  let n = 0;
+  const w = (x: number): void => {
+    if (n === words.length) {
+      const bigger = new Int32Array(2 * n);
+      bigger.set(words);
+      words = bigger;
+    }
+    words[n++] = x;
+  };
   const vals: Val[] = [];
   const local = new Map<number, number>();
-  visitState(
-    s,
-    (x) => void words.push(x),
-    (id) => {
-      if (id < 0) return void words.push(-1);
-      let i = local.get(id);
-      if (i === undefined) {
-        i = vals.length;
-        local.set(id, i);
-        vals.push(table.get(id));
+  const v = (id: number): void => {
+    if (id < 0) return w(-1);
+    let i = local.get(id);
+    if (i === undefined) {
+      i = vals.length;
+      local.set(id, i);
+      vals.push(table.get(id));
+    }
+    w(i);
+  };
+  const mems = new Map<readonly number[], number>();
+  const cpus = new Map<CpuState, number>();
+  for (const s of states) {
+    const m = mems.get(s.mem);
+    w(m ?? -1);
+    if (m === undefined) {
+      mems.set(s.mem, mems.size);
+      w(s.mem.length);
+      for (const x of s.mem) v(x);
+    }
+    w(s.cpus.length);
+    for (const c of s.cpus) {
+      const k = cpus.get(c);
+      w(k ?? -1);
+      if (k === undefined) {
+        cpus.set(c, cpus.size);
+        visitCpu(c, w, v);
       }
-      words.push(i);
-    },
-  );
-  return { words: Int32Array.from(words), vals };
+    }
+    w(s.faults.length);
+    for (const f of s.faults) {
+      w(f.proc);
+      w(f.pc);
+      w(f.va);
+      w(FAULT_CODES[f.type] ?? -2);
+    }
+    w(s.remaps.length);
+    for (const q of s.remaps) {
+      w(q.cpu);
+      w(q.va);
+      v(q.oldDesc);
+      v(q.newDesc);
+    }
+  }
+  return { count: states.length, words: words.slice(0, n), vals };
 }
 
 const FAULT_NAMES = Object.fromEntries(Object.entries(FAULT_CODES).map(([k, v]) => [v, k])) as Record<number, string>;
 
-/**
- * The state packed by packState, its values interned in `table`. States unpacked with the same
- * `shared` map share their equal memories and CPUs, as states reached by steps share what a step
- * did not change (less memory, and each CPU's digest computed once).
- */
-export function unpackState(p: PackedState, table: ValueTable, shared?: Map<string, unknown>): MachineState {
+/** The states packed by packStates, their values interned in `table`. */
+export function unpackStates(p: PackedStates, table: ValueTable): MachineState[] {
   const ids = p.vals.map((x) => table.intern(x));
+  const words = p.words;
   let at = 0;
   const w = (): number => {
-    const x = p.words[at++];
-    if (x === undefined) throw new Error('[internal] packed state ends early');
-    return x;
+    if (at >= words.length) throw new Error('[internal] packed states end early');
+    return words[at++] as number;
   };
   const v = (): number => {
     const i = w();
-    return i < 0 ? -1 : (ids[i] as number);
+    if (i < 0) return -1;
+    const id = ids[i];
+    if (id === undefined) throw new Error(`[internal] packed states name value ${i} of ${ids.length}`);
+    return id;
   };
   // Built by push, as the machine builds its arrays: Array.from gives arrays of another
   // elements kind, and a search from such states runs measurably slower.
   const list = <T>(item: () => T): T[] => {
     const out: T[] = [];
-    for (let n = w(); n > 0; n--) out.push(item());
+    for (let k = w(); k > 0; k--) out.push(item());
     return out;
   };
   const fault = (code: number): string => {
@@ -351,8 +395,12 @@ export function unpackState(p: PackedState, table: ValueTable, shared?: Map<stri
     if (f === undefined) throw new Error(`[internal] packed state has fault code ${code}`);
     return f;
   };
-  const mem = reuse(shared, 'm', list(v));
-  const cpus = list((): CpuState => {
+  const earlier = <T>(seen: readonly T[], k: number): T => {
+    const x = seen[k];
+    if (x === undefined) throw new Error(`[internal] packed states refer to part ${k} of ${seen.length}`);
+    return x;
+  };
+  const cpu = (): CpuState => {
     const pc = w();
     const flags = w();
     const elr = v();
@@ -368,27 +416,29 @@ export function unpackState(p: PackedState, table: ValueTable, shared?: Map<stri
     const stale = list((): StaleWalk => ({ va: w(), old: v(), synced: w() }));
     const hu = list((): OwedUpdate => ({ va: w(), desc: v(), upd: v(), pc: w() }));
     const win = list((): Inst => ({ pc: w(), stage: w(), cell: w(), va: w(), fault: fault(w()), out: v(), flags: w(), next: w(), clean: w() }));
-    const c: CpuState = { pc, regs, flags, elr, par, tlb, early, inv, unsynced, stale, excl, retry, win, hu, loops };
-    return reuse(shared, 'c', c);
-  });
-  const faults = list((): FaultRec => ({ proc: w(), pc: w(), va: w(), type: fault(w()) as FaultType }));
-  const remaps = list((): QuietRemap => ({ cpu: w(), va: w(), oldDesc: v(), newDesc: v() }));
-  if (at !== p.words.length) throw new Error('[internal] packed state has words left over');
-  return { mem, cpus, faults, remaps };
-}
-
-// The object in `shared` equal to `x` (memory or a CPU: by its visitState words), else x.
-function reuse<T extends readonly number[] | CpuState>(shared: Map<string, unknown> | undefined, kind: 'm' | 'c', x: T): T {
-  if (shared === undefined) return x;
-  const words: number[] = [];
-  const push = (n: number): void => void words.push(n);
-  if (kind === 'm') for (const m of x as readonly number[]) push(m);
-  else visitCpu(x as CpuState, push, push);
-  const key = `${kind}${words.join(',')}`;
-  const old = shared.get(key);
-  if (old !== undefined) return old as T;
-  shared.set(key, x);
-  return x;
+    return { pc, regs, flags, elr, par, tlb, early, inv, unsynced, stale, excl, retry, win, hu, loops };
+  };
+  const mems: number[][] = [];
+  const cpus: CpuState[] = [];
+  const out: MachineState[] = [];
+  for (let n = 0; n < p.count; n++) {
+    const m = w();
+    let mem: number[];
+    if (m >= 0) mem = earlier(mems, m);
+    else mems.push((mem = list(v)));
+    const cs = list((): CpuState => {
+      const k = w();
+      if (k >= 0) return earlier(cpus, k);
+      const c = cpu();
+      cpus.push(c);
+      return c;
+    });
+    const faults = list((): FaultRec => ({ proc: w(), pc: w(), va: w(), type: fault(w()) as FaultType }));
+    const remaps = list((): QuietRemap => ({ cpu: w(), va: w(), oldDesc: v(), newDesc: v() }));
+    out.push({ mem, cpus: cs, faults, remaps });
+  }
+  if (at !== words.length) throw new Error('[internal] packed states have words left over');
+  return out;
 }
 
 /**

@@ -49,11 +49,12 @@ export default async function explorePartition(task: SerializedExploreTask): Pro
       }),
       settle: guard(() => {
         const s = part.settle();
-        return Comlink.transfer(s, [s.edges.buffer]);
+        return Comlink.transfer(s, [s.edges.buffer, s.spares.buffer]);
       }),
-      assign: (ranks) => {
-        part.assign(ranks);
+      assign: (ranks, edges) => {
+        const missing = part.assign(ranks, edges);
         level++;
+        return missing;
       },
       drop: (ranks) => part.drop(ranks),
       adopt: guard((lvl, items) => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { program } from '../helpers.js';
 import { Machine } from '../../model/machine.js';
 import { machineFor } from '../../model/relaxed.js';
-import { encodeState, fingerprint, fingerprintByVisit, inheritDigests, packState, unpackState, type MachineState } from '../../model/state.js';
+import { encodeState, fingerprint, fingerprintByVisit, inheritDigests, packStates, unpackStates, type MachineState } from '../../model/state.js';
 import type { ValueTable } from '../../model/values.js';
 
 const dir = join(import.meta.dirname, '../../examples');
@@ -74,12 +74,19 @@ describe('packed states', () => {
       expect(states.length).toBeGreaterThan(5);
       if (f === 'handled.litmus') expect(states.some((s) => s.faults.length > 0 && s.cpus[0]?.elr !== -1)).toBe(true);
       const fresh = program(src, f);
-      for (const s of states) {
-        const packed = packState(s, values);
-        const back = unpackState(structuredClone(packed), fresh.values);
-        expect(fingerprint(back, fresh.values.hashes)).toBe(fingerprint(s, hashes));
-        expect(packState(back, fresh.values)).toEqual(packed);
+      // one batch of all, and batches of one
+      const packed = packStates(states, values);
+      const back = unpackStates(structuredClone(packed), fresh.values);
+      expect(back.map((s) => fingerprint(s, fresh.values.hashes))).toEqual(states.map((s) => fingerprint(s, hashes)));
+      expect(packStates(back, fresh.values)).toEqual(packed);
+      for (const s of states.slice(0, 50)) {
+        const one = unpackStates(structuredClone(packStates([s], values)), fresh.values);
+        expect(one.map((x) => fingerprint(x, fresh.values.hashes))).toEqual([fingerprint(s, hashes)]);
       }
+      // what the states share, the unpacked batch shares: each distinct CPU object is sent once
+      const distinctCpus = new Set(states.flatMap((s) => s.cpus)).size;
+      expect(new Set(back.flatMap((s) => s.cpus)).size).toBe(distinctCpus);
+      expect(distinctCpus).toBeLessThan(states.length * (states[0]?.cpus.length ?? 0));
     });
     it(`${f} (${model}): the written-out fingerprint is the generic walk's`, () => {
       const { states, hashes } = allStates(f, src, model, true);
