@@ -163,8 +163,8 @@ function child<V>(t: Trie<V>, c: number): Trie<V> {
 
 interface Memo<S, T> {
   readonly concrete: Trie<{ readonly m: Stepped<S, T>; readonly rep: S; readonly tau: Perm }>;
-  /** by group element index */
-  readonly mapped: Trie<Stepped<S, T>>[];
+  /** by group element index (undefined once no more runs will be mapped by it) */
+  readonly mapped: (Trie<Stepped<S, T>> | undefined)[];
 }
 
 // The concrete run of a quotient trace (`tau` maps each concrete state to the representative
@@ -276,19 +276,39 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
   };
   for (const g of sym.group) if (sys.key(sym.apply(init, g)) !== sys.key(init)) throw new Error('[internal] symmetry: a permutation of the group moves the initial state');
   const memo: Memo<S, T> = { concrete: { next: new Map() }, mapped: [] };
-  const outcomes = new Map<string, Witnessed>();
+  // Outcomes in two passes. First, which permutation of which witness shows each outcome first
+  // (images of a witness equal to an earlier image show nothing new; a state fixed by many
+  // permutations, e.g. readers that read alike, has few distinct images). Then the permuted
+  // runs, a permutation at a time, freeing each permutation's memo when done: kept for all
+  // permutations at once, the runs' states made the expansion of a 7-CPU fixmap test spend half
+  // its time in the garbage collector.
+  const picks: { readonly o: string; readonly run: Run<S, T>; readonly gi: number }[] = [];
+  const claimed = new Set<string>();
   for (const w of [...r.outcomes].sort(byTrace)) {
     tick();
     const run = concretize(sys, sym, w.trace, memo);
     const x = run.states[run.states.length - 1] as S;
+    const images = new Set<string | number>();
     for (const [gi, g] of sym.group.entries()) {
       const y = sym.apply(x, g);
+      const k = sys.key(y);
+      if (images.has(k)) continue;
+      images.add(k);
       const o = sys.outcome(y);
-      if (o === undefined || outcomes.has(o)) continue;
-      const mapped = mapRun(sys, sym, run, g, gi, memo);
-      const end = mapped.states[mapped.states.length - 1] as S;
-      outcomes.set(o, { key: o, detail: sys.outcomeDetail?.(end), trace: { version: 1, choices: mapped.choices } });
+      if (o === undefined || claimed.has(o)) continue;
+      claimed.add(o);
+      picks.push({ o, run, gi });
     }
+  }
+  const outcomes = new Map<string, Witnessed>();
+  const byPerm = picks.map((_, i) => i).sort((a, b) => (picks[a] as { gi: number }).gi - (picks[b] as { gi: number }).gi || a - b);
+  for (let i = 0; i < byPerm.length; i++) {
+    const { o, run, gi } = picks[byPerm[i] as number] as (typeof picks)[number];
+    const mapped = mapRun(sys, sym, run, sym.group[gi] as Perm, gi, memo);
+    const end = mapped.states[mapped.states.length - 1] as S;
+    outcomes.set(o, { key: o, detail: sys.outcomeDetail?.(end), trace: { version: 1, choices: mapped.choices } });
+    const next = picks[byPerm[i + 1] as number];
+    if (next === undefined || next.gi !== gi) memo.mapped[gi] = undefined;
   }
   const findings = new Map<string, Witnessed>();
   for (const w of [...r.findings].sort(byTrace)) {

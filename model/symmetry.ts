@@ -136,12 +136,15 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
     s.cpus.forEach((c, i) => {
       cpus[g[i] as number] = renameCpu(c, g);
     });
-    return {
+    const out: MachineState = {
       mem: labels ? s.mem.map((m) => renameValue(m, g)) : s.mem,
       cpus,
       faults: s.faults.length === 0 ? s.faults : s.faults.map((f) => ({ ...f, proc: g[f.proc] as number })).sort(compareRecords),
       remaps: s.remaps.length === 0 ? s.remaps : s.remaps.map((q) => ({ ...q, cpu: g[q.cpu] as number })).sort(compareRecords),
     };
+    // (the CPUs renaming left as they were keep their digests: the image's fingerprint is cheap)
+    inheritDigests(s, out);
+    return out;
   };
   const canon = (s: MachineState): { state: MachineState; perm: Perm } => {
     let perm: number[] | undefined;
@@ -155,9 +158,7 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
       });
     }
     if (perm === undefined) return { state: s, perm: identity };
-    const state = apply(s, perm);
-    inheritDigests(s, state);
-    return { state, perm };
+    return { state: apply(s, perm), perm };
   };
   // A transition names its CPU, and inv/evict an entry of a list that renaming may re-sort.
   const mapTransition = (s: MachineState, t: Transition, g: Perm): Transition => {
