@@ -62,11 +62,14 @@ const CLAIM_HIGHER: Claim = { old: false, inserted: false, lowest: false };
 /** A fingerprint table over a SharedArrayBuffer; every worker wraps the same buffer. */
 export class FingerprintTable {
   private readonly slots: BigInt64Array;
+  // the same slots as 32-bit halves (little-endian: low word first), for reads without BigInts
+  private readonly words: Int32Array;
   private readonly mask: number;
   readonly capacity: number;
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.slots = new BigInt64Array(buffer);
+    this.words = new Int32Array(buffer);
     this.capacity = this.slots.length / 2;
     if ((this.capacity & (this.capacity - 1)) !== 0) throw new Error(`[internal] table capacity ${this.capacity} is not a power of two`);
     this.mask = this.capacity - 1;
@@ -104,6 +107,30 @@ export class FingerprintTable {
       i = (i + 1) & this.mask;
     }
     throw new Error('[internal] fingerprint table is full');
+  }
+
+  /**
+   * The edge (parent rank * 65536 + choice) of the key stored for `fp`, whatever its level, or
+   * -1 when absent; read through 32-bit loads, so only while no other thread claims.
+   */
+  edgeOf(fp: number): number {
+    if (!LITTLE_ENDIAN) {
+      const key = this.key(fp);
+      return key === undefined ? -1 : keyEdge(key);
+    }
+    const tag = fp + 1;
+    const tlo = tag % 0x100000000 | 0;
+    const thi = Math.floor(tag / 0x100000000) | 0;
+    const words = this.words;
+    let i = fp % this.capacity;
+    for (let probes = 0; probes < this.capacity; probes++) {
+      const lo = words[4 * i] as number;
+      const hi = words[4 * i + 1] as number;
+      if (lo === tlo && hi === thi) return ((words[4 * i + 3] as number) & 0xffff) * 0x100000000 + ((words[4 * i + 2] as number) >>> 0);
+      if (lo === 0 && hi === 0) return -1;
+      i = (i + 1) & this.mask;
+    }
+    return -1;
   }
 
   /** The edge key stored for `fp`, or undefined when absent. */

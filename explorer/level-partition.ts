@@ -8,7 +8,7 @@
 // for any number of partitions and any timing.
 
 import { replay } from './exhaustive.js';
-import { edgeBase, edgeKey, FingerprintTable, keyEdge, withChoice } from './fingerprint-table.js';
+import { edgeBase, edgeKey, FingerprintTable, withChoice } from './fingerprint-table.js';
 import type { Finding, TransitionSystem } from './system.js';
 
 /** Codes of the shared stop word (control[STOP]). */
@@ -127,7 +127,8 @@ export interface PartitionOptions {
 interface Candidate<S> {
   readonly state: S;
   readonly fp: number;
-  readonly key: bigint;
+  /** parent rank * 65536 + choice; the level is the partition's next */
+  readonly edge: number;
 }
 
 const MAX_LOAD = 0.75;
@@ -192,14 +193,13 @@ export class LevelPartition<S, T> implements PartitionApi {
           if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx }));
         });
         const fp = fingerprintOf(sys, r.state);
-        const key = withChoice(base, i);
-        const c = this.table.claim(fp, key);
+        const c = this.table.claim(fp, withChoice(base, i));
         if (c.inserted) {
           const n = Atomics.add(control, CONTROL.distinct, 1) + 1;
           if (this.options.maxStates !== undefined && n >= this.options.maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
           if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
         }
-        if (c.lowest) this.candidates.push({ state: r.state, fp, key });
+        if (c.lowest) this.candidates.push({ state: r.state, fp, edge: rank * 65536 + i });
         if (++batch === 256) {
           batch = 0;
           Atomics.add(control, CONTROL.transitions, 256);
@@ -217,13 +217,13 @@ export class LevelPartition<S, T> implements PartitionApi {
     const kept: Candidate<S>[] = [];
     const lost: Candidate<S>[] = [];
     for (const c of this.candidates) {
-      const key = this.table.key(c.fp);
-      if (key === c.key) kept.push(c);
       // (a candidate's claim was once the lowest, so the winner is of the same level)
-      else if (key !== undefined) lost.push({ state: c.state, fp: c.fp, key });
+      const edge = this.table.edgeOf(c.fp);
+      if (edge === c.edge) kept.push(c);
+      else if (edge >= 0) lost.push({ state: c.state, fp: c.fp, edge });
     }
-    const byKey = (a: Candidate<S>, b: Candidate<S>): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-    kept.sort(byKey);
+    const byEdge = (a: Candidate<S>, b: Candidate<S>): number => a.edge - b.edge;
+    kept.sort(byEdge);
     // A state of which this partition holds the canonical copy, or another spare copy, is no spare.
     const have = new Set(kept.map((c) => c.fp));
     const spares: Candidate<S>[] = [];
@@ -232,7 +232,7 @@ export class LevelPartition<S, T> implements PartitionApi {
       have.add(c.fp);
       spares.push(c);
     }
-    spares.sort(byKey);
+    spares.sort(byEdge);
     this.candidates = [];
     this.kept = kept;
     this.spares = spares;
@@ -242,7 +242,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     const edges = new Float64Array(kept.length);
     // kept is in edge order, so the first witness of a key here is this partition's earliest
     kept.forEach((c, n) => {
-      const edge = keyEdge(c.key);
+      const edge = c.edge;
       edges[n] = edge;
       this.sys.stateFindings(c.state).forEach((f, idx) => {
         if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge, prio: 1, idx }));
@@ -254,21 +254,27 @@ export class LevelPartition<S, T> implements PartitionApi {
     for (const k of this.levelFindings.keys()) this.reported.add(k);
     for (const k of outcomes.keys()) this.reportedOutcomes.add(k);
     this.levelFindings = new Map();
-    return { edges, spares: Float64Array.from(spares, (c) => keyEdge(c.key)), findings: [...findings.values()], outcomes: [...outcomes.values()] };
+    return { edges, spares: Float64Array.from(spares, (c) => c.edge), findings: [...findings.values()], outcomes: [...outcomes.values()] };
   }
 
   assign(ranks: Uint32Array, edges: Float64Array): number[] {
     if (ranks.length !== edges.length) throw new Error(`[internal] ${ranks.length} ranks for ${edges.length} edges`);
-    const byEdge = new Map<number, S>();
-    for (const c of this.spares) byEdge.set(keyEdge(c.key), c.state);
-    for (const c of this.kept) byEdge.set(keyEdge(c.key), c.state);
+    // kept, spares and `edges` are all in edge order: one merge
+    const kept = this.kept;
+    const spares = this.spares;
+    let k = 0;
+    let p = 0;
     const missing: number[] = [];
     const frontier: { state: S; rank: number }[] = [];
-    ranks.forEach((rank, n) => {
-      const state = byEdge.get(edges[n] as number);
-      if (state === undefined) missing.push(rank);
-      else frontier.push({ state, rank });
-    });
+    for (let n = 0; n < ranks.length; n++) {
+      const e = edges[n] as number;
+      if (n > 0 && e <= (edges[n - 1] as number)) throw new Error('[internal] assign: edges not ascending');
+      while (k < kept.length && (kept[k] as Candidate<S>).edge < e) k++;
+      while (p < spares.length && (spares[p] as Candidate<S>).edge < e) p++;
+      const c = k < kept.length && (kept[k] as Candidate<S>).edge === e ? kept[k] : p < spares.length && (spares[p] as Candidate<S>).edge === e ? spares[p] : undefined;
+      if (c === undefined) missing.push(ranks[n] as number);
+      else frontier.push({ state: c.state, rank: ranks[n] as number });
+    }
     this.frontier = frontier;
     this.kept = [];
     this.spares = [];

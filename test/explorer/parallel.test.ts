@@ -125,6 +125,12 @@ describe('FingerprintTable', () => {
     expect(t.claim(7 + 16, edgeKey(3, 0, 0)).inserted).toBe(true);
     expect(t.key(7 + 16)).toBe(edgeKey(3, 0, 0));
     expect(t.key(8)).toBeUndefined();
+    // edgeOf reads the key's edge part without BigInts
+    expect(t.edgeOf(7)).toBe(3 * 65536 + 9);
+    expect(t.edgeOf(7 + 16)).toBe(0);
+    expect(t.edgeOf(8)).toBe(-1);
+    t.claim(2 ** 40 + 5, edgeKey(1, 70000, 3));
+    expect(t.edgeOf(2 ** 40 + 5)).toBe(70000 * 65536 + 3);
     expect(withChoice(edgeBase(4, 9), 300)).toBe(edgeKey(4, 9, 300));
   });
   it('rebuilds into a larger table with the same entries below a level as re-claiming them gives', () => {
