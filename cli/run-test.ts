@@ -190,6 +190,14 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
   const sys = searchedSystem(ready.prog, systemOptions(opts));
   try {
     const budget = budgetOf(opts, ready.t0);
+    let probe;
+    if (par.after > 0) {
+      // The search starts here; past `after` states it hands its frontier to the workers at the
+      // next level boundary (the states travel packed), unless it has finished by then.
+      probe = exploreExhaustive(sys.searched, budget, { handOffAfter: par.after });
+      if (probe.handoff === undefined) return conclude(ready, file, opts, sys.finish(probe, opts.progress), sys.classes);
+    }
+    // (only now: the pool's threads start when a search first needs them)
     const host = par.pool.host({
       source,
       file,
@@ -200,14 +208,7 @@ export async function runSourceAsync(source: string, file: string, opts: RunOpti
       ...(budget.maxStates === undefined ? {} : { maxStates: budget.maxStates }),
       ...(par.crash === undefined ? {} : { crash: par.crash }),
     });
-    let start;
-    if (par.after > 0) {
-      // The search starts here; past `after` states it hands its frontier to the workers at the
-      // next level boundary (the states travel packed), unless it has finished by then.
-      const probe = exploreExhaustive(sys.searched, budget, { handOffAfter: par.after });
-      if (probe.handoff === undefined) return conclude(ready, file, opts, sys.finish(probe, opts.progress), sys.classes);
-      start = parallelStart(sys.searched, probe, host.size);
-    }
+    const start = probe === undefined ? undefined : parallelStart(sys.searched, probe, host.size);
     const r = await exploreParallel(host, budget, start);
     return conclude(ready, file, opts, sys.finish(r, opts.progress), sys.classes);
   } catch (e) {
