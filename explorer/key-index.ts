@@ -50,6 +50,13 @@ export class KeyIndex {
     return -1;
   }
 
+  /** Forgets every key (keeping the table's capacity). */
+  clear(): void {
+    this.keys.fill(0);
+    this.count = 0;
+    this.other.clear();
+  }
+
   /** Every (key, id), in no particular order. */
   *entries(): Generator<[string | number, number]> {
     for (let i = 0; i <= this.mask; i++) {

@@ -8,6 +8,7 @@
 // for any number of partitions and any timing.
 
 import { replay } from './exhaustive.js';
+import { KeyIndex } from './key-index.js';
 import { edgeBase, edgeKey, FingerprintTable, withChoice } from './fingerprint-table.js';
 import type { Finding, TransitionSystem } from './system.js';
 
@@ -148,6 +149,8 @@ export class LevelPartition<S, T> implements PartitionApi {
   private readonly reportedOutcomes = new Set<string>();
   // this level's edge findings (from expand), added to `reported` when the level settles
   private levelFindings = new Map<string, PlacedWitness>();
+  // fingerprints of the successors this partition claimed during the expansion under way
+  private readonly claimedHere = new KeyIndex();
 
   constructor(
     private readonly sys: TransitionSystem<S, T>,
@@ -180,6 +183,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     let transitions = 0;
     let batch = 0;
     this.candidates = [];
+    this.claimedHere.clear();
     for (const { state, rank } of this.frontier) {
       const base = edgeBase(next, rank);
       const ts = sys.enabled(state);
@@ -193,13 +197,15 @@ export class LevelPartition<S, T> implements PartitionApi {
           if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx }));
         });
         const fp = fingerprintOf(sys, r.state);
-        const c = this.table.claim(fp, withChoice(base, i));
-        if (c.inserted) {
+        // A successor this partition already claimed in this expansion, over a lower edge (the
+        // frontier goes in rank order): the table would answer old or higher, so it is not asked.
+        const c = this.claimedHere.add(fp, 0) < 0 ? this.table.claim(fp, withChoice(base, i)) : undefined;
+        if (c?.inserted === true) {
           const n = Atomics.add(control, CONTROL.distinct, 1) + 1;
           if (this.options.maxStates !== undefined && n >= this.options.maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
           if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
         }
-        if (c.lowest) this.candidates.push({ state: r.state, fp, edge: rank * 65536 + i });
+        if (c?.lowest === true) this.candidates.push({ state: r.state, fp, edge: rank * 65536 + i });
         if (++batch === 256) {
           batch = 0;
           Atomics.add(control, CONTROL.transitions, 256);
