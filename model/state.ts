@@ -209,6 +209,11 @@ export function visitState(s: MachineState, w: (x: number) => void, v: (id: numb
   for (const m of s.mem) v(m);
   w(s.cpus.length);
   for (const c of s.cpus) cpu(c);
+  visitLists(s, w, v);
+}
+
+/** visitState's part after the CPUs: the faults taken and the quiet remaps. */
+function visitLists(s: MachineState, w: (x: number) => void, v: (id: number) => void): void {
   w(s.faults.length);
   for (const f of s.faults) {
     w(f.proc);
@@ -292,10 +297,10 @@ export function visitCpu(c: CpuState, w: (x: number) => void, v: (id: number) =>
  * States as plain data for another thread, a batch at a time: one Int32Array and the values it
  * names. Per state: its memory (a reference word, then the cells unless it is a reference), the
  * CPU count, each CPU (a reference word, then visitCpu's words unless it is a reference), then
- * visitState's fault and remap words. A reference word k >= 0 means "the k-th memory (or CPU)
- * written in full earlier in this batch", -1 means "written in full here": states of one
- * frontier share most of their memories and CPUs (a step changes one CPU), and the unpacked
- * batch shares them the same way. Value ids are per table, so each is written as an index into
+ * visitLists's fault and remap words. A reference word k >= 0 means "the k-th memory (or CPU)
+ * written in full earlier in this batch", -1 means "written in full here": states of one frontier
+ * share most of their memories and CPUs (a step changes one CPU), and the unpacked batch shares
+ * them the same way. Value ids are per table, so each is written as an index into
  * `vals`, which the receiver interns in its own table. unpackStates is the inverse.
  */
 export interface PackedStates {
@@ -347,20 +352,7 @@ export function packStates(states: readonly MachineState[], table: ValueTable): 
         visitCpu(c, w, v);
       }
     }
-    w(s.faults.length);
-    for (const f of s.faults) {
-      w(f.proc);
-      w(f.pc);
-      w(f.va);
-      w(FAULT_CODES[f.type] ?? -2);
-    }
-    w(s.remaps.length);
-    for (const q of s.remaps) {
-      w(q.cpu);
-      w(q.va);
-      v(q.oldDesc);
-      v(q.newDesc);
-    }
+    visitLists(s, w, v);
   }
   return { count: states.length, words: words.slice(0, n), vals };
 }
