@@ -38,8 +38,11 @@ export interface Symmetry<S, T = unknown> {
    */
   readonly outcomesFollow: boolean;
   /**
-   * optional, for speed: the transition of apply(s, g) that is `t` of `s` permuted; a guess that
-   * is checked (a wrong or missing one costs a search of the enabled transitions, not a result)
+   * optional, for speed: the transition of apply(s, g) that is `t` of `s` permuted. Witnesses of
+   * findings check it at every step (a wrong one costs a search of the enabled transitions, not a
+   * result); witnesses of outcomes place their permuted steps with it without taking them, and
+   * check that against a stepped run once per permutation only (a map found wrong there is then
+   * checked everywhere), so it should be exact
    */
   mapTransition?(s: S, t: T, g: Perm): T;
 }
@@ -165,6 +168,8 @@ interface Memo<S, T> {
   readonly concrete: Trie<{ readonly m: Stepped<S, T>; readonly rep: S; readonly tau: Perm }>;
   /** by group element index (undefined once no more runs will be mapped by it) */
   readonly mapped: (Trie<Stepped<S, T>> | undefined)[];
+  /** mapChoices's, by group element index: the choice of each step */
+  readonly choices: (Trie<number> | undefined)[];
 }
 
 // The concrete run of a quotient trace (`tau` maps each concrete state to the representative
@@ -247,6 +252,32 @@ function mapRun<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run: Run
   return out;
 }
 
+// The choices of the run `run` with its threads permuted by `g` (element `gi`), and its last
+// state, when the model maps transitions: step k of the permuted run is the permuted transition
+// in the enabled list of apply(state k, g), and the states are the permuted states, which the
+// group's promise (each permutation maps steps to steps) makes the run's own; so no step is
+// taken, only each permuted transition's place found (an outcome's witness needs no more). A
+// permuted transition that is not enabled there breaks the promise: undefined, and the caller
+// maps the run step by step.
+function mapChoices<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run: Run<S, T>, g: Perm, gi: number, memo: Memo<S, T>): { choices: number[]; end: S } | undefined {
+  const mapT = sym.mapTransition;
+  if (mapT === undefined) return undefined;
+  const choices: number[] = [];
+  let node: Trie<number> = memo.choices[gi] ?? (memo.choices[gi] = { next: new Map() });
+  for (let k = 0; k < run.choices.length; k++) {
+    node = child(node, run.choices[k] as number);
+    let j = node.value;
+    if (j === undefined) {
+      const x = run.states[k] as S;
+      j = indexIn(sys.enabled(sym.apply(x, g)), mapT(x, run.steps[k] as T, g));
+      if (j < 0) return undefined;
+      node.value = j;
+    }
+    choices.push(j);
+  }
+  return { choices, end: sym.apply(run.states[run.states.length - 1] as S, g) };
+}
+
 const byTrace = (a: Witnessed, b: Witnessed): number => {
   const x = a.trace.choices;
   const y = b.trace.choices;
@@ -275,7 +306,7 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
     progress({ distinct: r.distinct, transitions: r.transitions, frontier: 0, expanding: { done, of } });
   };
   for (const g of sym.group) if (sys.key(sym.apply(init, g)) !== sys.key(init)) throw new Error('[internal] symmetry: a permutation of the group moves the initial state');
-  const memo: Memo<S, T> = { concrete: { next: new Map() }, mapped: [] };
+  const memo: Memo<S, T> = { concrete: { next: new Map() }, mapped: [], choices: [] };
   // Outcomes in two passes. First, which permutation of which witness shows each outcome first
   // (images of a witness equal to an earlier image show nothing new; a state fixed by many
   // permutations, e.g. readers that read alike, has few distinct images). Then the permuted
@@ -301,14 +332,31 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
     }
   }
   const outcomes = new Map<string, Witnessed>();
+  let trustMap = sym.mapTransition !== undefined;
   const byPerm = picks.map((_, i) => i).sort((a, b) => (picks[a] as { gi: number }).gi - (picks[b] as { gi: number }).gi || a - b);
   for (let i = 0; i < byPerm.length; i++) {
     const { o, run, gi } = picks[byPerm[i] as number] as (typeof picks)[number];
-    const mapped = mapRun(sys, sym, run, sym.group[gi] as Perm, gi, memo);
-    const end = mapped.states[mapped.states.length - 1] as S;
-    outcomes.set(o, { key: o, detail: sys.outcomeDetail?.(end), trace: { version: 1, choices: mapped.choices } });
+    const g = sym.group[gi] as Perm;
+    const stepped = (): { choices: number[]; end: S } => {
+      const m = mapRun(sys, sym, run, g, gi, memo);
+      return { choices: m.choices, end: m.states[m.states.length - 1] as S };
+    };
+    let mapped = trustMap ? mapChoices(sys, sym, run, g, gi, memo) : undefined;
+    // The first run of each permutation is also mapped step by step: if the two disagree, the
+    // model's transition map is not exact, and every run is mapped step by step from then on.
+    const prev = picks[byPerm[i - 1] as number];
+    if (mapped !== undefined && (prev === undefined || prev.gi !== gi)) {
+      const check = stepped();
+      if (check.choices.join() !== mapped.choices.join()) trustMap = false;
+      mapped = check;
+    }
+    mapped ??= stepped();
+    outcomes.set(o, { key: o, detail: sys.outcomeDetail?.(mapped.end), trace: { version: 1, choices: mapped.choices } });
     const next = picks[byPerm[i + 1] as number];
-    if (next === undefined || next.gi !== gi) memo.mapped[gi] = undefined;
+    if (next === undefined || next.gi !== gi) {
+      memo.mapped[gi] = undefined;
+      memo.choices[gi] = undefined;
+    }
   }
   const findings = new Map<string, Witnessed>();
   for (const w of [...r.findings].sort(byTrace)) {

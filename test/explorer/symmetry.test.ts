@@ -46,7 +46,7 @@ function increments(k: number, shown: readonly number[]): TransitionSystem<St, T
 // `descending`: representatives sort threads by decreasing pc, so the thread that just stepped
 // moves to the front and the last step of a witness usually permutes (its edge finding is then in
 // the frame of the state before that permutation).
-function symmetry(k: number, shown: readonly number[], map: boolean, descending = false): Symmetry<St, Tr> {
+function symmetry(k: number, shown: readonly number[], map: boolean | 'wrong', descending = false): Symmetry<St, Tr> {
   const perms = (xs: number[]): number[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => perms([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
   const apply = (s: St, g: Perm): St => {
     const pc = new Array<number>(k);
@@ -73,7 +73,17 @@ function symmetry(k: number, shown: readonly number[], map: boolean, descending 
     findingKey: (key, g) => key.replace(/T(\d+)/, (_, i: string) => `T${g[Number(i)] as number}`),
     final: (s) => s.pc.every((p) => p === 2),
     outcomesFollow: shown.length === k,
-    ...(map ? { mapTransition: (_s: St, t: Tr, g: Perm) => ({ thread: g[t.thread] as number }) } : {}),
+    ...(map === true ? { mapTransition: (_s: St, t: Tr, g: Perm) => ({ thread: g[t.thread] as number }) } : {}),
+    // a wrong map: another thread of apply(s, g) that can step, where there is one
+    ...(map === 'wrong'
+      ? {
+          mapTransition: (s: St, t: Tr, g: Perm) => {
+            const right = g[t.thread] as number;
+            const other = apply(s, g).pc.findIndex((p, i) => p < 2 && i !== right);
+            return { thread: other < 0 ? right : other };
+          },
+        }
+      : {}),
   };
 }
 
@@ -86,8 +96,9 @@ describe('symmetry reduction (generic)', () => {
     [[0], true, false],
     [[0, 1, 2], true, true],
     [[0], false, true],
+    [[0, 1, 2], 'wrong', false],
   ] as const) {
-    it(`k=3, outcomes showing r${shown.join(',r')}, ${map ? 'with' : 'without'} the transition map${descending ? ', representatives by decreasing pc' : ''}`, () => {
+    it(`k=3, outcomes showing r${shown.join(',r')}, ${map === 'wrong' ? 'with a wrong' : map ? 'with' : 'without'} the transition map${descending ? ', representatives by decreasing pc' : ''}`, () => {
       const sys = increments(3, shown);
       const sym = symmetry(3, shown, map, descending);
       const full = exploreExhaustive(sys);
