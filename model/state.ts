@@ -567,6 +567,23 @@ export function inheritDigests(from: MachineState, to: MachineState): void {
   (dst as { [DIGESTS]?: number[] })[DIGESTS] = m;
 }
 
+/**
+ * inheritDigests for `to`, the state `from` with its CPUs permuted by `g` (CPU i of `from` at
+ * position g[i] of `to`, the same object where renaming left it as it was).
+ */
+export function permuteDigests(from: MachineState, to: MachineState, g: readonly number[]): void {
+  const src = (from.cpus as CpuList)[DIGESTS];
+  const dst = to.cpus as CpuList;
+  if (src === undefined || dst[DIGESTS] !== undefined) return;
+  const m: number[] = [];
+  for (let i = 0; i < dst.length; i++) m.push(-1);
+  for (let i = 0; i < dst.length; i++) {
+    const j = g[i] as number;
+    m[j] = dst[j] === from.cpus[i] ? (src[i] as number) : -1;
+  }
+  (dst as { [DIGESTS]?: number[] })[DIGESTS] = m;
+}
+
 /** A 53-bit digest of one CPU's part of a state, as `fingerprint` uses it: visitCpu's walk, written out. */
 export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
   H1 = 0x3c6ef372 | 0;

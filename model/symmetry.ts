@@ -6,7 +6,7 @@
 import type { Perm, Symmetry } from '../explorer/symmetry.js';
 import type { Machine, Transition } from './machine.js';
 import type { Program } from './program.js';
-import { compareRecords, cpuDigestIn, cpuWith, instWith, fingerprint, inheritDigests, type CpuState, type MachineState } from './state.js';
+import { compareRecords, cpuDigestIn, cpuWith, instWith, fingerprint, permuteDigests, type CpuState, type MachineState } from './state.js';
 
 /** Largest group explored by symmetry (8!); larger classes are cut to their first members. */
 const MAX_GROUP = 40320;
@@ -112,8 +112,20 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
     const p = g[x.proc] as number;
     return p === x.proc ? id : V.intern({ ...x, proc: p });
   };
+  // (loops, not closures: apply runs for every permutation of every witness's states)
+  const movesRefs = (c: CpuState, g: Perm): boolean => {
+    for (let k = 0; k < c.tlb.length; k++) {
+      const e = c.tlb[k] as CpuState['tlb'][number];
+      if (e.escProc >= 0 && g[e.escProc] !== e.escProc) return true;
+    }
+    for (let k = 0; k < c.inv.length; k++) {
+      const p = c.inv[k] as CpuState['inv'][number];
+      if (g[p.issuer] !== p.issuer) return true;
+    }
+    return false;
+  };
   const renameCpu = (c: CpuState, g: Perm): CpuState => {
-    const refs = c.tlb.some((e) => e.escProc >= 0 && g[e.escProc] !== e.escProc) || c.inv.some((p) => g[p.issuer] !== p.issuer);
+    const refs = movesRefs(c, g);
     if (!refs && !labels) return c;
     let out: CpuState = c;
     if (refs) {
@@ -133,9 +145,7 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
   };
   const apply = (s: MachineState, g: Perm): MachineState => {
     const cpus: CpuState[] = new Array<CpuState>(n);
-    s.cpus.forEach((c, i) => {
-      cpus[g[i] as number] = renameCpu(c, g);
-    });
+    for (let i = 0; i < n; i++) cpus[g[i] as number] = renameCpu(s.cpus[i] as CpuState, g);
     const out: MachineState = {
       mem: labels ? s.mem.map((m) => renameValue(m, g)) : s.mem,
       cpus,
@@ -143,7 +153,7 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
       remaps: s.remaps.length === 0 ? s.remaps : s.remaps.map((q) => ({ ...q, cpu: g[q.cpu] as number })).sort(compareRecords),
     };
     // (the CPUs renaming left as they were keep their digests: the image's fingerprint is cheap)
-    inheritDigests(s, out);
+    permuteDigests(s, out, g);
     return out;
   };
   const canon = (s: MachineState): { state: MachineState; perm: Perm } => {
