@@ -312,12 +312,12 @@ export class LevelPartition<S, T> implements PartitionApi {
     if (pack === undefined) throw new Error('[internal] take on a system that cannot pack states');
     const group = new Map<number, number>();
     groups.forEach((g, i) => g.forEach((rank) => group.set(rank, i)));
-    const out = groups.map(() => ({ ranks: [] as number[], states: [] as S[] }));
+    const out: { ranks: number[]; states: S[] }[] = groups.map(() => ({ ranks: [], states: [] }));
     for (const f of this.frontier) {
-      const i = group.get(f.rank);
-      if (i === undefined) continue;
-      (out[i] as { ranks: number[]; states: S[] }).ranks.push(f.rank);
-      (out[i] as { ranks: number[]; states: S[] }).states.push(f.state);
+      const o = out[group.get(f.rank) ?? -1];
+      if (o === undefined) continue;
+      o.ranks.push(f.rank);
+      o.states.push(f.state);
     }
     this.frontier = this.frontier.filter((f) => !group.has(f.rank));
     return out.map((o) => ({ ranks: o.ranks, data: pack.call(this.sys, o.states) }));

@@ -220,14 +220,13 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
       // the shares, to one that holds a spare copy (no state moves between threads for that).
       const share = ranks.perPartition.map((r) => Array.from(r));
       reassigned += shareSpares(share, settled.map((r) => ranksOfEdges(next, r.spares)));
-      const edgeOf = (rank: number): number => (next.parent[rank] as number) * 65536 + (next.choice[rank] as number);
       await Promise.all(
         parts.map((_, w) =>
           call(
             w,
             async (p) => {
               const own = Uint32Array.from(share[w] as number[]);
-              const missing = await p.assign(own, Float64Array.from(own, edgeOf));
+              const missing = await p.assign(own, Float64Array.from(own, (rank) => edgeAt(next, rank)));
               if (missing.length > 0) await p.seed(level + 1, seedItems(level + 1, missing));
             },
             async (p) => {
@@ -345,16 +344,20 @@ export function rankEdges(edges: readonly Float64Array[]): { size: number; level
   return { size, level: { parent, choice }, perPartition };
 }
 
+/** The canonical edge (parent rank * 65536 + choice) of the state of rank `rank` in `level`. */
+function edgeAt(level: Level, rank: number): number {
+  return (level.parent[rank] as number) * 65536 + (level.choice[rank] as number);
+}
+
 /** The ranks of a level's states with canonical edges `edges` (ascending; each must be in the level). */
 function ranksOfEdges(level: Level, edges: Float64Array): number[] {
   const out: number[] = [];
   const size = level.parent.length;
   let rank = 0;
-  const edgeAt = (r: number): number => (level.parent[r] as number) * 65536 + (level.choice[r] as number);
   for (const e of edges) {
     // ranks are in edge order
-    while (rank < size && edgeAt(rank) < e) rank++;
-    if (rank >= size || edgeAt(rank) !== e) throw new Error(`[internal] spare edge ${e} is no state of the level`);
+    while (rank < size && edgeAt(level, rank) < e) rank++;
+    if (rank >= size || edgeAt(level, rank) !== e) throw new Error(`[internal] spare edge ${e} is no state of the level`);
     out.push(rank);
   }
   return out;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { exploreExhaustive } from '../../explorer/exhaustive.js';
 import { FingerprintTable, edgeBase, edgeKey, keyLevel, withChoice } from '../../explorer/fingerprint-table.js';
 import { LevelPartition } from '../../explorer/level-partition.js';
-import { PartitionLost, exploreParallel, rankEdges, type PartitionHost, type RemotePartition } from '../../explorer/parallel.js';
+import { PartitionLost, exploreParallel, rankEdges, shareSpares, type PartitionHost, type RemotePartition } from '../../explorer/parallel.js';
 import type { TransitionSystem } from '../../explorer/system.js';
 import { lostUpdate } from './systems.js';
 
@@ -79,6 +79,15 @@ describe('exploreParallel', () => {
     const par = await exploreParallel(localHost(grid(4, 6), 3));
     expect(par.stats.moved + par.stats.reassigned).toBeGreaterThan(0);
     expect(par.stats.worstShare).toBeLessThan(0.6);
+  });
+  it('evens shares out with spare copies, spread over the donor ranks, and only where one is held', () => {
+    const owned = [[0, 1, 2, 3, 4, 5], [6]];
+    // partition 1 holds spares of ranks 1, 3 and 5 (and of 6, its own)
+    expect(shareSpares(owned, [[], [1, 3, 5, 6]])).toBe(2);
+    expect(owned).toEqual([[0, 2, 4, 5], [1, 3, 6]]);
+    const none = [[0, 1, 2, 3], [4]];
+    expect(shareSpares(none, [[4], [7]])).toBe(0);
+    expect(none).toEqual([[0, 1, 2, 3], [4]]);
   });
   it('restarts a partition that dies in any phase, losing and double-counting nothing', async () => {
     const sys = grid(4, 5);
