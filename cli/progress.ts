@@ -52,7 +52,8 @@ export function terminalProgress(enabled: boolean): ProgressSink {
 export function progressLine(test: string, p: Progress, elapsed: number): string {
   const t = `${elapsed.toFixed(1)} s`;
   if (p.expanding !== undefined) {
-    return `${test} | ${p.distinct} states searched | symmetric witnesses: orbit ${p.expanding.done} of ${p.expanding.of} | ${t}`;
+    const permuted = p.expanding.permuted === undefined ? '' : `, permuted ${p.expanding.permuted.done} of ${p.expanding.permuted.of}`;
+    return `${test} | ${p.distinct} states searched | symmetric witnesses: orbit ${p.expanding.done} of ${p.expanding.of}${permuted} | ${t}`;
   }
   return `${test} | ${p.distinct} states | ${p.transitions} transitions | frontier ${p.frontier} | ${Math.round(p.distinct / elapsed)} states/s | ${t}`;
 }

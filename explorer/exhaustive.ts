@@ -25,7 +25,12 @@ export interface Progress {
   readonly transitions: number;
   readonly frontier: number;
   /** after a search of a quotient (explorer/symmetry.ts): witnesses of orbits expanded so far, of `of` */
-  readonly expanding?: { readonly done: number; readonly of: number };
+  readonly expanding?: {
+    readonly done: number;
+    readonly of: number;
+    /** once every orbit's outcomes are picked: the permuted witnesses of outcomes built so far, of `of` */
+    readonly permuted?: { readonly done: number; readonly of: number };
+  };
 }
 
 /** A finding with the shortest trace that shows it. */

@@ -299,11 +299,14 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
   const of = r.outcomes.length + r.findings.length;
   let done = 0;
   let shown = 0;
+  const report = (permuted?: { done: number; of: number }, now = false): void => {
+    if (progress === undefined || (!now && Date.now() - shown < 200)) return;
+    shown = Date.now();
+    progress({ distinct: r.distinct, transitions: r.transitions, frontier: 0, expanding: { done, of, ...(permuted === undefined ? {} : { permuted }) } });
+  };
   const tick = (): void => {
     done++;
-    if (progress === undefined || Date.now() - shown < 200) return;
-    shown = Date.now();
-    progress({ distinct: r.distinct, transitions: r.transitions, frontier: 0, expanding: { done, of } });
+    report();
   };
   for (const g of sym.group) if (sys.key(sym.apply(init, g)) !== sys.key(init)) throw new Error('[internal] symmetry: a permutation of the group moves the initial state');
   const memo: Memo<S, T> = { concrete: { next: new Map() }, mapped: [], choices: [] };
@@ -335,6 +338,7 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
   let trustMap = sym.mapTransition !== undefined;
   const byPerm = picks.map((_, i) => i).sort((a, b) => (picks[a] as { gi: number }).gi - (picks[b] as { gi: number }).gi || a - b);
   for (let i = 0; i < byPerm.length; i++) {
+    report({ done: i, of: byPerm.length }, i === 0);
     const { o, run, gi } = picks[byPerm[i] as number] as (typeof picks)[number];
     const g = sym.group[gi] as Perm;
     const stepped = (): { choices: number[]; end: S } => {
