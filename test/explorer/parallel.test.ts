@@ -8,20 +8,34 @@ import { PartitionLost, exploreParallel, rankEdges, shareSpares, type PartitionH
 import type { TransitionSystem } from '../../explorer/system.js';
 import { lostUpdate } from './systems.js';
 
-/** Partitions in this thread; `die(index, call, n)` true makes that call fail as a dead thread would. */
-function localHost<S, T>(sys: TransitionSystem<S, T>, size: number, die: (index: number, call: string, n: number) => boolean = () => false): PartitionHost & { starts: number } {
+/** Thrown by a system to make its partition die in the middle of a call (localHost turns it into PartitionLost). */
+class Death extends Error {}
+
+/**
+ * Partitions in this thread; `die(index, call, n)` true makes that call fail as a dead thread
+ * would; `sysFor(index, start)` is the system of partition `index`'s `start`-th start.
+ */
+function localHost<S, T>(sys: TransitionSystem<S, T>, size: number, die: (index: number, call: string, n: number) => boolean = () => false, sysFor: (index: number, start: number) => TransitionSystem<S, T> = () => sys): PartitionHost & { starts: number } {
+  const started = new Map<number, number>();
   let calls = 0;
   const host = {
     size,
     starts: 0,
     start: async (index: number, table: SharedArrayBuffer, control: SharedArrayBuffer): Promise<RemotePartition> => {
       host.starts++;
-      const part = new LevelPartition(sys, new FingerprintTable(table), new Int32Array(control));
+      const nth = started.get(index) ?? 0;
+      started.set(index, nth + 1);
+      const part = new LevelPartition(sysFor(index, nth), new FingerprintTable(table), new Int32Array(control));
       const wrap =
         <A extends unknown[], R>(name: string, f: (...a: A) => R) =>
         async (...a: A): Promise<R> => {
           if (die(index, name, calls++)) throw new PartitionLost(`partition ${index} died in ${name}`);
-          return f(...a);
+          try {
+            return f(...a);
+          } catch (e) {
+            if (e instanceof Death) throw new PartitionLost(`partition ${index} died in the middle of ${name}`);
+            throw e;
+          }
         };
       return {
         seed: wrap('seed', (l, items) => part.seed(l, items)),
@@ -100,6 +114,25 @@ describe('exploreParallel', () => {
       expect(par.stats.restarts, phase).toBe(Math.min(died, 2));
       expect(strip(par), phase).toEqual(strip(seq));
     }
+  });
+  it('restarts a partition that dies in the middle of an expansion, after some of its claims', async () => {
+    const sys = grid(4, 5);
+    const seq = exploreExhaustive(sys);
+    let steps = 0;
+    // partition 1's first thread dies at its 300th step (in its level-4 or level-5 expansion):
+    // the claims it made stay in the table, and its successor claims the same edges again
+    const dying: TransitionSystem<G, number> = {
+      ...sys,
+      step: (s, t) => {
+        if (++steps === 300) throw new Death();
+        return sys.step(s, t);
+      },
+    };
+    const host = localHost(sys, 2, () => false, (index, start) => (index === 1 && start === 0 ? dying : sys));
+    const par = await exploreParallel(host);
+    expect(steps).toBeGreaterThanOrEqual(300);
+    expect(par.stats.restarts).toBe(1);
+    expect(strip(par)).toEqual(strip(seq));
   });
   it('grows the table when a level would overflow it, with the same result', async () => {
     const sys = grid(5, 4); // 3125 states: past the first table's comfortable load in one level
