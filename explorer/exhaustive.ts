@@ -135,7 +135,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
       for (const f of r.findings) note(f, () => traceTo(id, i));
       const k = sys.key(r.state);
       const nid = states.length;
-      if (seen.add(k, nid) >= 0) continue;
+      if (!seen.insert(k, nid)) continue;
       states.push(r.state);
       parent.push(id);
       choice.push(i);

@@ -199,7 +199,7 @@ export class LevelPartition<S, T> implements PartitionApi {
         const fp = fingerprintOf(sys, r.state);
         // A successor this partition already claimed in this expansion, over a lower edge (the
         // frontier goes in rank order): the table would answer old or higher, so it is not asked.
-        const c = this.claimedHere.add(fp, 0) < 0 ? this.table.claim(fp, withChoice(base, i)) : undefined;
+        const c = this.claimedHere.insert(fp, 0) ? this.table.claim(fp, withChoice(base, i)) : undefined;
         if (c?.inserted === true) {
           const n = Atomics.add(control, CONTROL.distinct, 1) + 1;
           if (this.options.maxStates !== undefined && n >= this.options.maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);

@@ -23,6 +23,16 @@ describe('KeyIndex', () => {
     for (const [k, id] of first) expect(ix.get(k)).toBe(id);
     expect(ix.get(3.5)).toBe(-1);
     expect(new Map(ix.entries())).toEqual(first);
+    // insert: the same set through the method that does not read ids back, and clear
+    const iy = new KeyIndex();
+    keys.forEach((k, id) => expect(iy.insert(k, id)).toBe(first.get(k) === id));
+    expect(new Map(iy.entries())).toEqual(first);
+    expect(iy.insert('a', 1)).toBe(true);
+    expect(iy.insert('a', 2)).toBe(false);
+    iy.clear();
+    expect(iy.size).toBe(0);
+    expect(iy.get(keys[0] as number)).toBe(-1);
+    expect(iy.insert(keys[0] as number, 5)).toBe(true);
   });
 
   it('takes strings, negative and unsafe numbers as keys too', () => {
