@@ -6,7 +6,7 @@
 import type { Perm, Symmetry } from '../explorer/symmetry.js';
 import type { Machine, Transition } from './machine.js';
 import type { Program } from './program.js';
-import { compareRecords, cpuDigestIn, cpuWith, instWith, fingerprint, permuteDigests, type CpuState, type FaultRec, type MachineState, type QuietRemap } from './state.js';
+import { compareRecords, cpuDigestIn, cpuWith, instWith, fingerprint, permuteDigests, type CpuState, type FaultRec, type MachineState, type PendingInv, type QuietRemap, type TlbEntry } from './state.js';
 
 /** Largest group explored by symmetry (8!); larger classes are cut to their first members. */
 const MAX_GROUP = 40320;
@@ -115,11 +115,11 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
   // (loops, not closures: apply runs for every permutation of every witness's states)
   const movesRefs = (c: CpuState, g: Perm): boolean => {
     for (let k = 0; k < c.tlb.length; k++) {
-      const e = c.tlb[k] as CpuState['tlb'][number];
+      const e = c.tlb[k] as TlbEntry;
       if (e.escProc >= 0 && g[e.escProc] !== e.escProc) return true;
     }
     for (let k = 0; k < c.inv.length; k++) {
-      const p = c.inv[k] as CpuState['inv'][number];
+      const p = c.inv[k] as PendingInv;
       if (g[p.issuer] !== p.issuer) return true;
     }
     return false;
