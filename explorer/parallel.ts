@@ -92,6 +92,15 @@ export function parallelStart<S, T>(sys: TransitionSystem<S, T>, probe: Explorat
   };
 }
 
+/**
+ * New states a level may add per frontier state, for sizing the table ahead of it: a level that
+ * adds more fills it past MAX_LOAD only when it also started half full, and is then redone in a
+ * larger one. (At 8, and grown to a quarter full, the 6-CPU SC fixmap search ended in a table of
+ * 4M slots, 9% full: 64 MB of shared memory whose first touches alone, at about 14 us a page on
+ * this machine, cost a quarter of a second; its levels add 0.2-4.3 states per frontier state.)
+ */
+const GROWTH = 4;
+
 const STOP_NAMES: Record<number, ExplorationResult['stopped']> = {
   [STOP.cancelled]: 'cancelled',
   [STOP.timeout]: 'timeout',
@@ -105,7 +114,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
   if (start !== undefined && start.frontier.length !== n) throw new Error(`[internal] a start for ${start.frontier.length} partitions on ${n}`);
   const startSize = start === undefined ? 0 : start.frontier.reduce((a, b) => a + b.ranks.length, 0);
   let cap = 1 << 16;
-  while (start !== undefined && cap / 2 < start.known.length + startSize * 8) cap *= 2;
+  while (start !== undefined && cap / 2 < start.known.length + startSize * GROWTH) cap *= 2;
   let table = FingerprintTable.create(cap);
   for (const [fp, key] of start?.known ?? []) table.claim(fp, key);
   const controlBuffer = new SharedArrayBuffer(CONTROL.size * 4);
@@ -195,7 +204,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
       }
       // Grow the table between levels so a level rarely overflows it (a level that does is redone).
       const distinct = Atomics.load(control, CONTROL.distinct);
-      if (distinct + frontier * 8 > table.capacity / 2) table = await regrow(distinct + frontier * 8, level + 1);
+      if (distinct + frontier * GROWTH > table.capacity / 2) table = await regrow(distinct + frontier * GROWTH, level + 1);
       const expanded = await Promise.all(parts.map((_, w) => call(w, (p) => p.expand())));
       const after = Atomics.load(control, CONTROL.stop);
       if (after === STOP.tableFull) {
@@ -305,9 +314,9 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
 
   // A larger table holding the states of the levels before `level` (a partial level is redone).
   async function regrow(want: number, lvl: number): Promise<FingerprintTable> {
-    // to a quarter full: every rebuild stops all workers, so take two doublings at a time
+    // to half full at most, however many doublings that takes
     let cap = table.capacity;
-    while (cap / 4 < want) cap *= 2;
+    while (cap / 2 < want) cap *= 2;
     if (cap > 2 ** 30) throw new Error(`[internal] fingerprint table would need ${cap} slots`);
     const { table: bigger, count } = table.rebuilt(cap, lvl);
     Atomics.store(control, CONTROL.distinct, count);
