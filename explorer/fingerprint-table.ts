@@ -162,8 +162,8 @@ export class FingerprintTable {
       }
       return { table: to, count };
     }
-    const src = new Int32Array(this.buffer);
-    const dst = new Int32Array(to.buffer);
+    const src = this.words;
+    const dst = to.words;
     const mask = capacity - 1;
     for (let i = 0; i < this.capacity; i++) {
       const lo = src[4 * i] as number;
