@@ -32,6 +32,11 @@ export interface RunOptions extends LoadOptions {
   readonly cancelled?: () => boolean;
   /** partial-order reduction (default on); off explores every interleaving of independent steps */
   readonly por?: boolean;
+  /**
+   * sleep sets, part of partial-order reduction (default on with it): fewer transitions, the same
+   * states, results and witnesses (explorer/sleep.ts); off only to check that
+   */
+  readonly sleep?: boolean;
   /** symmetry reduction over interchangeable CPUs (default on); off explores every permutation of them */
   readonly symmetry?: boolean;
 }
@@ -162,8 +167,8 @@ function budgetOf(opts: RunOptions, t0: number): Budget {
   };
 }
 
-function systemOptions(opts: RunOptions): { evictions: boolean; model: 'sc' | 'arm'; por: boolean; symmetry: boolean } {
-  return { evictions: opts.evictions === true, model: opts.model, por: opts.por !== false, symmetry: opts.symmetry !== false };
+function systemOptions(opts: RunOptions): { evictions: boolean; model: 'sc' | 'arm'; por: boolean; sleep: boolean; symmetry: boolean } {
+  return { evictions: opts.evictions === true, model: opts.model, por: opts.por !== false, sleep: opts.sleep !== false, symmetry: opts.symmetry !== false };
 }
 
 /** Parses, loads and explores one test from its source text, in this thread. */

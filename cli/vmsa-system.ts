@@ -26,7 +26,7 @@ function hazardFinding(h: Hazard): Finding {
 }
 
 /** The machine of `prog` as a transition system; outcomes are herd state lines. */
-export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean }): TransitionSystem<MachineState, Transition> & { machine: Machine } {
+export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean; sleep?: boolean }): TransitionSystem<MachineState, Transition> & { machine: Machine } {
   const machine = machineFor(options?.model ?? DEFAULT_MODEL, prog, { evictions: options?.evictions === true });
   const events: AccessEvent[] = [];
   return {
@@ -54,6 +54,16 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
     },
     stateFindings: (s) => stateHazards(prog, s).map(hazardFinding),
     ...(options?.por === true ? { reduce: (s: MachineState, ts: readonly Transition[]) => machine.reduce(s, ts) } : {}),
+    // (the relaxed machine has no sleep groups)
+    ...(options?.por === true && options.sleep !== false && (options.model ?? DEFAULT_MODEL) === 'sc'
+      ? {
+          sleep: {
+            group: (s: MachineState, t: Transition) => machine.sleepGroup(s, t),
+            conflicts: (g: number) => machine.sleepConflicts(g),
+            permute: (mask: number, perm: readonly number[]) => machine.sleepPermute(mask, perm),
+          },
+        }
+      : {}),
     actor: (t) => 2 * t.cpu + (t.k === 'exec' ? 0 : 1), // CPU c's instructions: thread 2c; its walker/invalidation unit: 2c+1
     // whether the final state satisfies the condition, so reports need not replay witnesses
     outcomeDetail: (s) => (prog.condition === undefined ? true : evalProp(prog, s, prog.condition.prop)),

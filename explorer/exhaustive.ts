@@ -3,6 +3,7 @@
 // makes witnesses canonical: the same for any run and, later, for any split of the work.
 
 import { KeyIndex } from './key-index.js';
+import { SleepExpansion } from './sleep.js';
 import type { Finding, Trace, TransitionSystem } from './system.js';
 
 /** Limits of one exploration. */
@@ -51,6 +52,8 @@ export interface Handoff<S> {
   readonly levels: readonly { readonly parent: Uint32Array; readonly choice: Uint16Array }[];
   /** the frontier: level `level`'s states in rank order */
   readonly frontier: readonly S[];
+  /** their sleep masks (explorer/sleep.ts), in the same order */
+  readonly frontierSleep: readonly number[];
   /** every known state: its key and (level, parent rank, choice) */
   readonly known: readonly { readonly key: string | number; readonly level: number; readonly parentRank: number; readonly choice: number }[];
 }
@@ -102,6 +105,9 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     const o = sys.outcome(s);
     if (o !== undefined && !outcomes.has(o)) outcomes.set(o, { key: o, detail: sys.outcomeDetail?.(s), trace: traceTo(id) });
   };
+  // sleep sets: asleep[id] is state id's mask (explorer/sleep.ts), set over its canonical edge
+  const sleeper = sys.sleep === undefined ? undefined : new SleepExpansion(sys.sleep);
+  const asleep: number[] = [0];
   const init = sys.initial();
   seen.add(sys.key(init), 0);
   states.push(init);
@@ -118,7 +124,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     if (head === levelStart[levelStart.length - 1]) {
       // All of the previous level is expanded: states[head..] are exactly the next level.
       if (options.handOffAfter !== undefined && states.length >= options.handOffAfter) {
-        handoff = handOff(seen, states, parent, choice, levelStart, head);
+        handoff = handOff(seen, states, parent, choice, levelStart, head, asleep);
         break;
       }
       levelStart.push(states.length);
@@ -128,9 +134,12 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     const ts = sys.enabled(s);
     const only = sys.reduce?.(s, ts);
     const n = only === undefined ? ts.length : only.length;
+    if (sleeper !== undefined) sleeper.begin(s, ts, only, asleep[id] as number);
     for (let j = 0; j < n; j++) {
       const i = only === undefined ? j : (only[j] as number);
+      if (sleeper !== undefined && sleeper.asleep(i)) continue;
       const r = sys.step(s, ts[i] as T);
+      const mask = sleeper === undefined ? 0 : sleeper.took(i);
       transitions++;
       for (const f of r.findings) note(f, () => traceTo(id, i));
       const k = sys.key(r.state);
@@ -139,6 +148,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
       states.push(r.state);
       parent.push(id);
       choice.push(i);
+      if (sleeper !== undefined) asleep.push(sleeper.carried(mask, r.perm));
       visit(r.state, nid);
       if (budget.maxStates !== undefined && states.length >= budget.maxStates) {
         stopped = 'max-states';
@@ -176,7 +186,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
 }
 
 // The search so far as a Handoff: `frontierStart` is the id of the frontier level's first state.
-function handOff<S>(seen: KeyIndex, states: S[], parent: number[], choice: number[], levelStart: number[], frontierStart: number): Handoff<S> {
+function handOff<S>(seen: KeyIndex, states: S[], parent: number[], choice: number[], levelStart: number[], frontierStart: number, asleep: number[]): Handoff<S> {
   const level = levelStart.length - 1;
   const bounds = [...levelStart, states.length];
   const levelOf = new Uint16Array(states.length);
@@ -199,7 +209,8 @@ function handOff<S>(seen: KeyIndex, states: S[], parent: number[], choice: numbe
     const l = levelOf[id] as number;
     return { key, level: l, parentRank: l === 0 ? 0 : (parent[id] as number) - (bounds[l - 1] as number), choice: l === 0 ? 0 : (choice[id] as number) };
   });
-  return { level, levels, frontier: states.slice(frontierStart), known };
+  const frontier = states.slice(frontierStart);
+  return { level, levels, frontier, frontierSleep: frontier.map((_, i) => asleep[frontierStart + i] ?? 0), known };
 }
 
 /** Replays a trace from the initial state; returns every state along it, or where it went wrong. */

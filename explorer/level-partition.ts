@@ -9,6 +9,7 @@
 
 import { replay } from './exhaustive.js';
 import { KeyIndex } from './key-index.js';
+import { SleepExpansion } from './sleep.js';
 import { edgeBase, edgeKey, FingerprintTable, withChoice } from './fingerprint-table.js';
 import type { Finding, TransitionSystem } from './system.js';
 
@@ -64,12 +65,16 @@ export function noteWitness(into: Map<string, PlacedWitness>, w: PlacedWitness):
 export interface SeedItem {
   readonly rank: number;
   readonly choices: readonly number[];
+  /** its sleep mask (explorer/sleep.ts), 0 for none */
+  readonly sleep: number;
 }
 
 /** Frontier states handed over as data (one TransitionSystem.pack batch), with their ranks in their level. */
 export interface StateBatch {
   readonly ranks: readonly number[];
   readonly data: unknown;
+  /** their sleep masks (explorer/sleep.ts), by position in `ranks` */
+  readonly sleeps: readonly number[];
 }
 
 /** What expanding a level reported. */
@@ -84,6 +89,8 @@ export interface ExpandReport {
 export interface SettleReport {
   /** edge (parent rank * 65536 + choice) of each kept state, ascending */
   readonly edges: Float64Array;
+  /** the sleep mask each kept state gets over its canonical edge (explorer/sleep.ts), by position in `edges` */
+  readonly sleeps: Int32Array;
   /**
    * canonical edges of the spare states, ascending: next-level states this partition also
    * reached but another kept; the coordinator may have this partition expand them instead
@@ -103,10 +110,11 @@ export interface PartitionApi {
   settle(): SettleReport;
   /**
    * Makes the next level's frontier: the kept or spare states with canonical edges `edges`, whose
-   * ranks are `ranks` (ascending). Returns the ranks it holds no state for (after a restart, a
-   * spare may not have been reached again), for the coordinator to seed.
+   * ranks are `ranks` (ascending) and sleep masks `sleeps` (a spare copy's own mask came over
+   * another edge). Returns the ranks it holds no state for (after a restart, a spare may not have
+   * been reached again), for the coordinator to seed.
    */
-  assign(ranks: Uint32Array, edges: Float64Array): number[];
+  assign(ranks: Uint32Array, edges: Float64Array, sleeps: Int32Array): number[];
   /** Removes frontier states (given to another partition). */
   drop(ranks: readonly number[]): void;
   /** Adds frontier states of `level` handed over as data (from `take`, or from a search that handed off). */
@@ -130,13 +138,22 @@ interface Candidate<S> {
   readonly fp: number;
   /** parent rank * 65536 + choice; the level is the partition's next */
   readonly edge: number;
+  /** the sleep mask the state gets if `edge` is its canonical edge */
+  readonly sleep: number;
+}
+
+/** A frontier state: its rank in its level and its sleep mask. */
+interface Held<S> {
+  readonly state: S;
+  readonly rank: number;
+  readonly sleep: number;
 }
 
 const MAX_LOAD = 0.75;
 
 /** A partition working in this thread over a shared table and control buffer. */
 export class LevelPartition<S, T> implements PartitionApi {
-  private frontier: { state: S; rank: number }[] = [];
+  private frontier: Held<S>[] = [];
   private level = 0;
   // invariant: every successor this partition's claim made the table's lowest at the time; the
   // one whose key is still the table's after the level is the state's canonical copy.
@@ -151,19 +168,22 @@ export class LevelPartition<S, T> implements PartitionApi {
   private levelFindings = new Map<string, PlacedWitness>();
   // fingerprints of the successors this partition claimed during the expansion under way
   private readonly claimedHere = new KeyIndex();
+  private readonly sleeper: SleepExpansion<S, T> | undefined;
 
   constructor(
     private readonly sys: TransitionSystem<S, T>,
     private table: FingerprintTable,
     private readonly control: Int32Array,
     private readonly options: PartitionOptions = {},
-  ) {}
+  ) {
+    this.sleeper = sys.sleep === undefined ? undefined : new SleepExpansion(sys.sleep);
+  }
 
   seed(level: number, items: readonly SeedItem[]): SettleReport | undefined {
     this.level = level;
     // Idempotent: a partition restarted mid-rebalance may be given a state it already rebuilt.
     const have = new Set(this.frontier.map((f) => f.rank));
-    for (const it of items) if (!have.has(it.rank)) this.frontier.push({ state: this.rebuild(it.choices), rank: it.rank });
+    for (const it of items) if (!have.has(it.rank)) this.frontier.push({ state: this.rebuild(it.choices), rank: it.rank, sleep: it.sleep });
     this.frontier.sort((a, b) => a.rank - b.rank);
     const s = this.frontier[0]?.state;
     if (level !== 0 || s === undefined) return undefined;
@@ -171,7 +191,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     if (this.table.claim(fp, edgeKey(0, 0, 0)).inserted) Atomics.add(this.control, CONTROL.distinct, 1);
     const findings = this.sys.stateFindings(s).map((f, idx) => placed(f, { len: 0, edge: 0, prio: 1, idx }));
     const o = this.sys.outcome(s);
-    return { edges: new Float64Array(0), spares: new Float64Array(0), findings, outcomes: o === undefined ? [] : [{ key: o, detail: this.sys.outcomeDetail?.(s), len: 0, edge: 0, prio: 1, idx: 0 }] };
+    return { edges: new Float64Array(0), sleeps: new Int32Array(0), spares: new Float64Array(0), findings, outcomes: o === undefined ? [] : [{ key: o, detail: this.sys.outcomeDetail?.(s), len: 0, edge: 0, prio: 1, idx: 0 }] };
   }
 
   expand(): ExpandReport {
@@ -184,14 +204,18 @@ export class LevelPartition<S, T> implements PartitionApi {
     let batch = 0;
     this.candidates = [];
     this.claimedHere.clear();
-    for (const { state, rank } of this.frontier) {
+    const sleeper = this.sleeper;
+    for (const { state, rank, sleep } of this.frontier) {
       const base = edgeBase(next, rank);
       const ts = sys.enabled(state);
       const only = sys.reduce?.(state, ts);
       const n = only === undefined ? ts.length : only.length;
+      if (sleeper !== undefined) sleeper.begin(state, ts, only, sleep);
       for (let j = 0; j < n; j++) {
         const i = only === undefined ? j : (only[j] as number);
+        if (sleeper !== undefined && sleeper.asleep(i)) continue;
         const r = sys.step(state, ts[i] as T);
+        const mask = sleeper === undefined ? 0 : sleeper.took(i);
         transitions++;
         r.findings.forEach((f, idx) => {
           if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx }));
@@ -205,7 +229,7 @@ export class LevelPartition<S, T> implements PartitionApi {
           if (this.options.maxStates !== undefined && n >= this.options.maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
           if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
         }
-        if (c?.lowest === true) this.candidates.push({ state: r.state, fp, edge: rank * 65536 + i });
+        if (c?.lowest === true) this.candidates.push({ state: r.state, fp, edge: rank * 65536 + i, sleep: sleeper === undefined ? 0 : sleeper.carried(mask, r.perm) });
         if (++batch === 256) {
           batch = 0;
           Atomics.add(control, CONTROL.transitions, 256);
@@ -226,7 +250,7 @@ export class LevelPartition<S, T> implements PartitionApi {
       // (a candidate's claim was once the lowest, so the winner is of the same level)
       const edge = this.table.edgeOf(c.fp);
       if (edge === c.edge) kept.push(c);
-      else if (edge >= 0) lost.push({ state: c.state, fp: c.fp, edge });
+      else if (edge >= 0) lost.push({ state: c.state, fp: c.fp, edge, sleep: 0 }); // (its mask comes with assign)
     }
     const byEdge = (a: Candidate<S>, b: Candidate<S>): number => a.edge - b.edge;
     kept.sort(byEdge);
@@ -246,10 +270,12 @@ export class LevelPartition<S, T> implements PartitionApi {
     const findings = new Map<string, PlacedWitness>();
     const outcomes = new Map<string, PlacedWitness>();
     const edges = new Float64Array(kept.length);
+    const sleeps = new Int32Array(kept.length);
     // kept is in edge order, so the first witness of a key here is this partition's earliest
     kept.forEach((c, n) => {
       const edge = c.edge;
       edges[n] = edge;
+      sleeps[n] = c.sleep;
       this.sys.stateFindings(c.state).forEach((f, idx) => {
         if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge, prio: 1, idx }));
       });
@@ -260,18 +286,18 @@ export class LevelPartition<S, T> implements PartitionApi {
     for (const k of this.levelFindings.keys()) this.reported.add(k);
     for (const k of outcomes.keys()) this.reportedOutcomes.add(k);
     this.levelFindings = new Map();
-    return { edges, spares: Float64Array.from(spares, (c) => c.edge), findings: [...findings.values()], outcomes: [...outcomes.values()] };
+    return { edges, sleeps, spares: Float64Array.from(spares, (c) => c.edge), findings: [...findings.values()], outcomes: [...outcomes.values()] };
   }
 
-  assign(ranks: Uint32Array, edges: Float64Array): number[] {
-    if (ranks.length !== edges.length) throw new Error(`[internal] ${ranks.length} ranks for ${edges.length} edges`);
+  assign(ranks: Uint32Array, edges: Float64Array, sleeps: Int32Array): number[] {
+    if (ranks.length !== edges.length || ranks.length !== sleeps.length) throw new Error(`[internal] ${ranks.length} ranks for ${edges.length} edges and ${sleeps.length} masks`);
     // kept, spares and `edges` are all in edge order: one merge
     const kept = this.kept;
     const spares = this.spares;
     let k = 0;
     let p = 0;
     const missing: number[] = [];
-    const frontier: { state: S; rank: number }[] = [];
+    const frontier: Held<S>[] = [];
     for (let n = 0; n < ranks.length; n++) {
       const e = edges[n] as number;
       if (n > 0 && e <= (edges[n - 1] as number)) throw new Error('[internal] assign: edges not ascending');
@@ -279,7 +305,7 @@ export class LevelPartition<S, T> implements PartitionApi {
       while (p < spares.length && (spares[p] as Candidate<S>).edge < e) p++;
       const c = k < kept.length && (kept[k] as Candidate<S>).edge === e ? kept[k] : p < spares.length && (spares[p] as Candidate<S>).edge === e ? spares[p] : undefined;
       if (c === undefined) missing.push(ranks[n] as number);
-      else frontier.push({ state: c.state, rank: ranks[n] as number });
+      else frontier.push({ state: c.state, rank: ranks[n] as number, sleep: sleeps[n] as number });
     }
     this.frontier = frontier;
     this.kept = [];
@@ -302,7 +328,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     // Idempotent: a partition restarted mid-rebalance may be given a state it already holds.
     const have = new Set(this.frontier.map((f) => f.rank));
     batch.ranks.forEach((rank, n) => {
-      if (!have.has(rank)) this.frontier.push({ state: states[n] as S, rank });
+      if (!have.has(rank)) this.frontier.push({ state: states[n] as S, rank, sleep: batch.sleeps[n] ?? 0 });
     });
     this.frontier.sort((a, b) => a.rank - b.rank);
   }
@@ -312,15 +338,16 @@ export class LevelPartition<S, T> implements PartitionApi {
     if (pack === undefined) throw new Error('[internal] take on a system that cannot pack states');
     const group = new Map<number, number>();
     groups.forEach((g, i) => g.forEach((rank) => group.set(rank, i)));
-    const out: { ranks: number[]; states: S[] }[] = groups.map(() => ({ ranks: [], states: [] }));
+    const out: { ranks: number[]; states: S[]; sleeps: number[] }[] = groups.map(() => ({ ranks: [], states: [], sleeps: [] }));
     for (const f of this.frontier) {
       const o = out[group.get(f.rank) ?? -1];
       if (o === undefined) continue;
       o.ranks.push(f.rank);
       o.states.push(f.state);
+      o.sleeps.push(f.sleep);
     }
     this.frontier = this.frontier.filter((f) => !group.has(f.rank));
-    return out.map((o) => ({ ranks: o.ranks, data: pack.call(this.sys, o.states) }));
+    return out.map((o) => ({ ranks: o.ranks, data: pack.call(this.sys, o.states), sleeps: o.sleeps }));
   }
 
   retable(buffer: SharedArrayBuffer): void {

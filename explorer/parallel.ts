@@ -84,7 +84,7 @@ export function parallelStart<S, T>(sys: TransitionSystem<S, T>, probe: Explorat
     frontier: Array.from({ length: partitions }, (_, w) => {
       const from = Math.floor((w * size) / partitions);
       const to = Math.floor(((w + 1) * size) / partitions);
-      return { ranks: Array.from({ length: to - from }, (_, i) => from + i), data: pack.call(sys, h.frontier.slice(from, to)) };
+      return { ranks: Array.from({ length: to - from }, (_, i) => from + i), data: pack.call(sys, h.frontier.slice(from, to)), sleeps: h.frontierSleep.slice(from, to) };
     }),
     outcomes: probe.outcomes,
     findings: probe.findings,
@@ -133,6 +133,9 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
   let worstShare = 0;
   let level = start?.level ?? 0;
   let stopped: ExplorationResult['stopped'];
+  // the current frontier's sleep masks by rank (explorer/sleep.ts), for seeds and assignments
+  let sleepOf = new Int32Array(start === undefined ? 1 : startSize);
+  for (const b of start?.frontier ?? []) b.ranks.forEach((rank, i) => (sleepOf[rank] = b.sleeps[i] ?? 0));
 
   const traceOf = (lvl: number, rank: number): number[] => {
     const cs: number[] = [];
@@ -143,7 +146,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
     }
     return cs.reverse();
   };
-  const seedItems = (lvl: number, ranks: readonly number[]): SeedItem[] => ranks.map((rank) => ({ rank, choices: traceOf(lvl, rank) }));
+  const seedItems = (lvl: number, ranks: readonly number[], sleeps: Int32Array): SeedItem[] => ranks.map((rank) => ({ rank, choices: traceOf(lvl, rank), sleep: sleeps[rank] ?? 0 }));
   const merge = (r: Pick<SettleReport, 'findings' | 'outcomes'>): void => {
     for (const f of r.findings) noteWitness(findings, f);
     for (const o of r.outcomes) noteWitness(outcomes, o);
@@ -153,7 +156,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
     restarts++;
     const p = await host.start(w, table.buffer, controlBuffer);
     parts[w] = p;
-    await p.seed(level, seedItems(level, owned[w] as number[]));
+    await p.seed(level, seedItems(level, owned[w] as number[], sleepOf));
   };
   // Calls `f` on partition w, restarting it (and redoing `redo` first) as often as it dies.
   const call = async <R>(w: number, f: (p: RemotePartition) => Promise<R>, redo?: (p: RemotePartition) => Promise<unknown>): Promise<R> => {
@@ -187,7 +190,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
   try {
     let frontier = 1;
     if (start === undefined) {
-      const init = await call(0, (p) => p.seed(0, [{ rank: 0, choices: [] }]));
+      const init = await call(0, (p) => p.seed(0, [{ rank: 0, choices: [], sleep: 0 }]));
       if (init !== undefined) merge(init);
     } else {
       // The sequential search's witnesses all come before the ones found from here (shorter traces).
@@ -225,6 +228,8 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
       const total = ranks.size;
       const next = ranks.level;
       levels.push(next);
+      const nextSleep = new Int32Array(total);
+      settled.forEach((r, w) => (ranks.perPartition[w] as Uint32Array).forEach((rank, i) => (nextSleep[rank] = r.sleeps[i] as number)));
       // Each state goes to the partition that holds its canonical copy, or, where that evens out
       // the shares, to one that holds a spare copy (no state moves between threads for that).
       const share = ranks.perPartition.map((r) => Array.from(r));
@@ -235,8 +240,8 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
             w,
             async (p) => {
               const own = Uint32Array.from(share[w] as number[]);
-              const missing = await p.assign(own, Float64Array.from(own, (rank) => edgeAt(next, rank)));
-              if (missing.length > 0) await p.seed(level + 1, seedItems(level + 1, missing));
+              const missing = await p.assign(own, Float64Array.from(own, (rank) => edgeAt(next, rank)), Int32Array.from(own, (rank) => nextSleep[rank] as number));
+              if (missing.length > 0) await p.seed(level + 1, seedItems(level + 1, missing, nextSleep));
             },
             async (p) => {
               await p.expand();
@@ -247,6 +252,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
       );
       level++;
       owned = share;
+      sleepOf = nextSleep;
       if (total >= 1000) worstShare = Math.max(worstShare, Math.max(...owned.map((o) => o.length)) / total);
       moved += await rebalance(owned, async (moves) => {
         const donors = [...new Set(moves.map((m) => m.from))];
@@ -274,7 +280,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
                   if (b !== undefined) await p.adopt(level, b);
                   const have = new Set(b?.ranks ?? []);
                   const missing = m.ranks.filter((rank) => !have.has(rank));
-                  if (missing.length > 0) await p.seed(level, seedItems(level, missing));
+                  if (missing.length > 0) await p.seed(level, seedItems(level, missing, sleepOf));
                 }
               }),
             ),
@@ -282,7 +288,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
           return;
         }
         await Promise.all(donors.map((w) => call(w, (p) => p.drop(moves.flatMap((m) => (m.from === w ? m.ranks : []))))));
-        await Promise.all(receivers.map((w) => call(w, (p) => p.seed(level, seedItems(level, moves.flatMap((m) => (m.to === w ? m.ranks : [])))))));
+        await Promise.all(receivers.map((w) => call(w, (p) => p.seed(level, seedItems(level, moves.flatMap((m) => (m.to === w ? m.ranks : [])), sleepOf)))));
       });
       frontier = total;
     }

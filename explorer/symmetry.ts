@@ -76,7 +76,8 @@ export function quotientSystem<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
     enabled: (s) => sys.enabled(s),
     step: (s, t) => {
       const r = sys.step(s, t);
-      return { state: sym.canon(r.state).state, findings: r.findings };
+      const c = sym.canon(r.state);
+      return { state: c.state, findings: r.findings, perm: c.perm };
     },
     key: (s) => sys.key(s),
     stateFindings: (s) => sys.stateFindings(s),
@@ -95,6 +96,9 @@ export function quotientSystem<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
     const reduce = sys.reduce.bind(sys);
     q.reduce = (s, ts) => reduce(s, ts);
   }
+  // Sleep sets carry over: commuting steps of a state commute in its representative, and the
+  // explorer permutes a successor's mask along with its threads.
+  if (sys.sleep !== undefined) q.sleep = sys.sleep;
   if (sys.pack !== undefined && sys.unpack !== undefined) {
     const pack = sys.pack.bind(sys);
     const unpack = sys.unpack.bind(sys);

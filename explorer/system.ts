@@ -12,8 +12,12 @@ export interface TransitionSystem<S, T> {
   initial(): S;
   /** enabled transitions, in a fixed order: choice i of a trace is `enabled(s)[i]` */
   enabled(s: S): readonly T[];
-  /** the successor, and what the edge itself showed (e.g. an access through a stale entry) */
-  step(s: S, t: T): { readonly state: S; readonly findings: readonly Finding[] };
+  /**
+   * the successor, and what the edge itself showed (e.g. an access through a stale entry); a
+   * system whose successors are representatives of symmetric states (explorer/symmetry.ts) also
+   * gives the permutation of threads that made it one (`perm[i]`: where thread i went)
+   */
+  step(s: S, t: T): { readonly state: S; readonly findings: readonly Finding[]; readonly perm?: readonly number[] };
   /**
    * canonical key: equal states have equal keys; a number key is a fingerprint (distinct states
    * may collide with negligible probability), a string key is exact
@@ -33,6 +37,14 @@ export interface TransitionSystem<S, T> {
    */
   reduce?(s: S, ts: readonly T[]): readonly number[] | undefined;
   /**
+   * optional sleep sets (Godefroid 1996, ch. 5), used with `reduce`: a search need not take a
+   * step it is known to reach the successor of by another path it also explores. A search keeps
+   * for each state a mask of asleep groups, set when the state is first reached (in breadth-first
+   * order: over its canonical edge), and does not take an asleep group's steps from it; see
+   * explorer/sleep.ts for the rule and why states, witnesses and findings stay the same.
+   */
+  sleep?: SleepSets<S, T>;
+  /**
    * optional: the thread (a small non-negative integer) that performs `t`, for schedulers that
    * reason about threads (PCT) and for counting context switches; without it, one thread does all
    */
@@ -45,6 +57,21 @@ export interface TransitionSystem<S, T> {
    */
   pack?(states: readonly S[]): unknown;
   unpack?(batch: unknown): S[];
+}
+
+/**
+ * Groups of transitions for sleep sets. Contract, for a group g of `group(s, t)` (0..30) and any
+ * transition u of another group h with g not in conflicts(h): in s, every step of g and u commute
+ * (s·t·u = s·u·t), neither enables, disables or changes the other (so g's steps in s·u are g's
+ * steps in s), and t shows the same findings from s·u as from s. Besides, taking a grouped step
+ * must not make `reduce` force a step in a state where it forced none before.
+ */
+export interface SleepSets<S, T> {
+  group(s: S, t: T): number;
+  /** the mask of groups whose steps may not commute with g's, g's own bit included */
+  conflicts(g: number): number;
+  /** a mask once threads are permuted (a step's `perm`); without it, a permuted successor sleeps on nothing */
+  permute?(mask: number, perm: readonly number[]): number;
 }
 
 /** A versioned, printable list of choices that replays one run. */

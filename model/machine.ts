@@ -166,6 +166,50 @@ export class Machine {
     return undefined;
   }
 
+  /**
+   * Sleep sets (explorer/system.ts `sleep`): the group of `t` in `s`, or -1. Group 2c is CPU c's
+   * instruction when it is a LOCAL_OPS one or a load; group 2c+1 is the completions of TLB
+   * invalidations pending on CPU c. Such steps of two different CPUs commute and neither enables,
+   * disables or changes the other: a load reads memory and its own CPU's records and writes only
+   * its own CPU (a TLB fill and the shadows that follow, an owed Access-flag update, a fault
+   * record, which is a set); a completion touches only its own CPU's records; neither writes
+   * memory. What an access shows a hazard check (its entry, memory's descriptor) is the same
+   * either way. A load is grouped only where taking it cannot make a LOCAL_OPS instruction the
+   * next one of its CPU (`reduce` would then force that one first, and the sleep-set argument
+   * needs every state it meets on the way to explore what it would have) and cannot discard the
+   * execution (a fault in a handler or on a retry).
+   */
+  sleepGroup(s: MachineState, t: Transition): number {
+    const cpu = t.cpu;
+    if (cpu >= MAX_SLEEP_CPUS) return -1;
+    if (t.k === 'inv') return 2 * cpu + 1;
+    if (t.k !== 'exec') return -1;
+    const c = cpuOf(s, cpu);
+    const op = this.slot(cpu, c.pc).op;
+    if (LOCAL_OPS.has(op.op)) return 2 * cpu;
+    if (op.op !== 'load' || c.retry !== 0) return -1;
+    const th = this.threadOf(cpu);
+    if (c.pc >= th.mainEnd) return -1;
+    if (c.pc + 1 < th.mainEnd && LOCAL_OPS.has(this.slot(cpu, c.pc + 1).op.op)) return -1;
+    if (th.handlerStart >= 0 && LOCAL_OPS.has(this.slot(cpu, th.handlerStart).op.op)) return -1;
+    return 2 * cpu;
+  }
+
+  /** The groups whose steps may not commute with those of group `g` (sleepGroup): both of its CPU's. */
+  sleepConflicts(g: number): number {
+    return 3 << (g & ~1);
+  }
+
+  /** A mask of sleep groups once CPU i has become CPU perm[i]. */
+  sleepPermute(mask: number, perm: readonly number[]): number {
+    let out = 0;
+    for (let i = 0; i < perm.length && i < MAX_SLEEP_CPUS; i++) {
+      const j = perm[i] as number;
+      if (j < MAX_SLEEP_CPUS) out |= ((mask >>> (2 * i)) & 3) << (2 * j);
+    }
+    return out;
+  }
+
   /** The state after `t`; `events` (if given) receives the accesses `t` made through the TLB. */
   step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
     return this.afterStep(s, this.transition(s, t, events));
@@ -1000,6 +1044,9 @@ export class Machine {
     return x !== undefined && y !== undefined && BigInt.asUintN(32, x) === BigInt.asUintN(32, y);
   }
 }
+
+/** CPUs beyond these have no sleep groups (two bits each in a 31-bit mask). */
+const MAX_SLEEP_CPUS = 15;
 
 /** `PendingInv.va` / `Unsynced.va` for a TLBI of every entry. */
 export const ALL_PAGES = -1;

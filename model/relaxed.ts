@@ -132,6 +132,11 @@ export class RelaxedMachine extends Machine {
     return out;
   }
 
+  /** No sleep groups: steps here settle and fetch ahead on every CPU, so none is known to commute. */
+  override sleepGroup(): number {
+    return -1;
+  }
+
   override initial(): MachineState {
     return this.fetchAndSettle(this.settle(super.initial()));
   }

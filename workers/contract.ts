@@ -44,6 +44,8 @@ export interface SerializedExploreRecipe {
   readonly evictions: boolean;
   /** partial-order reduction on */
   readonly por: boolean;
+  /** sleep sets on (with por) */
+  readonly sleep: boolean;
   /** symmetry reduction on (the worker explores the same quotient as the main thread) */
   readonly symmetry: boolean;
   /** Date.now() milliseconds after which the search stops */

@@ -66,7 +66,7 @@ export class ExplorePool {
           seed: (level, items) => guarded(() => remote.seed(level, items)),
           expand: () => guarded(() => remote.expand()),
           settle: () => guarded(() => remote.settle()),
-          assign: (ranks, edges) => guarded(() => remote.assign(ranks, edges)),
+          assign: (ranks, edges, sleeps) => guarded(() => remote.assign(ranks, edges, sleeps)),
           drop: (ranks) => guarded(() => remote.drop(ranks)),
           adopt: (level, items) => guarded(() => remote.adopt(level, items)),
           take: (ranks) => guarded(() => remote.take(ranks)),

@@ -31,7 +31,7 @@ export default async function explorePartition(task: SerializedExploreTask): Pro
   if (!parsed.ok) throw new Error(`[internal] worker cannot parse ${r.file}: ${parsed.error.message}`);
   const loaded = loadParsed(parsed.test, r.file, { ...(r.defaultFaultMode === undefined ? {} : { defaultFaultMode: r.defaultFaultMode }), ...(r.unroll === undefined ? {} : { unroll: r.unroll }) });
   if (!loaded.ok) throw new Error(`[internal] worker cannot load ${r.file}: ${loaded.message}`);
-  const sys = searchedSystem(loaded.program, { model: r.model, evictions: r.evictions, por: r.por, symmetry: r.symmetry }).searched;
+  const sys = searchedSystem(loaded.program, { model: r.model, evictions: r.evictions, por: r.por, sleep: r.sleep, symmetry: r.symmetry }).searched;
   const part = new LevelPartition(sys, new FingerprintTable(task.table), new Int32Array(task.control), {
     ...(r.deadline === undefined ? {} : { deadline: r.deadline }),
     ...(r.maxStates === undefined ? {} : { maxStates: r.maxStates }),
@@ -49,10 +49,10 @@ export default async function explorePartition(task: SerializedExploreTask): Pro
       }),
       settle: guard(() => {
         const s = part.settle();
-        return Comlink.transfer(s, [s.edges.buffer, s.spares.buffer]);
+        return Comlink.transfer(s, [s.edges.buffer, s.sleeps.buffer, s.spares.buffer]);
       }),
-      assign: (ranks, edges) => {
-        const missing = part.assign(ranks, edges);
+      assign: (ranks, edges, sleeps) => {
+        const missing = part.assign(ranks, edges, sleeps);
         level++;
         return missing;
       },

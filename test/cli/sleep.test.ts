@@ -1,0 +1,59 @@
+// Sleep sets (explorer/sleep.ts, the SC machine's groups in model/machine.ts sleepGroup) change
+// nothing a run reports but the number of transitions taken: on every corpus test, with symmetry
+// reduction and without, and in the fault modes that enter handlers, retry or skip, the --json
+// record is the same with them and without them apart from timing and that count.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSource, type RunOptions } from '../../cli/run-test.js';
+import { expandInputs } from '../../litmus/files.js';
+import { fixmapLitmus } from '../../bench/fixmap-gen.js';
+import { jsonRecord } from '../../report/json.js';
+import { root } from '../dist.js';
+
+const SHARED = resolve(root, '../shared/conformance/corpus');
+const LIMIT = 50_000;
+const strip = (r: Parameters<typeof jsonRecord>[0]): string => jsonRecord(r).replace(/"ms":[0-9.]+/, '').replace(/"transitions":[0-9]+/, '');
+
+describe.skipIf(!existsSync(SHARED))('sleep sets over the corpora', () => {
+  const modes: [string, Partial<RunOptions>][] = [
+    ['symmetry, fatal faults', { defaultFaultMode: 'fatal' }],
+    ['no symmetry, handled faults', { symmetry: false, defaultFaultMode: 'handled' }],
+    ['symmetry, skipped faults', { defaultFaultMode: 'skip' }],
+  ];
+  for (const [name, mode] of modes) {
+    it(`${name}: the same records, fewer transitions`, async () => {
+      let compared = 0;
+      let off = 0;
+      let on = 0;
+      for (const corpus of ['aarch64-BBM', 'AArch64.kvm', 'aarch64', 'aarch64-VMSA']) {
+        for (const file of (await expandInputs([join(SHARED, corpus)])).files) {
+          const src = readFileSync(file, 'utf8');
+          const opts: RunOptions = { model: 'sc', maxStates: LIMIT, ...mode };
+          const a = runSource(src, file, { ...opts, sleep: false });
+          const b = runSource(src, file, opts);
+          expect(strip(b), file).toBe(strip(a));
+          expect(b.transitions, file).toBeLessThanOrEqual(a.transitions);
+          compared++;
+          off += a.transitions;
+          on += b.transitions;
+        }
+      }
+      expect(compared).toBeGreaterThan(1000);
+      expect(on).toBeLessThan(off * 0.9);
+    });
+  }
+});
+
+describe('sleep sets on the fixmap family', () => {
+  for (const maintenance of ['broadcast', 'local'] as const) {
+    it(`${maintenance}, 5 CPUs, every interleaving: the same record, under half the transitions`, () => {
+      const src = fixmapLitmus(5, maintenance);
+      const a = runSource(src, 'fixmap5.litmus', { model: 'sc', symmetry: false, sleep: false });
+      const b = runSource(src, 'fixmap5.litmus', { model: 'sc', symmetry: false });
+      expect(b.complete).toBe(true);
+      expect(strip(b)).toBe(strip(a));
+      expect(b.transitions).toBeLessThan(a.transitions / 2);
+    });
+  }
+});
