@@ -9,7 +9,7 @@ import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/
 import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
-import { fingerprint, inheritDigests, packStates, unpackStates, type MachineState, type PackedStates } from '../model/state.js';
+import { fingerprint, internCpus, packStates, unpackStates, type MachineState, type PackedStates } from '../model/state.js';
 import { machineSymmetry } from '../model/symmetry.js';
 
 /** herd's flag raised by executing P(cpu)'s current instruction, if any. */
@@ -36,7 +36,6 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
     step: (s, t) => {
       events.length = 0; // one list for every step: nothing keeps it
       const state = machine.step(s, t, events);
-      inheritDigests(s, state);
       const flag = t.k === 'exec' ? executedFlag(prog, s, t.cpu) : undefined;
       if (events.length === 0 && flag === undefined) return { state, findings: NO_FINDINGS };
       const findings = events.length === 0 ? [] : accessHazards(prog, s, events).map(hazardFinding);
@@ -44,12 +43,13 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
       return { state, findings };
     },
     key: (s) => fingerprint(s, prog.values.hashes),
+    keep: (s) => internCpus(s, prog.values.hashes),
     pack: (ss) => packStates(ss, prog.values),
     unpack: (b) => {
       const states = unpackStates(b as PackedStates, prog.values);
-      // Their fingerprints now, so each state's CPU digests are memoised (model/state.ts) and its
-      // successors compute only the digest of the CPU a step changed, as for states reached by steps.
-      for (const s of states) fingerprint(s, prog.values.hashes);
+      // Interned now, as a search keeps states, so their CPU digests are memoised (model/state.ts) and
+      // their successors compute only the digest of the CPU a step changed.
+      for (const s of states) internCpus(s, prog.values.hashes);
       return states;
     },
     stateFindings: (s) => stateHazards(prog, s).map(hazardFinding),

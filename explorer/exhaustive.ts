@@ -145,6 +145,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
       const k = sys.key(r.state);
       const nid = states.length;
       if (!seen.insert(k, nid)) continue;
+      sys.keep?.(r.state);
       states.push(r.state);
       parent.push(id);
       choice.push(i);

@@ -229,6 +229,7 @@ export class LevelPartition<S, T> implements PartitionApi {
           if (this.options.maxStates !== undefined && n >= this.options.maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
           if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
         }
+        if (c?.lowest === true) sys.keep?.(r.state);
         if (c?.lowest === true) this.candidates.push({ state: r.state, fp, edge: rank * 65536 + i, sleep: sleeper === undefined ? 0 : sleeper.carried(mask, r.perm) });
         if (++batch === 256) {
           batch = 0;

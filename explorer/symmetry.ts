@@ -99,6 +99,10 @@ export function quotientSystem<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
   // Sleep sets carry over: commuting steps of a state commute in its representative, and the
   // explorer permutes a successor's mask along with its threads.
   if (sys.sleep !== undefined) q.sleep = sys.sleep;
+  if (sys.keep !== undefined) {
+    const keep = sys.keep.bind(sys);
+    q.keep = (s) => keep(s);
+  }
   if (sys.pack !== undefined && sys.unpack !== undefined) {
     const pack = sys.pack.bind(sys);
     const unpack = sys.unpack.bind(sys);

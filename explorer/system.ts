@@ -23,6 +23,11 @@ export interface TransitionSystem<S, T> {
    * may collide with negligible probability), a string key is exact
    */
   key(s: S): string | number;
+  /**
+   * optional: called once for each new state a search keeps (after `key`), before it is stored;
+   * may replace parts of it in place by equal parts of states kept before, so they are stored once
+   */
+  keep?(s: S): void;
   /** findings that hold in a state (e.g. a CPU holds two conflicting translations) */
   stateFindings(s: S): readonly Finding[];
   /** for a final state (no more program steps), its outcome key; undefined if not final or filtered out */

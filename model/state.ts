@@ -449,8 +449,8 @@ export function encodeState(s: MachineState): string {
  * hash of their value (`valueHash`), so the fingerprint does not depend on interning order and is
  * the same in every process (the basis for sharing a visited set between workers). Two 32-bit
  * multiplicative hashes over visitState's word stream, each CPU's part first folded into a 53-bit
- * digest that is kept in the state's CPU list (most steps change one CPU; the others are shared
- * with the parent state, whose digests inheritDigests passes on). Distinct states collide with
+ * digest memoised per CPU object (most steps change one CPU; the others are shared with the
+ * parent state, whose CPUs are interned: see CpuDigests). Distinct states collide with
  * probability about n^2 / 2^54 for n states (hash compaction, as in SPIN's hashcompact mode).
  *
  * This runs for every transition, so it is visitState written out, into a word buffer: the
@@ -467,8 +467,9 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
   w[n++] = mem.length;
   for (let i = 0; i < mem.length; i++) w[n++] = valWord(mem[i] as number, valueHash);
   w[n++] = cpus.length;
+  const digests = digestsFor(valueHash);
   for (let i = 0; i < cpus.length; i++) {
-    const d = cpuDigestIn(cpus, i, valueHash);
+    const d = digests.of(cpus[i] as CpuState);
     w[n++] = (d / 0x200000) | 0;
     w[n++] = d % 0x200000;
   }
@@ -527,74 +528,62 @@ function hashWords(w: Int32Array, n: number, s1: number, s2: number): number {
   return (h1 >>> 0) * 0x200000 + ((Math.imul(g, 0x27d4eb2d) >>> 11) & 0x1fffff);
 }
 
-// Memos. A CPU list (MachineState.cpus) may carry DIGESTS: entry i is the digest of CPU i for
-// the program's value hashes, or -1 while unknown. invariant: a CPU list is never changed once
-// it is part of a state (steps build new lists), so its memo stays true. The memo is on the list,
-// not on the CPU: a property added to a CPU object gives it another hidden class, which slowed
-// down every step that reads or copies CPUs (measured with a non-enumerable property, and with
-// a plain one, which a spread would also copy along); a WeakMap slows down as it grows to
-// millions of entries. A register array may carry DIGEST, its own digest; arrays are copied by
-// slice, which copies no named property, and an extra property measured no slower on them.
+// Memos. CPU digests are kept per CPU object, by object identity, in one CpuDigests per program
+// (per value-hash table): in `known` for the CPUs of kept states, which `internCpus` makes shared
+// objects (so the memo is bounded by the distinct CPUs a search keeps), and in a small ring for
+// CPUs digested lately (a successor's changed CPU is digested by symmetry's canon and then by
+// fingerprint). Nothing is stored on states or CPU objects: a property added to a CPU object
+// gives it another hidden class, which slowed down every step that reads or copies CPUs, and a
+// memo list per state cost more memory than the rest of the state (a fifth of the search's
+// time went to the garbage collector copying such lists). A register array may carry DIGEST, its
+// own digest; arrays are copied by slice, which copies no named property, and an extra property
+// measured no slower on them.
 const DIGEST = Symbol('digest');
-const DIGESTS = Symbol('digests');
+const RING = 16;
 
-type CpuList = readonly CpuState[] & { [DIGESTS]?: number[] };
+class CpuDigests {
+  /** interned CPUs by digest (internCpus) */
+  readonly byDigest = new Map<number, CpuState>();
+  /** digests of interned CPUs */
+  readonly known = new Map<CpuState, number>();
+  private readonly ringCpu: (CpuState | undefined)[] = new Array<CpuState | undefined>(RING).fill(undefined);
+  private readonly ringDigest: number[] = new Array<number>(RING).fill(0);
+  private next = 0;
 
-function memoOf(cpus: CpuList): number[] {
-  let m = cpus[DIGESTS];
-  if (m === undefined) {
-    m = [];
-    for (let i = 0; i < cpus.length; i++) m.push(-1);
-    (cpus as { [DIGESTS]?: number[] })[DIGESTS] = m;
+  constructor(readonly hashes: readonly number[]) {}
+
+  of(c: CpuState): number {
+    const ring = this.ringCpu;
+    for (let i = 0; i < RING; i++) if (ring[i] === c) return this.ringDigest[i] as number;
+    let d = this.known.get(c);
+    if (d === undefined) d = cpuDigest(c, this.hashes);
+    const k = this.next;
+    ring[k] = c;
+    this.ringDigest[k] = d;
+    this.next = (k + 1) % RING;
+    return d;
   }
-  return m;
 }
 
-/** The digest of CPU `i` of the list `cpus` (a state's), kept in the list's memo. */
-export function cpuDigestIn(cpus: readonly CpuState[], i: number, valueHash: readonly number[]): number {
-  const m = memoOf(cpus);
-  const memo = m[i] as number;
-  if (memo >= 0) return memo;
-  const d = cpuDigest(cpus[i] as CpuState, valueHash);
-  m[i] = d;
-  return d;
+const CACHES = new WeakMap<readonly number[], CpuDigests>();
+let lastHashes: readonly number[] | undefined;
+let lastCache: CpuDigests | undefined;
+
+function digestsFor(valueHash: readonly number[]): CpuDigests {
+  if (valueHash === lastHashes && lastCache !== undefined) return lastCache;
+  let c = CACHES.get(valueHash);
+  if (c === undefined) {
+    c = new CpuDigests(valueHash);
+    CACHES.set(valueHash, c);
+  }
+  lastHashes = valueHash;
+  lastCache = c;
+  return c;
 }
 
-/**
- * Gives `to`'s CPU list the digests `from`'s list knows for the CPU objects the two share (at
- * any position: a permutation keeps them too). Called where a state is derived from another, so
- * a step recomputes the digests of the CPUs it changed and no others.
- */
-export function inheritDigests(from: MachineState, to: MachineState): void {
-  const src = (from.cpus as CpuList)[DIGESTS];
-  const dst = to.cpus as CpuList;
-  if (src === undefined || dst === from.cpus || dst[DIGESTS] !== undefined) return;
-  const a = from.cpus;
-  const m: number[] = [];
-  for (let j = 0; j < dst.length; j++) {
-    const c = dst[j];
-    let d = a[j] === c ? (src[j] as number) : -1;
-    if (d < 0 && a[j] !== c) for (let i = 0; i < a.length; i++) if (a[i] === c) d = src[i] as number;
-    m.push(d);
-  }
-  (dst as { [DIGESTS]?: number[] })[DIGESTS] = m;
-}
-
-/**
- * inheritDigests for `to`, the state `from` with its CPUs permuted by `g` (CPU i of `from` at
- * position g[i] of `to`, the same object where renaming left it as it was).
- */
-export function permuteDigests(from: MachineState, to: MachineState, g: readonly number[]): void {
-  const src = (from.cpus as CpuList)[DIGESTS];
-  const dst = to.cpus as CpuList;
-  if (src === undefined || dst[DIGESTS] !== undefined) return;
-  const m: number[] = [];
-  for (let i = 0; i < dst.length; i++) m.push(-1);
-  for (let i = 0; i < dst.length; i++) {
-    const j = g[i] as number;
-    m[j] = dst[j] === from.cpus[i] ? (src[i] as number) : -1;
-  }
-  (dst as { [DIGESTS]?: number[] })[DIGESTS] = m;
+/** The digest of CPU `c` (a CPU of a state of the program whose value hashes are `valueHash`), memoised as above. */
+export function cpuDigestOf(c: CpuState, valueHash: readonly number[]): number {
+  return digestsFor(valueHash).of(c);
 }
 
 /** A 53-bit digest of one CPU's part of a state, as `fingerprint` uses it: visitCpu's walk, written out. */
@@ -755,6 +744,72 @@ export function cpuWith(c: CpuState, ch: Partial<CpuState>): CpuState {
     hu: ch.hu ?? c.hu,
     loops: ch.loops ?? c.loops,
   };
+}
+
+/** Whether two CPUs are equal (field by field; the record lists element by element). */
+export function sameCpu(a: CpuState, b: CpuState): boolean {
+  if (a === b) return true;
+  return (
+    a.pc === b.pc &&
+    a.flags === b.flags &&
+    a.elr === b.elr &&
+    a.par === b.par &&
+    a.excl === b.excl &&
+    a.retry === b.retry &&
+    sameNumbers(a.regs, b.regs) &&
+    sameRecords(a.tlb, b.tlb) &&
+    sameRecords(a.early, b.early) &&
+    sameRecords(a.inv, b.inv) &&
+    sameRecords(a.unsynced, b.unsynced) &&
+    sameRecords(a.stale, b.stale) &&
+    sameRecords(a.win, b.win) &&
+    sameRecords(a.hu, b.hu) &&
+    sameNumbers(a.loops, b.loops)
+  );
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// Lists of flat records (numbers and strings only), as CpuState holds them.
+function sameRecords(a: readonly object[], b: readonly object[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Record<string, unknown>;
+    const y = b[i] as Record<string, unknown>;
+    if (x === y) continue;
+    for (const k in x) if (x[k] !== y[k]) return false;
+  }
+  return true;
+}
+
+/**
+ * Makes the CPUs of kept states shared objects: each CPU of `s` equal to one interned before (by
+ * digest, then field by field) is replaced by it in place, and the others are interned, with
+ * their digests memoised (CpuDigests). Many states of a search have equal CPUs built by
+ * different steps; shared, they take memory once, and the garbage collector copies them once
+ * instead of with every state. Replacing a CPU by an equal one in place is safe even in a list
+ * another state shares: nothing in a state depends on which of two equal objects it holds
+ * (identity is only ever a shortcut for equality).
+ */
+export function internCpus(s: MachineState, valueHash: readonly number[]): void {
+  const digests = digestsFor(valueHash);
+  const cpus = s.cpus as CpuState[];
+  for (let i = 0; i < cpus.length; i++) {
+    const c = cpus[i] as CpuState;
+    if (digests.known.has(c)) continue;
+    const d = digests.of(c);
+    const have = digests.byDigest.get(d);
+    if (have === undefined) {
+      digests.byDigest.set(d, c);
+      digests.known.set(c, d);
+    } else if (sameCpu(have, c)) cpus[i] = have;
+  }
 }
 
 /** `s` with the fields of `ch` replaced. */

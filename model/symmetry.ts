@@ -6,7 +6,7 @@
 import type { Perm, Symmetry } from '../explorer/symmetry.js';
 import type { Machine, Transition } from './machine.js';
 import type { Program } from './program.js';
-import { compareRecords, cpuDigestIn, cpuWith, instWith, fingerprint, permuteDigests, type CpuState, type FaultRec, type MachineState, type PendingInv, type QuietRemap, type TlbEntry } from './state.js';
+import { compareRecords, cpuDigestOf, cpuWith, instWith, fingerprint, type CpuState, type FaultRec, type MachineState, type PendingInv, type QuietRemap, type TlbEntry } from './state.js';
 
 /** Largest group explored by symmetry (8!); larger classes are cut to their first members. */
 const MAX_GROUP = 40320;
@@ -153,14 +153,13 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
       faults: s.faults.length === 0 ? s.faults : s.faults.map((f): FaultRec => ({ proc: g[f.proc] as number, pc: f.pc, va: f.va, type: f.type })).sort(compareRecords),
       remaps: s.remaps.length === 0 ? s.remaps : s.remaps.map((q): QuietRemap => ({ cpu: g[q.cpu] as number, va: q.va, oldDesc: q.oldDesc, newDesc: q.newDesc })).sort(compareRecords),
     };
-    // (the CPUs renaming left as they were keep their digests: the image's fingerprint is cheap)
-    permuteDigests(s, out, g);
+    // (the CPUs renaming left as they were are the same objects, with their digests memoised)
     return out;
   };
   const canon = (s: MachineState): { state: MachineState; perm: Perm } => {
     let perm: number[] | undefined;
     for (const cls of classes) {
-      const digests = cls.map((m) => cpuDigestIn(s.cpus, m, hashes));
+      const digests = cls.map((m) => cpuDigestOf(s.cpus[m] as CpuState, hashes));
       const order = cls.map((_, k) => k).sort((a, b) => (digests[a] as number) - (digests[b] as number) || a - b);
       order.forEach((k, slot) => {
         if (k === slot) return;

@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { program } from '../helpers.js';
 import { Machine } from '../../model/machine.js';
 import { machineFor } from '../../model/relaxed.js';
-import { encodeState, fingerprint, fingerprintByVisit, inheritDigests, packStates, unpackStates, type MachineState } from '../../model/state.js';
+import { encodeState, fingerprint, fingerprintByVisit, internCpus, packStates, sameCpu, unpackStates, type MachineState } from '../../model/state.js';
 import type { ValueTable } from '../../model/values.js';
 
 const dir = join(import.meta.dirname, '../../examples');
 
-// with `memo`, every state is fingerprinted as soon as it is reached, with the digests its parent's CPU list knows
+// with `memo`, every state is fingerprinted as soon as it is reached, and its CPUs interned (digests memoised) as a search keeps it
 function allStates(file: string, source = readFileSync(join(dir, file), 'utf8'), model: 'sc' | 'arm' = 'sc', memo = false): { states: MachineState[]; hashes: readonly number[]; values: ValueTable } {
   const prog = program(source, file);
   const m = model === 'sc' ? new Machine(prog) : machineFor(model, prog);
@@ -22,12 +22,10 @@ function allStates(file: string, source = readFileSync(join(dir, file), 'utf8'),
     const s = queue.pop() as MachineState;
     for (const t of m.enabled(s)) {
       const n = m.step(s, t);
-      if (memo) {
-        inheritDigests(s, n);
-        fingerprint(n, prog.values.hashes);
-      }
+      if (memo) fingerprint(n, prog.values.hashes);
       const k = encodeState(n);
       if (!seen.has(k)) {
+        if (memo) internCpus(n, prog.values.hashes);
         seen.set(k, n);
         queue.push(n);
       }
@@ -90,11 +88,33 @@ describe('packed states', () => {
     });
     it(`${f} (${model}): the written-out fingerprint is the generic walk's`, () => {
       const { states, hashes } = allStates(f, src, model, true);
-      // fresh copies (no CPU digest memoised), and the states themselves: their CPU lists carry
-      // digests inherited from their parents'
+      // fresh copies (no CPU digest memoised), and the states themselves, whose CPUs are interned
+      // objects with memoised digests
       for (const s of states) expect(fingerprint(structuredClone(s), hashes)).toBe(fingerprintByVisit(s, hashes));
       for (const s of states) expect(fingerprint(s, hashes)).toBe(fingerprintByVisit(s, hashes));
       if (model === 'arm') expect(states.some((s) => s.cpus.some((c) => c.win.length > 0))).toBe(true);
     });
   }
+});
+
+describe('interned CPUs', () => {
+  it('equal CPUs become one shared object, with the same fingerprints; a CPU differing in one record does not', () => {
+    const { states, hashes } = allStates('fixmap-local-tlbi.litmus');
+    const copies = states.map((s) => structuredClone(s));
+    const fps = states.map((s) => fingerprint(s, hashes));
+    for (const s of states) internCpus(s, hashes);
+    for (const c of copies) internCpus(c, hashes);
+    copies.forEach((c, i) => {
+      expect(fingerprint(c, hashes)).toBe(fps[i]);
+      c.cpus.forEach((cpu, k) => expect(cpu).toBe(states[i]?.cpus[k]));
+    });
+    const withTlb = states.find((s) => s.cpus.some((c) => c.tlb.length > 0)) as MachineState;
+    const k = withTlb.cpus.findIndex((c) => c.tlb.length > 0);
+    const cpu = withTlb.cpus[k] as MachineState['cpus'][number];
+    const entry = cpu.tlb[0] as (typeof cpu.tlb)[number];
+    const other = { ...cpu, tlb: [{ ...entry, escPc: entry.escPc + 7 }, ...cpu.tlb.slice(1)] };
+    expect(sameCpu(cpu, { ...cpu })).toBe(true);
+    expect(sameCpu(cpu, other)).toBe(false);
+    expect(sameCpu(cpu, { ...cpu, regs: [...cpu.regs.slice(0, -1), 12345] })).toBe(false);
+  });
 });
