@@ -21,6 +21,7 @@ import {
   type EarlyFault,
   type FaultType,
   type MachineState,
+  type OwedUpdate,
   type PendingInv,
   type StaleWalk,
   type TlbEntry,
@@ -130,22 +131,68 @@ export class Machine {
   /** The transitions enabled in `s`, in the documented order. */
   enabled(s: MachineState): Transition[] {
     const out: Transition[] = [];
-    if (s.cpus.some((c) => c.pc === -2)) return out; // a discarded execution goes nowhere
+    const cpus = s.cpus;
+    for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // a discarded execution goes nowhere
     const nvars = this.prog.vars.length;
-    s.cpus.forEach((c, cpu) => {
+    for (let cpu = 0; cpu < cpus.length; cpu++) {
+      const c = cpus[cpu] as CpuState;
       if (c.pc >= 0) this.execChoices(s, cpu, out);
       for (let va = 0; va < nvars; va++) {
         // Only walks that set the Access flag are steps; the others are in the closure (syncShadows).
         if (this.prog.mutablePte[va] !== true || !this.walkUpdates(s, cpu, va)) continue;
-        if (this.walkUseful(s, cpu, va)) out.push({ k: 'walk', cpu, va });
+        if (this.walkUseful(s, cpu, va)) out.push(this.shared(STEP_WALK, cpu, va));
       }
-      c.inv.forEach((_, idx) => out.push({ k: 'inv', cpu, idx }));
-      c.hu.forEach((h, idx) => {
-        if (s.mem[pteCell(h.va)] === h.desc) out.push({ k: 'hu', cpu, idx });
-      });
-      if (this.options.evictions) c.tlb.forEach((_, idx) => out.push({ k: 'evict', cpu, idx }));
-    });
+      for (let idx = 0; idx < c.inv.length; idx++) out.push(this.shared(STEP_INV, cpu, idx));
+      for (let idx = 0; idx < c.hu.length; idx++) {
+        const h = c.hu[idx] as OwedUpdate;
+        if (s.mem[pteCell(h.va)] === h.desc) out.push(this.shared(STEP_HU, cpu, idx));
+      }
+      if (this.options.evictions) for (let idx = 0; idx < c.tlb.length; idx++) out.push(this.shared(STEP_EVICT, cpu, idx));
+    }
     return out;
+  }
+
+  // Transitions are immutable plain data, so enabled() hands out shared ones rather than building
+  // them again for every state (they were a sixth of what a search allocates): walks, invalidation
+  // completions, hardware updates and evictions by kind, CPU and number (variable or list index),
+  // exec steps by CPU and choice (execStep).
+  private readonly steps: Transition[][] = [];
+  private readonly execSteps = new Map<number, Transition>();
+
+  private shared(kind: number, cpu: number, n: number): Transition {
+    const row = (this.steps[kind * 4096 + cpu] ??= []);
+    let t = row[n];
+    if (t === undefined) {
+      t = kind === STEP_WALK ? { k: 'walk', cpu, va: n } : kind === STEP_INV ? { k: 'inv', cpu, idx: n } : kind === STEP_HU ? { k: 'hu', cpu, idx: n } : { k: 'evict', cpu, idx: n };
+      for (let i = row.length; i < n; i++) row.push(undefined as unknown as Transition);
+      row[n] = t;
+    }
+    return t;
+  }
+
+  // An exec step of `cpu` through `via` (undefined: none), with `fail` (undefined, false, true).
+  private execStep(cpu: number, via: Via | undefined, fail: boolean | undefined): Transition {
+    const v = via === undefined ? 0 : via.kind === 'walk' ? (via.stale ? 2 : 1) : (via.kind === 'tlb' ? 3 : 4) + 2 * (via.desc + 1);
+    const key = ((v * 3 + (fail === undefined ? 0 : fail ? 2 : 1)) * 4096) + cpu;
+    let t = this.execSteps.get(key);
+    if (t === undefined) {
+      t = via === undefined ? { k: 'exec', cpu } : fail === undefined ? { k: 'exec', cpu, via } : { k: 'exec', cpu, via, fail };
+      this.execSteps.set(key, t);
+    }
+    return t;
+  }
+
+  // The via objects of enabled(), shared likewise (by kind and descriptor).
+  private readonly vias = new Map<number, Via>();
+
+  private viaOf(kind: 'tlb' | 'early', desc: number): Via {
+    const key = 2 * desc + (kind === 'tlb' ? 0 : 1);
+    let v = this.vias.get(key);
+    if (v === undefined) {
+      v = kind === 'tlb' ? { kind: 'tlb', desc } : { kind: 'early', desc };
+      this.vias.set(key, v);
+    }
+    return v;
   }
 
   /**
@@ -614,7 +661,7 @@ export class Machine {
     const op = this.slot(cpu, c.pc).op;
     switch (op.op) {
       case 'dsb':
-        if (!this.dsbWaits(s, cpu, op)) out.push({ k: 'exec', cpu });
+        if (!this.dsbWaits(s, cpu, op)) out.push(this.execStep(cpu, undefined, undefined));
         return;
       case 'load':
       case 'store':
@@ -624,34 +671,39 @@ export class Machine {
       case 'rmw':
       case 'at': {
         const a = op.op === 'at' ? this.vaOf(c, op.rt, cpu, c.pc) : this.address(c, op.addr, cpu, c.pc);
-        const vias: Via[] = [];
-        if (a.kind === 'pte') vias.push({ kind: 'walk', stale: false });
-        else {
-          vias.push({ kind: 'walk', stale: false });
+        this.pushVia(out, op.op, cpu, c, WALK);
+        if (a.kind !== 'pte') {
           // A walk may read the old value of this CPU's own invisible store, except where it would
           // then set the Access flag: that update is an atomic read-modify-write of the descriptor
           // in memory, so it cannot act on a value memory no longer holds.
-          const st = c.stale.find((r) => r.va === a.v && r.old !== s.mem[pteCell(a.v)]);
-          if (st !== undefined && this.descOf(st.old)?.af !== 0) vias.push({ kind: 'walk', stale: true });
-          for (const e of c.tlb) if (e.va === a.v) vias.push({ kind: 'tlb', desc: e.desc });
-          for (const e of c.early) if (e.va === a.v) vias.push({ kind: 'early', desc: e.desc });
-        }
-        for (const via of vias) {
-          if (op.op === 'cas' && this.threadOf(cpu).hd) {
-            // A CAS that fails may or may not make a clean descriptor dirty (herd: both are allowed);
-            // `fail: true` is the run where the hardware leaves it clean.
-            out.push({ k: 'exec', cpu, via, fail: false }, { k: 'exec', cpu, via, fail: true });
-          } else if (op.op === 'stxr') {
-            // A store-exclusive may always fail (Arm ARM B2.9.5); it can succeed only while the monitor holds.
-            out.push({ k: 'exec', cpu, via, fail: true });
-            if (c.excl >= 0) out.push({ k: 'exec', cpu, via, fail: false });
-          } else out.push({ k: 'exec', cpu, via });
+          const memDesc = s.mem[pteCell(a.v)];
+          for (let i = 0; i < c.stale.length; i++) {
+            const st = c.stale[i] as StaleWalk;
+            if (st.va !== a.v || st.old === memDesc) continue;
+            if (this.descOf(st.old)?.af !== 0) this.pushVia(out, op.op, cpu, c, STALE_WALK);
+            break;
+          }
+          for (const e of c.tlb) if (e.va === a.v) this.pushVia(out, op.op, cpu, c, this.viaOf('tlb', e.desc));
+          for (const e of c.early) if (e.va === a.v) this.pushVia(out, op.op, cpu, c, this.viaOf('early', e.desc));
         }
         return;
       }
       default:
-        out.push({ k: 'exec', cpu });
+        out.push(this.execStep(cpu, undefined, undefined));
     }
+  }
+
+  // The exec steps of an access of `cpu` (op `kind`) through `via`.
+  private pushVia(out: Transition[], kind: Op['op'], cpu: number, c: CpuState, via: Via): void {
+    if (kind === 'cas' && this.threadOf(cpu).hd) {
+      // A CAS that fails may or may not make a clean descriptor dirty (herd: both are allowed);
+      // `fail: true` is the run where the hardware leaves it clean.
+      out.push(this.execStep(cpu, via, false), this.execStep(cpu, via, true));
+    } else if (kind === 'stxr') {
+      // A store-exclusive may always fail (Arm ARM B2.9.5); it can succeed only while the monitor holds.
+      out.push(this.execStep(cpu, via, true));
+      if (c.excl >= 0) out.push(this.execStep(cpu, via, false));
+    } else out.push(this.execStep(cpu, via, undefined));
   }
 
   /** Whether DSB `op` of `cpu` cannot complete yet in `s`. */
@@ -1044,6 +1096,14 @@ export class Machine {
     return x !== undefined && y !== undefined && BigInt.asUintN(32, x) === BigInt.asUintN(32, y);
   }
 }
+
+// Kinds of step, for Machine.shared.
+const STEP_WALK = 1;
+const STEP_INV = 2;
+const STEP_HU = 3;
+const STEP_EVICT = 4;
+const WALK: Via = { kind: 'walk', stale: false };
+const STALE_WALK: Via = { kind: 'walk', stale: true };
 
 /** CPUs beyond these have no sleep groups (two bits each in a 31-bit mask). */
 const MAX_SLEEP_CPUS = 15;
