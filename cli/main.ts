@@ -17,6 +17,7 @@ import { replayCommand } from './replay.js';
 import { replayRunCommand } from './replay-run.js';
 import { runSourceAsync, type ParallelOptions, type RunOptions, type TestResult } from './run-test.js';
 import { ExplorePool } from '../workers/explore-host.js';
+import { autoWorkers } from './auto-workers.js';
 import { variantFaultMode } from '../model/variant.js';
 import { DEFAULT_UNROLL } from '../model/load.js';
 import { DEFAULT_MODEL } from '../model/relaxed.js';
@@ -118,14 +119,15 @@ async function runCommand(paths: string[], flags: RunFlags): Promise<number> {
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
-  const workers = flags.workers === 'auto' ? availableParallelism() : flags.workers;
+  const workers = flags.workers === 'auto' ? autoWorkers(availableParallelism()) : flags.workers;
   let pool: ExplorePool | undefined;
   const parallel: ParallelOptions = {
     get pool() {
       pool ??= new ExplorePool(workers);
       return pool;
     },
-    after: flags.parallelAfter,
+    // (no workers: the search never hands off, and the pool is never made)
+    after: workers === 0 ? Number.POSITIVE_INFINITY : flags.parallelAfter,
   };
   try {
     for (const file of files) {
@@ -213,7 +215,7 @@ program
   .option('--evictions', 'also explore TLB evictions (never changes outcomes or hazards; more states)')
   .option('--explain', 'print the step-by-step replay of each hazard trace under it')
   .option('--quiet', 'no live progress line (it is only ever shown on a terminal, after a second)')
-  .addOption(new Option('--workers <n>', "worker threads for tests that outgrow the main thread: a number or 'auto' (one per core); results are identical for any number").argParser(workerCount).default('auto'))
+  .addOption(new Option('--workers <n>', "worker threads for tests that outgrow the main thread: a number or 'auto' (one per core on machines with more than 2; on 1 or 2 cores the main thread alone, which is faster there); results are identical for any number").argParser(workerCount).default('auto'))
   .option('--no-por', 'turn partial-order reduction off (verdicts and state sets are the same; more states are explored)')
   .option('--no-symmetry', 'turn symmetry reduction off: CPUs with the same code and registers are no longer interchangeable (same verdicts, state sets and hazards; more states)')
   .addOption(new Option('--parallel-after <states>', 'a search moves to the worker threads after this many states in the main thread (0: at once)').argParser(index).default(20_000))
