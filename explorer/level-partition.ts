@@ -150,6 +150,8 @@ interface Held<S> {
 }
 
 const MAX_LOAD = 0.75;
+/** states a partition counts before adding them to the shared count */
+const INSERT_BATCH = 256;
 
 /** A partition working in this thread over a shared table and control buffer. */
 export class LevelPartition<S, T> implements PartitionApi {
@@ -205,6 +207,9 @@ export class LevelPartition<S, T> implements PartitionApi {
     this.candidates = [];
     this.claimedHere.clear();
     const sleeper = this.sleeper;
+    const maxStates = this.options.maxStates;
+    const exact = maxStates !== undefined;
+    let inserted = 0;
     for (const { state, rank, sleep } of this.frontier) {
       const base = edgeBase(next, rank);
       const ts = sys.enabled(state);
@@ -217,16 +222,22 @@ export class LevelPartition<S, T> implements PartitionApi {
         const r = sys.step(state, ts[i] as T);
         const mask = sleeper === undefined ? 0 : sleeper.took(i);
         transitions++;
-        r.findings.forEach((f, idx) => {
+        for (let idx = 0; idx < r.findings.length; idx++) {
+          const f = r.findings[idx] as Finding;
           if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx }));
-        });
+        }
         const fp = fingerprintOf(sys, r.state);
         // A successor this partition already claimed in this expansion, over a lower edge (the
         // frontier goes in rank order): the table would answer old or higher, so it is not asked.
         const c = this.claimedHere.insert(fp, 0) ? this.table.claim(fp, withChoice(base, i)) : undefined;
-        if (c?.inserted === true) {
-          const n = Atomics.add(control, CONTROL.distinct, 1) + 1;
-          if (this.options.maxStates !== undefined && n >= this.options.maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
+        // The shared count of states is added to in batches (every partition adding to one word
+        // for each state kept the cores passing its cache line back and forth), except under
+        // --max-states, which stops at an exact count; the table-full check has room for a batch
+        // per partition (a table is never fuller than MAX_LOAD by a level's start).
+        if (c?.inserted === true && (++inserted === INSERT_BATCH || exact)) {
+          const n = Atomics.add(control, CONTROL.distinct, inserted) + inserted;
+          inserted = 0;
+          if (maxStates !== undefined && n >= maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
           if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
         }
         if (c?.lowest === true) sys.keep?.(r.state);
@@ -235,11 +246,15 @@ export class LevelPartition<S, T> implements PartitionApi {
           batch = 0;
           Atomics.add(control, CONTROL.transitions, 256);
           if (this.options.deadline !== undefined && Date.now() > this.options.deadline) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.timeout);
-          if (Atomics.load(control, CONTROL.stop) !== STOP.none) return { complete: false, transitions, findings: [...findings.values()] };
+          if (Atomics.load(control, CONTROL.stop) !== STOP.none) {
+            Atomics.add(control, CONTROL.distinct, inserted);
+            return { complete: false, transitions, findings: [...findings.values()] };
+          }
         }
       }
     }
     Atomics.add(control, CONTROL.transitions, batch);
+    if (Atomics.add(control, CONTROL.distinct, inserted) + inserted > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
     this.levelFindings = findings;
     return { complete: Atomics.load(control, CONTROL.stop) === STOP.none, transitions, findings: [...findings.values()] };
   }
@@ -254,16 +269,19 @@ export class LevelPartition<S, T> implements PartitionApi {
       else if (edge >= 0) lost.push({ state: c.state, fp: c.fp, edge, sleep: 0 }); // (its mask comes with assign)
     }
     const byEdge = (a: Candidate<S>, b: Candidate<S>): number => a.edge - b.edge;
-    kept.sort(byEdge);
+    // (candidates come in edge order: the frontier goes in rank order, each state's choices in order)
+    if (!ascending(kept)) kept.sort(byEdge);
     // A state of which this partition holds the canonical copy, or another spare copy, is no spare.
-    const have = new Set(kept.map((c) => c.fp));
     const spares: Candidate<S>[] = [];
-    for (const c of lost) {
-      if (have.has(c.fp)) continue;
-      have.add(c.fp);
-      spares.push(c);
+    if (lost.length > 0) {
+      const have = new Set(kept.map((c) => c.fp));
+      for (const c of lost) {
+        if (have.has(c.fp)) continue;
+        have.add(c.fp);
+        spares.push(c);
+      }
+      spares.sort(byEdge);
     }
-    spares.sort(byEdge);
     this.candidates = [];
     this.kept = kept;
     this.spares = spares;
@@ -361,6 +379,11 @@ export class LevelPartition<S, T> implements PartitionApi {
     if (!r.ok) throw new Error(`[internal] seed trace does not replay: ${r.message}`);
     return r.states[r.states.length - 1] as S;
   }
+}
+
+function ascending(cs: readonly { readonly edge: number }[]): boolean {
+  for (let i = 1; i < cs.length; i++) if ((cs[i] as { edge: number }).edge < (cs[i - 1] as { edge: number }).edge) return false;
+  return true;
 }
 
 function placed(f: Finding, p: Position): PlacedWitness {

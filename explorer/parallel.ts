@@ -229,7 +229,10 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
       const next = ranks.level;
       levels.push(next);
       const nextSleep = new Int32Array(total);
-      settled.forEach((r, w) => (ranks.perPartition[w] as Uint32Array).forEach((rank, i) => (nextSleep[rank] = r.sleeps[i] as number)));
+      settled.forEach((r, w) => {
+        const own = ranks.perPartition[w] as Uint32Array;
+        for (let i = 0; i < own.length; i++) nextSleep[own[i] as number] = r.sleeps[i] as number;
+      });
       // Each state goes to the partition that holds its canonical copy, or, where that evens out
       // the shares, to one that holds a spare copy (no state moves between threads for that).
       const share = ranks.perPartition.map((r) => Array.from(r));
@@ -239,8 +242,17 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
           call(
             w,
             async (p) => {
-              const own = Uint32Array.from(share[w] as number[]);
-              const missing = await p.assign(own, Float64Array.from(own, (rank) => edgeAt(next, rank)), Int32Array.from(own, (rank) => nextSleep[rank] as number));
+              const mine = share[w] as number[];
+              const own = new Uint32Array(mine.length);
+              const edges = new Float64Array(mine.length);
+              const sleeps = new Int32Array(mine.length);
+              for (let i = 0; i < mine.length; i++) {
+                const rank = mine[i] as number;
+                own[i] = rank;
+                edges[i] = edgeAt(next, rank);
+                sleeps[i] = nextSleep[rank] as number;
+              }
+              const missing = await p.assign(own, edges, sleeps);
               if (missing.length > 0) await p.seed(level + 1, seedItems(level + 1, missing, nextSleep));
             },
             async (p) => {
