@@ -52,7 +52,10 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
       for (const s of states) internCpus(s, prog.values.hashes);
       return states;
     },
-    stateFindings: (s) => stateHazards(prog, s).map(hazardFinding),
+    stateFindings: (s) => {
+      const hs = stateHazards(prog, s);
+      return hs.length === 0 ? NO_FINDINGS : hs.map(hazardFinding);
+    },
     ...(options?.por === true ? { reduce: (s: MachineState, ts: readonly Transition[]) => machine.reduce(s, ts) } : {}),
     // (the relaxed machine has no sleep groups)
     ...(options?.por === true && options.sleep !== false && (options.model ?? DEFAULT_MODEL) === 'sc'

@@ -82,6 +82,7 @@ function differsCacheable(prog: Program, mem: readonly number[], va: number, des
 }
 
 const NONE: readonly QuietRemap[] = Object.freeze([]);
+const NO_HAZARDS: readonly Hazard[] = Object.freeze([]);
 
 // Only TLB-cacheable descriptors count (herd's aarch64bbm.cat: TLBCacheableTTD excludes
 // invalid and af:0 descriptors, whatever TTHM says; a walk that sets AF writes memory first).
@@ -112,7 +113,13 @@ export function quietRemaps(prog: Program, s: MachineState, only?: (cpu: number)
 }
 
 /** Amalgamation hazards that hold in `s`: a CPU can translate a VA by an entry that conflicts with memory. */
-export function stateHazards(prog: Program, s: MachineState): Hazard[] {
+export function stateHazards(prog: Program, s: MachineState): readonly Hazard[] {
+  // (the usual answer, none, without allocating: this runs for every state of a search)
+  if (s.remaps.length === 0) {
+    let any = false;
+    for (let i = 0; i < s.cpus.length && !any; i++) any = holdsOther(prog, s.cpus[i] as CpuState, s.mem);
+    if (!any) return NO_HAZARDS;
+  }
   const out: Hazard[] = [];
   const name = (v: number): string => prog.vars[v] ?? `?${v}`;
   for (const q of s.remaps) {

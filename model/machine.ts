@@ -762,8 +762,8 @@ export class Machine {
     if (t.handlerStart >= 0 ? c.pc >= t.mainEnd : !skip && mode === 'handled' && c.retry === 1) return withCpu(s, cpu, cpuWith(c, { pc: -2 }));
     const faults = insertSorted(s.faults, { proc: cpu, pc: c.pc, va, type });
     // Exception entry is context-synchronising: early walks and synced stale records are dropped.
-    const early: readonly EarlyFault[] = [];
-    const stale = c.stale.some((r) => r.synced !== 0) ? c.stale.filter((r) => r.synced === 0) : c.stale;
+    const early = NO_EARLY;
+    const stale = syncedDropped(c.stale);
     let next: CpuState;
     if (t.handlerStart >= 0) {
       const ret = type === 'SupervisorCall' ? c.pc + 1 : c.pc;
@@ -823,7 +823,7 @@ export class Machine {
         const x = c.elr < 0 ? undefined : this.val(c.elr);
         if (x === undefined || x.k !== 'label') throw new ModelUnsupported(cpu, pc, 'ERET with ELR_EL1 not holding a code label');
         const t = this.threadOf(cpu);
-        return withCpu(s, cpu, cpuWith(c, { early: [], stale: c.stale.filter((r) => r.synced === 0), pc: x.pc >= t.mainEnd ? -1 : x.pc }));
+        return withCpu(s, cpu, cpuWith(c, { early: NO_EARLY, stale: syncedDropped(c.stale), pc: x.pc >= t.mainEnd ? -1 : x.pc }));
       }
       case 'udf':
         return this.fault(s, cpu, -1, 'UndefinedInstruction');
@@ -835,7 +835,7 @@ export class Machine {
       case 'isb':
         // Context synchronisation (Arm ARM B2.3.12): later instructions translate afresh, so early
         // walks are dropped, and page-table stores a DSB has completed become visible to walks.
-        return withCpu(s, cpu, this.advance(cpuWith(c, { early: [], stale: c.stale.filter((r) => r.synced === 0) }), cpu));
+        return withCpu(s, cpu, this.advance(cpuWith(c, { early: NO_EARLY, stale: syncedDropped(c.stale) }), cpu));
       case 'dsb':
         return this.dsb(s, cpu);
       case 'tlbi':
@@ -1137,6 +1137,15 @@ function setAt(mem: readonly number[], i: number, v: number): readonly number[] 
   const m = mem.slice();
   m[i] = v;
   return m;
+}
+
+// Lists steps leave empty share one array (nothing mutates a state's lists).
+const NO_EARLY: readonly EarlyFault[] = [];
+
+/** `stale` without the records a DSB has synced (what context synchronisation drops); itself if none. */
+function syncedDropped(stale: readonly StaleWalk[]): readonly StaleWalk[] {
+  for (let i = 0; i < stale.length; i++) if ((stale[i] as StaleWalk).synced !== 0) return stale.filter((r) => r.synced === 0);
+  return stale;
 }
 
 /** `early` with an early walk of faulting descriptor `id` of `va`. */
