@@ -57,8 +57,7 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
       return hs.length === 0 ? NO_FINDINGS : hs.map(hazardFinding);
     },
     ...(options?.por === true ? { reduce: (s: MachineState, ts: readonly Transition[]) => machine.reduce(s, ts) } : {}),
-    // (the relaxed machine has no sleep groups)
-    ...(options?.por === true && options.sleep !== false && (options.model ?? DEFAULT_MODEL) === 'sc'
+    ...(options?.por === true && options.sleep !== false
       ? {
           sleep: {
             group: (s: MachineState, t: Transition) => machine.sleepGroup(s, t),

@@ -1106,7 +1106,7 @@ const WALK: Via = { kind: 'walk', stale: false };
 const STALE_WALK: Via = { kind: 'walk', stale: true };
 
 /** CPUs beyond these have no sleep groups (two bits each in a 31-bit mask). */
-const MAX_SLEEP_CPUS = 15;
+export const MAX_SLEEP_CPUS = 15;
 
 /** `PendingInv.va` / `Unsynced.va` for a TLBI of every entry. */
 export const ALL_PAGES = -1;

@@ -50,7 +50,7 @@
 
 import type { Op, Reg } from './decode.js';
 import { regUse, ZR } from './decode.js';
-import { ALL_PAGES, cpuOf, Machine, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
+import { ALL_PAGES, cpuOf, Machine, MAX_SLEEP_CPUS, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
 import { elementOf, pteCell } from './program.js';
 import { cpuWith, instWith, stateWith, type CpuState, type FaultType, type Inst, type MachineState } from './state.js';
 
@@ -132,9 +132,46 @@ export class RelaxedMachine extends Machine {
     return out;
   }
 
-  /** No sleep groups: steps here settle and fetch ahead on every CPU, so none is known to commute. */
-  override sleepGroup(): number {
-    return -1;
+  /**
+   * Sleep groups (Machine.sleepGroup): 2c, the translation or read of a plain load of CPU c;
+   * 2c+1, the completions of invalidations pending on c. A load's step reads memory and c's own
+   * records and window and writes only them (a TLB fill, an owed Access-flag update, its window
+   * entry, registers at retirement); a completion touches only c (untranslate; invWaits reads c
+   * alone). What a step leaves to settle and fetchAhead is c's alone too: every other CPU was
+   * settled before and reads nothing the step wrote (no memory, no reservation). Excluded where
+   * that could discard the run, which disables every step: a window holding an unfinished CSEL
+   * or CAS (a wrong guess dies when it resolves), a thread with any branch (a wrong guess, or
+   * fetching on past the loop bound) or with a handler, a retry (a fault there discards). The
+   * suite checks each exclusion is needed: without it some corpus test's record changes.
+   */
+  override sleepGroup(s: MachineState, t: Transition): number {
+    const r = t as unknown as RTransition;
+    const cpu = r.cpu;
+    if (cpu >= MAX_SLEEP_CPUS) return -1;
+    if (r.k === 'inv') return 2 * cpu + 1;
+    if (r.k !== 'do') return -1;
+    const c = this.cpuAt(s, cpu);
+    const e = c.win[r.idx];
+    if (e === undefined || e.stage > 1 || c.retry !== 0 || this.slot(cpu, e.pc).op.op !== 'load' || this.branchy(cpu)) return -1;
+    for (const x of c.win) {
+      if (x.stage === 2) continue;
+      const o = this.slot(cpu, x.pc).op.op;
+      if (o === 'csel' || o === 'cas') return -1;
+    }
+    return 2 * cpu;
+  }
+
+  // per thread: whether its code has a branch or a handler (sleepGroup)
+  private readonly branchyThreads: boolean[] = [];
+
+  private branchy(cpu: number): boolean {
+    let b = this.branchyThreads[cpu];
+    if (b === undefined) {
+      const t = this.threadOf(cpu);
+      b = t.handlerStart >= 0 || t.code.some((x) => x.op.op === 'b' || x.op.op === 'cbz' || x.op.op === 'eret');
+      this.branchyThreads[cpu] = b;
+    }
+    return b;
   }
 
   override initial(): MachineState {
