@@ -65,6 +65,9 @@ export type RTransition =
    */
   | { readonly k: 'do'; readonly cpu: number; readonly idx: number; readonly via?: Via; readonly fail?: boolean; readonly guess?: boolean };
 
+/** An empty window, shared. */
+const NO_WINDOW: readonly Inst[] = [];
+
 /** `Inst.clean` of a store whose dirty-state update has been made (it may not translate again). */
 const UPDATED = 2;
 
@@ -407,17 +410,22 @@ export class RelaxedMachine extends Machine {
     const e = c.win[idx] as Inst;
     if (e.stage === 2) return;
     const op = this.slot(cpu, e.pc).op;
-    const earlier = c.win.slice(0, idx);
     // Nothing passes an unfinished head-only instruction (ISB, TLBI, ERET, ...), except that an
     // access may translate past a DSB or a TLBI of its own thread: DSB orders accesses, not the
     // walks of later instructions (herd's DSB-ob), a TLBI orders only walks that come after it
     // (TLBI-after), and the issuer keeps what it walked before its TLBI until an ISB; only an
     // ISB (or exception entry/return) makes later instructions translate after it.
-    const unfinished = (x: Inst): boolean => this.headOnlyPending(cpu, x);
-    if (earlier.some(unfinished)) {
-      const walkable = earlier.every((x) => !unfinished(x) || this.slot(cpu, x.pc).op.op === 'dsb' || this.slot(cpu, x.pc).op.op === 'tlbi');
-      if (!(walkable && MEMORY.has(op.op) && e.stage === 0)) return;
+    // (loops over the earlier entries: this runs for every window entry of every state)
+    let blocked = false;
+    let walkable = true;
+    for (let j = 0; j < idx; j++) {
+      const x = c.win[j] as Inst;
+      if (!this.headOnlyPending(cpu, x)) continue;
+      blocked = true;
+      const xo = this.slot(cpu, x.pc).op.op;
+      if (xo !== 'dsb' && xo !== 'tlbi') walkable = false;
     }
+    if (blocked && !(walkable && MEMORY.has(op.op) && e.stage === 0)) return;
     if (HEAD_ONLY.has(op.op)) {
       if (idx !== 0 && (!this.mayIssueEarly(c, cpu, idx, op) || this.view(c, cpu, idx) === undefined)) return;
       if (op.op === 'dsb' && this.dsbWaits(s, cpu, op)) return; // waiting for TLBI completion
@@ -447,22 +455,31 @@ export class RelaxedMachine extends Machine {
     if (e.stage === 0) {
       if (view === undefined) return;
       // Translate: walks are not ordered by DMB or acquire (herd: only addresses, ISB and DSB order them).
-      const vc: CpuState = cpuWith(c, { pc: e.pc, regs: view.regs });
+      const vc: CpuState = cpuWith(c, { pc: e.pc, regs: view.regs, win: NO_WINDOW });
       // One step per translation choice; for a CAS under TTHM=HD also whether a failing compare
       // keeps the descriptor clean (the SC choices' `fail`); a STXR's outcome is chosen later.
-      const seen = new Set<string>();
-      for (const t of this.scExecChoices(stateWith(s, { cpus: s.cpus.map((o, i) => (i === cpu ? vc : o)) }), cpu, e.pc)) {
+      // (The SC machine's choices for one CPU read that CPU, memory and the TLBIs pending on
+      // others; its via objects are shared, so a choice seen before is the same object.)
+      const sc: Transition[] = [];
+      this.execChoices(withCpu(s, cpu, vc), cpu, sc);
+      const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
+      const seenVia: (Via | undefined)[] = [];
+      const seenFail: boolean[] = [];
+      for (let k = 0; k < sc.length; k++) {
+        const t = sc[k] as Transition;
+        if (t.k !== 'exec') continue;
         const fail = op.op === 'cas' && t.fail === true;
-        const key = `${viaKey(t.via)}/${fail}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
+        let dup = false;
+        for (let m = 0; m < seenVia.length; m++) if (seenVia[m] === t.via && seenFail[m] === fail) dup = true;
+        if (dup) continue;
+        seenVia.push(t.via);
+        seenFail.push(fail);
         const tr = this.translate(s, cpu, e.pc, a, t.via ?? { kind: 'walk', stale: false }, op.op !== 'load', () => fail);
         // A thread with a handler may find its fault before the fault is ordered (see takeFault).
         if (!tr.ok && this.threadOf(cpu).handlerStart < 0 && !this.mayFault(c, cpu, idx)) continue;
         // Hardware Access-flag and dirty-state updates are owed steps of their own ('hu').
         if (tr.ok && tr.state.mem !== s.mem) throw new Error('[internal] a relaxed translation wrote memory');
-        out.push({ k: 'do', cpu, idx, ...(t.via === undefined ? {} : { via: t.via }), ...(fail ? { fail } : {}) });
+        out.push(t.via === undefined ? { k: 'do', cpu, idx } : fail ? { k: 'do', cpu, idx, via: t.via, fail } : { k: 'do', cpu, idx, via: t.via });
       }
       return;
     }
@@ -1042,10 +1059,6 @@ export class RelaxedMachine extends Machine {
   }
 }
 
-/**
- * A read-modify-write whose read result goes nowhere (destination XZR): its read is not ordered
- * by DMB LD or by acquire semantics (Arm ARM B2.3: such reads are not "observed"; herd's NoRet).
- */
 // Register `r` of a register list, as Machine.reg reads it from a CPU (XZR and unset ones are 0).
 function regIn(regs: readonly number[], r: Reg): number {
   return r === ZR ? 0 : (regs[r] ?? 0);
@@ -1056,12 +1069,10 @@ function isPending(mask: number, r: Reg): boolean {
   return r < 31 && ((mask >>> r) & 1) === 1;
 }
 
-// A translation choice as a string (equal iff the choices are).
-function viaKey(v: Via | undefined): string {
-  if (v === undefined) return '-';
-  return v.kind === 'walk' ? `walk${v.stale ? 1 : 0}` : `${v.kind}${v.desc}`;
-}
-
+/**
+ * A read-modify-write whose read result goes nowhere (destination XZR): its read is not ordered
+ * by DMB LD or by acquire semantics (Arm ARM B2.3: such reads are not "observed"; herd's NoRet).
+ */
 function noRet(op: Op): boolean {
   return ((op.op === 'swp' || op.op === 'rmw') && op.rt === 31) || (op.op === 'cas' && op.rs === 31);
 }
