@@ -147,15 +147,30 @@ export function stateHazards(prog: Program, s: MachineState): readonly Hazard[] 
       if (!cacheable(a) || !cacheable(b)) continue;
       if (!needsBreakBeforeMake(prog, s, a, b)) continue;
       done.add(h.va);
-      out.push({
-        kind: 'amalgamation',
-        cpu,
-        va: name(h.va),
-        message: `P${cpu} ${h.how} ${formatDesc(a, name)} for ${name(h.va)} while PTE(${name(h.va)}) holds ${formatDesc(b, name)}: both translations are usable without a break`,
-      });
+      out.push({ kind: 'amalgamation', cpu, va: name(h.va), message: heldMessage(prog, cpu, h.how, h.va, h.desc, memId) });
     }
   });
   return out;
+}
+
+// Messages of held-translation hazards, per program and (CPU, how, va, descriptors): a test that
+// has one has it in many states, and formatting it each time was a few percent of such a search.
+const MESSAGES = new WeakMap<Program, Map<string, string>>();
+
+function heldMessage(prog: Program, cpu: number, how: string, va: number, held: number, memId: number): string {
+  let memo = MESSAGES.get(prog);
+  if (memo === undefined) {
+    memo = new Map();
+    MESSAGES.set(prog, memo);
+  }
+  const key = `${cpu} ${va} ${held} ${memId} ${how}`;
+  let m = memo.get(key);
+  if (m === undefined) {
+    const name = (v: number): string => prog.vars[v] ?? `?${v}`;
+    m = `P${cpu} ${how} ${formatDesc(descOf(prog, held) as Desc, name)} for ${name(va)} while PTE(${name(va)}) holds ${formatDesc(descOf(prog, memId) as Desc, name)}: both translations are usable without a break`;
+    memo.set(key, m);
+  }
+  return m;
 }
 
 /** Stale-TLB hazards of one step: an access through an entry that escaped a completed TLBI and no longer matches memory. */
