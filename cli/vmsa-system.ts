@@ -9,7 +9,7 @@ import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/
 import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
-import { fingerprint, internCpus, packStates, unpackStates, type MachineState, type PackedStates } from '../model/state.js';
+import { fingerprint, internCpus, packStates, StateWords, unpackStates, type MachineState, type PackedStates } from '../model/state.js';
 import { machineSymmetry } from '../model/symmetry.js';
 
 /** herd's flag raised by executing P(cpu)'s current instruction, if any. */
@@ -29,6 +29,7 @@ function hazardFinding(h: Hazard): Finding {
 export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean; sleep?: boolean }): TransitionSystem<MachineState, Transition> & { machine: Machine } {
   const machine = machineFor(options?.model ?? DEFAULT_MODEL, prog, { evictions: options?.evictions === true });
   const events: AccessEvent[] = [];
+  const words = new StateWords();
   return {
     machine,
     initial: () => machine.initial(),
@@ -44,6 +45,8 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
     },
     key: (s) => fingerprint(s, prog.values.hashes),
     keep: (s) => internCpus(s, prog.values.hashes),
+    encode: (s) => words.encode(s),
+    decode: (w, at) => words.decode(w, at),
     pack: (ss) => packStates(ss, prog.values),
     unpack: (b) => {
       const states = unpackStates(b as PackedStates, prog.values);

@@ -4,6 +4,7 @@
 
 import { KeyIndex } from './key-index.js';
 import { SleepExpansion } from './sleep.js';
+import { WordFrontier } from './word-frontier.js';
 import type { Finding, Trace, TransitionSystem } from './system.js';
 
 /** Limits of one exploration. */
@@ -85,7 +86,16 @@ export interface ExhaustiveOptions {
 /** Explores every reachable state of `sys` breadth-first. */
 export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Budget = {}, options: ExhaustiveOptions = {}): ExplorationResult & { handoff?: Handoff<S> } {
   const seen = new KeyIndex();
+  // States not yet expanded: as words when the system encodes them (explorer/word-frontier.ts),
+  // else as objects by id (an expanded state's slot is freed). `count` states are known.
+  const words = sys.encode !== undefined && sys.decode !== undefined ? new WordFrontier<S>({ encode: sys.encode.bind(sys), decode: sys.decode.bind(sys) }) : undefined;
   const states: S[] = [];
+  let count = 0;
+  const store = (s: S): void => {
+    if (words !== undefined) words.push(s);
+    else states.push(s);
+    count++;
+  };
   const parent: number[] = [];
   const choice: number[] = [];
   const outcomes = new Map<string, Witnessed>();
@@ -110,7 +120,9 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
   const asleep: number[] = [0];
   const init = sys.initial();
   seen.add(sys.key(init), 0);
-  states.push(init);
+  sys.keep?.(init);
+  store(init);
+  words?.advance();
   parent.push(-1);
   choice.push(-1);
   visit(init, 0);
@@ -120,17 +132,18 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
   // levelStart[l]: id of level l's first state; the level being expanded is levelStart.length - 2
   const levelStart = [0, 1];
   let handoff: Handoff<S> | undefined;
-  outer: while (head < states.length) {
+  outer: while (head < count) {
     if (head === levelStart[levelStart.length - 1]) {
-      // All of the previous level is expanded: states[head..] are exactly the next level.
-      if (options.handOffAfter !== undefined && states.length >= options.handOffAfter) {
-        handoff = handOff(seen, states, parent, choice, levelStart, head, asleep);
+      // All of the previous level is expanded: states head.. are exactly the next level.
+      if (options.handOffAfter !== undefined && count >= options.handOffAfter) {
+        handoff = handOff(seen, count, parent, choice, levelStart, head, asleep, words === undefined ? states.slice(head) : words.nextStates());
         break;
       }
-      levelStart.push(states.length);
+      levelStart.push(count);
+      words?.advance();
     }
     const id = head++;
-    const s = states[id] as S;
+    const s = words === undefined ? (states[id] as S) : words.get(id - (levelStart[levelStart.length - 2] as number));
     const ts = sys.enabled(s);
     const only = sys.reduce?.(s, ts);
     const n = only === undefined ? ts.length : only.length;
@@ -143,21 +156,21 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
       transitions++;
       for (const f of r.findings) note(f, () => traceTo(id, i));
       const k = sys.key(r.state);
-      const nid = states.length;
+      const nid = count;
       if (!seen.insert(k, nid)) continue;
       sys.keep?.(r.state);
-      states.push(r.state);
+      store(r.state);
       parent.push(id);
       choice.push(i);
       if (sleeper !== undefined) asleep.push(sleeper.carried(mask, r.perm));
       visit(r.state, nid);
-      if (budget.maxStates !== undefined && states.length >= budget.maxStates) {
+      if (budget.maxStates !== undefined && count >= budget.maxStates) {
         stopped = 'max-states';
         break outer;
       }
     }
     // Free states whose successors are all generated; keep the trace arrays.
-    states[id] = undefined as unknown as S;
+    if (words === undefined) states[id] = undefined as unknown as S;
     if ((id & 1023) === 0) {
       if (budget.deadline !== undefined && Date.now() > budget.deadline) {
         stopped = 'timeout';
@@ -171,14 +184,14 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
         stopped = 'max-memory';
         break;
       }
-      budget.progress?.({ distinct: states.length, transitions, frontier: states.length - head });
+      budget.progress?.({ distinct: count, transitions, frontier: count - head });
     }
   }
   const byKey = (a: Witnessed, b: Witnessed): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   return {
     outcomes: [...outcomes.values()].sort(byKey),
     findings: [...findings.values()].sort(byKey),
-    distinct: states.length,
+    distinct: count,
     transitions,
     complete: stopped === undefined && handoff === undefined,
     ...(stopped === undefined ? {} : { stopped }),
@@ -187,10 +200,10 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
 }
 
 // The search so far as a Handoff: `frontierStart` is the id of the frontier level's first state.
-function handOff<S>(seen: KeyIndex, states: S[], parent: number[], choice: number[], levelStart: number[], frontierStart: number, asleep: number[]): Handoff<S> {
+function handOff<S>(seen: KeyIndex, count: number, parent: number[], choice: number[], levelStart: number[], frontierStart: number, asleep: number[], frontier: S[]): Handoff<S> {
   const level = levelStart.length - 1;
-  const bounds = [...levelStart, states.length];
-  const levelOf = new Uint16Array(states.length);
+  const bounds = [...levelStart, count];
+  const levelOf = new Uint16Array(count);
   const levels = [];
   for (let l = 0; l <= level; l++) {
     const from = bounds[l] as number;
@@ -210,7 +223,6 @@ function handOff<S>(seen: KeyIndex, states: S[], parent: number[], choice: numbe
     const l = levelOf[id] as number;
     return { key, level: l, parentRank: l === 0 ? 0 : (parent[id] as number) - (bounds[l - 1] as number), choice: l === 0 ? 0 : (choice[id] as number) };
   });
-  const frontier = states.slice(frontierStart);
   return { level, levels, frontier, frontierSleep: frontier.map((_, i) => asleep[frontierStart + i] ?? 0), known };
 }
 

@@ -103,6 +103,12 @@ export function quotientSystem<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
     const keep = sys.keep.bind(sys);
     q.keep = (s) => keep(s);
   }
+  if (sys.encode !== undefined && sys.decode !== undefined) {
+    const encode = sys.encode.bind(sys);
+    const decode = sys.decode.bind(sys);
+    q.encode = (s) => encode(s);
+    q.decode = (w, at) => decode(w, at);
+  }
   if (sys.pack !== undefined && sys.unpack !== undefined) {
     const pack = sys.pack.bind(sys);
     const unpack = sys.unpack.bind(sys);

@@ -24,6 +24,13 @@ export interface TransitionSystem<S, T> {
    */
   key(s: S): string | number;
   /**
+   * optional: a state as a few words and back, for a search to keep states it has not expanded
+   * yet out of the garbage collector's way (explorer/word-frontier.ts); decode(words, at) rebuilds
+   * a state equal to the one encoded at `at` (after `keep`, which may make that cheap)
+   */
+  encode?(s: S): ArrayLike<number>;
+  decode?(words: Int32Array, at: number): S;
+  /**
    * optional: called once for each new state a search keeps (after `key`), before it is stored;
    * may replace parts of it in place by equal parts of states kept before, so they are stored once
    */

@@ -812,6 +812,76 @@ export function internCpus(s: MachineState, valueHash: readonly number[]): void 
   }
 }
 
+/**
+ * States as a few words each, for a search's frontier (explorer/word-frontier.ts): the CPU count,
+ * then numbers naming the memory, fault list, remap list and each CPU in tables of the distinct
+ * ones seen, which decode shares among the states it rebuilds. CPUs are named by object: encode
+ * states whose CPUs are interned (internCpus), or each CPU object encoded stays in the table.
+ * Lists are named by content (a list equal to the last one encoded by object).
+ */
+export class StateWords {
+  private readonly cpuIds = new Map<CpuState, number>();
+  private readonly cpus: CpuState[] = [];
+  private readonly mems = new ListTable<number>((m) => m.join(','));
+  private readonly faults = new ListTable<FaultRec>((fs) => fs.map((f) => `${f.proc}:${f.pc}:${f.va}:${f.type}`).join(';'));
+  private readonly remaps = new ListTable<QuietRemap>((qs) => qs.map((q) => `${q.cpu}:${q.va}:${q.oldDesc}:${q.newDesc}`).join(';'));
+  private readonly buf: number[] = [];
+
+  encode(s: MachineState): ArrayLike<number> {
+    const w = this.buf;
+    w.length = 0;
+    w.push(s.cpus.length, this.mems.id(s.mem), this.faults.id(s.faults), this.remaps.id(s.remaps));
+    for (let i = 0; i < s.cpus.length; i++) {
+      const c = s.cpus[i] as CpuState;
+      let id = this.cpuIds.get(c);
+      if (id === undefined) {
+        id = this.cpus.length;
+        this.cpus.push(c);
+        this.cpuIds.set(c, id);
+      }
+      w.push(id);
+    }
+    return w;
+  }
+
+  decode(words: Int32Array, at: number): MachineState {
+    const n = words[at] as number;
+    const cpus: CpuState[] = new Array<CpuState>(n);
+    for (let i = 0; i < n; i++) cpus[i] = this.cpus[words[at + 4 + i] as number] as CpuState;
+    return { mem: this.mems.get(words[at + 1] as number), cpus, faults: this.faults.get(words[at + 2] as number), remaps: this.remaps.get(words[at + 3] as number) };
+  }
+}
+
+// Distinct lists by content, each numbered; the last list numbered is recognised by object.
+class ListTable<T> {
+  private readonly byKey = new Map<string, number>();
+  private readonly lists: (readonly T[])[] = [];
+  private last: readonly T[] | undefined;
+  private lastId = -1;
+
+  constructor(private readonly key: (list: readonly T[]) => string) {}
+
+  id(list: readonly T[]): number {
+    if (list === this.last) return this.lastId;
+    const k = this.key(list);
+    let id = this.byKey.get(k);
+    if (id === undefined) {
+      id = this.lists.length;
+      this.lists.push(list);
+      this.byKey.set(k, id);
+    }
+    this.last = list;
+    this.lastId = id;
+    return id;
+  }
+
+  get(id: number): readonly T[] {
+    const l = this.lists[id];
+    if (l === undefined) throw new Error(`[internal] no list ${id}`);
+    return l;
+  }
+}
+
 /** `s` with the fields of `ch` replaced. */
 export function stateWith(s: MachineState, ch: Partial<MachineState>): MachineState {
   return { mem: ch.mem ?? s.mem, cpus: ch.cpus ?? s.cpus, faults: ch.faults ?? s.faults, remaps: ch.remaps ?? s.remaps };

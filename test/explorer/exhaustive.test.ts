@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exploreExhaustive, replay } from '../../explorer/exhaustive.js';
 import { parseTraceToken, traceToken, type TransitionSystem } from '../../explorer/system.js';
+import { lostUpdate, type LuState } from './systems.js';
 
 // Two counters that each go 0..2; the finding fires when both are 1.
 type S = readonly [number, number];
@@ -40,6 +41,21 @@ describe('exploreExhaustive', () => {
     expect(rp.ok && rp.states[rp.states.length - 1]).toEqual([1, 1]);
     const bad = replay(counters, { version: 1, choices: [0, 0, 0, 0, 5] });
     expect(bad.ok).toBe(false);
+  });
+});
+
+describe('a frontier kept as words', () => {
+  it('gives the same states, outcomes, findings and witnesses as one kept as objects, and hands off the same frontier', () => {
+    const sys = lostUpdate(3);
+    const coded = { ...sys, encode: (s: LuState) => [s.x, ...s.pc, ...s.r], decode: (w: Int32Array, at: number): LuState => ({ x: w[at] as number, pc: [w[at + 1] as number, w[at + 2] as number, w[at + 3] as number], r: [w[at + 4] as number, w[at + 5] as number] }) };
+    const a = exploreExhaustive(sys);
+    const b = exploreExhaustive(coded);
+    expect(b).toEqual(a);
+    expect(a.distinct).toBeGreaterThan(30);
+    const ha = exploreExhaustive(sys, {}, { handOffAfter: 20 }).handoff;
+    const hb = exploreExhaustive(coded, {}, { handOffAfter: 20 }).handoff;
+    expect(hb).toEqual(ha);
+    expect(ha?.frontier.length).toBeGreaterThan(0);
   });
 });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { program } from '../helpers.js';
 import { Machine } from '../../model/machine.js';
 import { machineFor } from '../../model/relaxed.js';
-import { encodeState, fingerprint, fingerprintByVisit, internCpus, packStates, sameCpu, unpackStates, type MachineState } from '../../model/state.js';
+import { encodeState, fingerprint, fingerprintByVisit, internCpus, packStates, sameCpu, StateWords, unpackStates, type MachineState } from '../../model/state.js';
 import type { ValueTable } from '../../model/values.js';
 
 const dir = join(import.meta.dirname, '../../examples');
@@ -116,5 +116,31 @@ describe('interned CPUs', () => {
     expect(sameCpu(cpu, { ...cpu })).toBe(true);
     expect(sameCpu(cpu, other)).toBe(false);
     expect(sameCpu(cpu, { ...cpu, regs: [...cpu.regs.slice(0, -1), 12345] })).toBe(false);
+  });
+});
+
+describe('states as words', () => {
+  it('decode gives back states equal to those encoded, sharing their lists and CPUs', () => {
+    const { states, hashes } = allStates('fixmap-local-tlbi.litmus');
+    for (const s of states) internCpus(s, hashes);
+    const words = new StateWords();
+    const buf: number[] = [];
+    const at = states.map((s) => {
+      const w = words.encode(s);
+      const start = buf.length;
+      for (let i = 0; i < w.length; i++) buf.push(w[i] as number);
+      return start;
+    });
+    const arena = Int32Array.from(buf);
+    const back = at.map((a) => words.decode(arena, a));
+    back.forEach((b, i) => {
+      expect(encodeState(b)).toBe(encodeState(states[i] as MachineState));
+      expect(fingerprint(b, hashes)).toBe(fingerprint(states[i] as MachineState, hashes));
+      b.cpus.forEach((c, k) => expect(c).toBe(states[i]?.cpus[k]));
+    });
+    // a handful of words per state, however large the state
+    expect(buf.length).toBe(states.reduce((n, s) => n + 4 + s.cpus.length, 0));
+    expect(states.some((s) => s.faults.length > 0)).toBe(true);
+    expect(new Set(back.map((b) => b.faults)).size).toBeLessThan(states.length / 4);
   });
 });
