@@ -455,19 +455,16 @@ export class RelaxedMachine extends Machine {
     if (e.stage === 0) {
       if (view === undefined) return;
       // Translate: walks are not ordered by DMB or acquire (herd: only addresses, ISB and DSB order them).
-      const vc: CpuState = cpuWith(c, { pc: e.pc, regs: view.regs, win: NO_WINDOW });
+      const vc: CpuState = cpuWith(c, { pc: e.pc, regs: view.regs });
       // One step per translation choice; for a CAS under TTHM=HD also whether a failing compare
       // keeps the descriptor clean (the SC choices' `fail`); a STXR's outcome is chosen later.
-      // (The SC machine's choices for one CPU read that CPU, memory and the TLBIs pending on
-      // others; its via objects are shared, so a choice seen before is the same object.)
-      const sc: Transition[] = [];
-      this.execChoices(withCpu(s, cpu, vc), cpu, sc);
+      // (The SC machine's via objects are shared, so a choice seen before is the same object.)
+      const sc = this.scExecChoices(s, cpu, e.pc, view.regs);
       const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
       const seenVia: (Via | undefined)[] = [];
       const seenFail: boolean[] = [];
       for (let k = 0; k < sc.length; k++) {
-        const t = sc[k] as Transition;
-        if (t.k !== 'exec') continue;
+        const t = sc[k] as Transition & { k: 'exec' };
         const fail = op.op === 'cas' && t.fail === true;
         let dup = false;
         for (let m = 0; m < seenVia.length; m++) if (seenVia[m] === t.via && seenFail[m] === fail) dup = true;
@@ -678,11 +675,12 @@ export class RelaxedMachine extends Machine {
     return isRmw(op) && (f & RD) !== 0 && (op.op !== 'cas' || (f & CAS_OK) !== 0);
   }
 
-  /** The SC machine's exec choices for the instruction at `pc` (translation vias, STXR outcomes). */
-  private scExecChoices(s: MachineState, cpu: number, pc: number): (Transition & { k: 'exec' })[] {
+  /** The SC machine's exec choices for the instruction at `pc` (translation vias, STXR outcomes), with registers `regs` if given. */
+  private scExecChoices(s: MachineState, cpu: number, pc: number, regs?: readonly number[]): (Transition & { k: 'exec' })[] {
     // (The SC machine's choices for one CPU read that CPU, memory and the TLBIs pending on others.)
     const out: Transition[] = [];
-    this.execChoices(withCpu(s, cpu, cpuWith(this.cpuAt(s, cpu), { pc, win: [] })), cpu, out);
+    const c = this.cpuAt(s, cpu);
+    this.execChoices(withCpu(s, cpu, cpuWith(c, { pc, win: NO_WINDOW, regs: regs ?? c.regs })), cpu, out);
     return out.filter((t): t is Transition & { k: 'exec' } => t.k === 'exec');
   }
 
