@@ -10,6 +10,7 @@
 import { replay } from './exhaustive.js';
 import { KeyIndex } from './key-index.js';
 import { SleepExpansion } from './sleep.js';
+import { codecOf, StateArena } from './word-frontier.js';
 import { edgeBase, edgeKey, FingerprintTable, withChoice } from './fingerprint-table.js';
 import type { Finding, TransitionSystem } from './system.js';
 
@@ -133,8 +134,9 @@ export interface PartitionOptions {
   readonly maxStates?: number;
 }
 
-interface Candidate<S> {
-  readonly state: S;
+interface Candidate {
+  /** the state's handle in the partition's `next` arena */
+  readonly at: number;
   readonly fp: number;
   /** parent rank * 65536 + choice; the level is the partition's next */
   readonly edge: number;
@@ -142,9 +144,9 @@ interface Candidate<S> {
   readonly sleep: number;
 }
 
-/** A frontier state: its rank in its level and its sleep mask. */
-interface Held<S> {
-  readonly state: S;
+/** A frontier state: its handle in the partition's `cur` arena, its rank in its level and its sleep mask. */
+interface Held {
+  readonly at: number;
   readonly rank: number;
   readonly sleep: number;
 }
@@ -155,13 +157,17 @@ const INSERT_BATCH = 256;
 
 /** A partition working in this thread over a shared table and control buffer. */
 export class LevelPartition<S, T> implements PartitionApi {
-  private frontier: Held<S>[] = [];
+  private frontier: Held[] = [];
+  // The states of the frontier (cur) and of the successors kept for the next level (next), as
+  // words when the system encodes states (explorer/word-frontier.ts); assign swaps them.
+  private cur: StateArena<S>;
+  private next: StateArena<S>;
   private level = 0;
   // invariant: every successor this partition's claim made the table's lowest at the time; the
   // one whose key is still the table's after the level is the state's canonical copy.
-  private candidates: Candidate<S>[] = [];
-  private kept: Candidate<S>[] = [];
-  private spares: Candidate<S>[] = [];
+  private candidates: Candidate[] = [];
+  private kept: Candidate[] = [];
+  private spares: Candidate[] = [];
   // Keys of findings and outcomes this partition reported at an earlier level: any later witness
   // of them has a longer trace, so it is never the earliest and need not cross the thread.
   private readonly reported = new Set<string>();
@@ -179,16 +185,26 @@ export class LevelPartition<S, T> implements PartitionApi {
     private readonly options: PartitionOptions = {},
   ) {
     this.sleeper = sys.sleep === undefined ? undefined : new SleepExpansion(sys.sleep);
+    const codec = codecOf(sys);
+    this.cur = new StateArena(codec);
+    this.next = new StateArena(codec);
+  }
+
+  // Stores a state of the current level (seeded, adopted) in `cur`.
+  private hold(s: S, rank: number, sleep: number): Held {
+    this.sys.keep?.(s);
+    return { at: this.cur.put(s), rank, sleep };
   }
 
   seed(level: number, items: readonly SeedItem[]): SettleReport | undefined {
     this.level = level;
     // Idempotent: a partition restarted mid-rebalance may be given a state it already rebuilt.
     const have = new Set(this.frontier.map((f) => f.rank));
-    for (const it of items) if (!have.has(it.rank)) this.frontier.push({ state: this.rebuild(it.choices), rank: it.rank, sleep: it.sleep });
+    for (const it of items) if (!have.has(it.rank)) this.frontier.push(this.hold(this.rebuild(it.choices), it.rank, it.sleep));
     this.frontier.sort((a, b) => a.rank - b.rank);
-    const s = this.frontier[0]?.state;
-    if (level !== 0 || s === undefined) return undefined;
+    const first = this.frontier[0];
+    if (level !== 0 || first === undefined) return undefined;
+    const s = this.cur.get(first.at);
     const fp = fingerprintOf(this.sys, s);
     if (this.table.claim(fp, edgeKey(0, 0, 0)).inserted) Atomics.add(this.control, CONTROL.distinct, 1);
     const findings = this.sys.stateFindings(s).map((f, idx) => placed(f, { len: 0, edge: 0, prio: 1, idx }));
@@ -205,12 +221,14 @@ export class LevelPartition<S, T> implements PartitionApi {
     let transitions = 0;
     let batch = 0;
     this.candidates = [];
+    this.next.clear();
     this.claimedHere.clear();
     const sleeper = this.sleeper;
     const maxStates = this.options.maxStates;
     const exact = maxStates !== undefined;
     let inserted = 0;
-    for (const { state, rank, sleep } of this.frontier) {
+    for (const { at, rank, sleep } of this.frontier) {
+      const state = this.cur.get(at);
       const base = edgeBase(next, rank);
       const ts = sys.enabled(state);
       const only = sys.reduce?.(state, ts);
@@ -240,8 +258,10 @@ export class LevelPartition<S, T> implements PartitionApi {
           if (maxStates !== undefined && n >= maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
           if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
         }
-        if (c?.lowest === true) sys.keep?.(r.state);
-        if (c?.lowest === true) this.candidates.push({ state: r.state, fp, edge: rank * 65536 + i, sleep: sleeper === undefined ? 0 : sleeper.carried(mask, r.perm) });
+        if (c?.lowest === true) {
+          sys.keep?.(r.state);
+          this.candidates.push({ at: this.next.put(r.state), fp, edge: rank * 65536 + i, sleep: sleeper === undefined ? 0 : sleeper.carried(mask, r.perm) });
+        }
         if (++batch === 256) {
           batch = 0;
           Atomics.add(control, CONTROL.transitions, 256);
@@ -260,19 +280,19 @@ export class LevelPartition<S, T> implements PartitionApi {
   }
 
   settle(): SettleReport {
-    const kept: Candidate<S>[] = [];
-    const lost: Candidate<S>[] = [];
+    const kept: Candidate[] = [];
+    const lost: Candidate[] = [];
     for (const c of this.candidates) {
       // (a candidate's claim was once the lowest, so the winner is of the same level)
       const edge = this.table.edgeOf(c.fp);
       if (edge === c.edge) kept.push(c);
-      else if (edge >= 0) lost.push({ state: c.state, fp: c.fp, edge, sleep: 0 }); // (its mask comes with assign)
+      else if (edge >= 0) lost.push({ at: c.at, fp: c.fp, edge, sleep: 0 }); // (its mask comes with assign)
     }
-    const byEdge = (a: Candidate<S>, b: Candidate<S>): number => a.edge - b.edge;
+    const byEdge = (a: Candidate, b: Candidate): number => a.edge - b.edge;
     // (candidates come in edge order: the frontier goes in rank order, each state's choices in order)
     if (!ascending(kept)) kept.sort(byEdge);
     // A state of which this partition holds the canonical copy, or another spare copy, is no spare.
-    const spares: Candidate<S>[] = [];
+    const spares: Candidate[] = [];
     if (lost.length > 0) {
       const have = new Set(kept.map((c) => c.fp));
       for (const c of lost) {
@@ -295,11 +315,12 @@ export class LevelPartition<S, T> implements PartitionApi {
       const edge = c.edge;
       edges[n] = edge;
       sleeps[n] = c.sleep;
-      this.sys.stateFindings(c.state).forEach((f, idx) => {
+      const state = this.next.get(c.at);
+      this.sys.stateFindings(state).forEach((f, idx) => {
         if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge, prio: 1, idx }));
       });
-      const o = this.sys.outcome(c.state);
-      if (o !== undefined && !this.reportedOutcomes.has(o) && !outcomes.has(o)) outcomes.set(o, { key: o, detail: this.sys.outcomeDetail?.(c.state), len: next, edge, prio: 1, idx: 0 });
+      const o = this.sys.outcome(state);
+      if (o !== undefined && !this.reportedOutcomes.has(o) && !outcomes.has(o)) outcomes.set(o, { key: o, detail: this.sys.outcomeDetail?.(state), len: next, edge, prio: 1, idx: 0 });
     });
     for (const k of findings.keys()) this.reported.add(k);
     for (const k of this.levelFindings.keys()) this.reported.add(k);
@@ -316,16 +337,21 @@ export class LevelPartition<S, T> implements PartitionApi {
     let k = 0;
     let p = 0;
     const missing: number[] = [];
-    const frontier: Held<S>[] = [];
+    const frontier: Held[] = [];
     for (let n = 0; n < ranks.length; n++) {
       const e = edges[n] as number;
       if (n > 0 && e <= (edges[n - 1] as number)) throw new Error('[internal] assign: edges not ascending');
-      while (k < kept.length && (kept[k] as Candidate<S>).edge < e) k++;
-      while (p < spares.length && (spares[p] as Candidate<S>).edge < e) p++;
-      const c = k < kept.length && (kept[k] as Candidate<S>).edge === e ? kept[k] : p < spares.length && (spares[p] as Candidate<S>).edge === e ? spares[p] : undefined;
+      while (k < kept.length && (kept[k] as Candidate).edge < e) k++;
+      while (p < spares.length && (spares[p] as Candidate).edge < e) p++;
+      const c = k < kept.length && (kept[k] as Candidate).edge === e ? kept[k] : p < spares.length && (spares[p] as Candidate).edge === e ? spares[p] : undefined;
       if (c === undefined) missing.push(ranks[n] as number);
-      else frontier.push({ state: c.state, rank: ranks[n] as number, sleep: sleeps[n] as number });
+      else frontier.push({ at: c.at, rank: ranks[n] as number, sleep: sleeps[n] as number });
     }
+    // the kept and spare states are the new frontier: their arena becomes the current one
+    const old = this.cur;
+    this.cur = this.next;
+    this.next = old;
+    old.clear();
     this.frontier = frontier;
     this.kept = [];
     this.spares = [];
@@ -347,7 +373,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     // Idempotent: a partition restarted mid-rebalance may be given a state it already holds.
     const have = new Set(this.frontier.map((f) => f.rank));
     batch.ranks.forEach((rank, n) => {
-      if (!have.has(rank)) this.frontier.push({ state: states[n] as S, rank, sleep: batch.sleeps[n] ?? 0 });
+      if (!have.has(rank)) this.frontier.push(this.hold(states[n] as S, rank, batch.sleeps[n] ?? 0));
     });
     this.frontier.sort((a, b) => a.rank - b.rank);
   }
@@ -362,7 +388,7 @@ export class LevelPartition<S, T> implements PartitionApi {
       const o = out[group.get(f.rank) ?? -1];
       if (o === undefined) continue;
       o.ranks.push(f.rank);
-      o.states.push(f.state);
+      o.states.push(this.cur.get(f.at));
       o.sleeps.push(f.sleep);
     }
     this.frontier = this.frontier.filter((f) => !group.has(f.rank));
@@ -372,6 +398,7 @@ export class LevelPartition<S, T> implements PartitionApi {
   retable(buffer: SharedArrayBuffer): void {
     this.table = new FingerprintTable(buffer);
     this.candidates = [];
+    this.next.clear();
   }
 
   private rebuild(choices: readonly number[]): S {

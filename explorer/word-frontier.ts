@@ -60,3 +60,51 @@ export class WordFrontier<S> {
     return this.next.at.map((at) => this.codec.decode(this.next.words, at));
   }
 }
+
+/**
+ * States stored and fetched by a handle: as words when a codec is given (one growing Int32Array),
+ * else as the objects themselves. `clear` forgets them all and keeps the buffer.
+ */
+export class StateArena<S> {
+  private objects: S[] = [];
+  private words = new Int32Array(1024);
+  private used = 0;
+
+  constructor(private readonly codec: StateCodec<S> | undefined) {}
+
+  put(s: S): number {
+    const codec = this.codec;
+    if (codec === undefined) return this.objects.push(s) - 1;
+    const w = codec.encode(s);
+    if (this.used + w.length > this.words.length) {
+      const bigger = new Int32Array(Math.max(2 * this.words.length, this.used + w.length));
+      bigger.set(this.words.subarray(0, this.used));
+      this.words = bigger;
+    }
+    const at = this.used;
+    for (let i = 0; i < w.length; i++) this.words[at + i] = w[i] as number;
+    this.used += w.length;
+    return at;
+  }
+
+  get(handle: number): S {
+    if (this.codec === undefined) {
+      const s = this.objects[handle];
+      if (s === undefined) throw new Error(`[internal] no state ${handle} in the arena`);
+      return s;
+    }
+    return this.codec.decode(this.words, handle);
+  }
+
+  clear(): void {
+    this.objects = [];
+    this.used = 0;
+  }
+}
+
+/** A system's codec, if it has one. */
+export function codecOf<S>(sys: { encode?(s: S): ArrayLike<number>; decode?(words: Int32Array, at: number): S }): StateCodec<S> | undefined {
+  const { encode, decode } = sys;
+  if (encode === undefined || decode === undefined) return undefined;
+  return { encode: (s) => encode.call(sys, s), decode: (w, at) => decode.call(sys, w, at) };
+}
