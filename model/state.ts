@@ -852,26 +852,26 @@ export class StateWords {
   }
 }
 
-// Distinct lists by content, each numbered; the last list numbered is recognised by object.
+// Distinct lists by content, each numbered; a list numbered before is recognised by object
+// (states share their lists with their parents, so most are).
 class ListTable<T> {
   private readonly byKey = new Map<string, number>();
+  private readonly byObject = new WeakMap<readonly T[], number>();
   private readonly lists: (readonly T[])[] = [];
-  private last: readonly T[] | undefined;
-  private lastId = -1;
 
   constructor(private readonly key: (list: readonly T[]) => string) {}
 
   id(list: readonly T[]): number {
-    if (list === this.last) return this.lastId;
+    let id = this.byObject.get(list);
+    if (id !== undefined) return id;
     const k = this.key(list);
-    let id = this.byKey.get(k);
+    id = this.byKey.get(k);
     if (id === undefined) {
       id = this.lists.length;
       this.lists.push(list);
       this.byKey.set(k, id);
     }
-    this.last = list;
-    this.lastId = id;
+    this.byObject.set(list, id);
     return id;
   }
 
