@@ -144,8 +144,9 @@ export class RelaxedMachine extends Machine {
    * settled before and reads nothing the step wrote (no memory, no reservation). Excluded where
    * that could discard the run, which disables every step: a window holding an unfinished CSEL
    * or CAS (a wrong guess dies when it resolves), a thread with any branch (a wrong guess, or
-   * fetching on past the loop bound) or with a handler, a retry (a fault there discards). The
-   * suite checks each exclusion is needed: without it some corpus test's record changes.
+   * fetching on past the loop bound) or with a handler, a retry (a fault there discards). Without
+   * the branch-or-handler exclusion, or without the guess one, some corpus test's record changes
+   * (test/cli/sleep.test.ts fails).
    */
   override sleepGroup(s: MachineState, t: Transition): number {
     const r = t as unknown as RTransition;
