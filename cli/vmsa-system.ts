@@ -48,13 +48,8 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
     encode: (s) => words.encode(s),
     decode: (w, at) => words.decode(w, at),
     pack: (ss) => packStates(ss, prog.values),
-    unpack: (b) => {
-      const states = unpackStates(b as PackedStates, prog.values);
-      // Interned now, as a search keeps states, so their CPU digests are memoised (model/state.ts) and
-      // their successors compute only the digest of the CPU a step changed.
-      for (const s of states) internCpus(s, prog.values.hashes);
-      return states;
-    },
+    // (a partition that adopts them keeps them, which interns their CPUs)
+    unpack: (b) => unpackStates(b as PackedStates, prog.values),
     stateFindings: (s) => {
       const hs = stateHazards(prog, s);
       return hs.length === 0 ? NO_FINDINGS : hs.map(hazardFinding);

@@ -4,7 +4,7 @@
 
 import { KeyIndex } from './key-index.js';
 import { SleepExpansion } from './sleep.js';
-import { WordFrontier } from './word-frontier.js';
+import { codecOf, WordFrontier } from './word-frontier.js';
 import type { Finding, Trace, TransitionSystem } from './system.js';
 
 /** Limits of one exploration. */
@@ -86,14 +86,12 @@ export interface ExhaustiveOptions {
 /** Explores every reachable state of `sys` breadth-first. */
 export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Budget = {}, options: ExhaustiveOptions = {}): ExplorationResult & { handoff?: Handoff<S> } {
   const seen = new KeyIndex();
-  // States not yet expanded: as words when the system encodes them (explorer/word-frontier.ts),
-  // else as objects by id (an expanded state's slot is freed). `count` states are known.
-  const words = sys.encode !== undefined && sys.decode !== undefined ? new WordFrontier<S>({ encode: sys.encode.bind(sys), decode: sys.decode.bind(sys) }) : undefined;
-  const states: S[] = [];
+  // States not yet expanded, by level: as words when the system encodes them
+  // (explorer/word-frontier.ts). `count` states are known.
+  const frontier = new WordFrontier<S>(codecOf(sys));
   let count = 0;
   const store = (s: S): void => {
-    if (words !== undefined) words.push(s);
-    else states.push(s);
+    frontier.push(s);
     count++;
   };
   const parent: number[] = [];
@@ -122,7 +120,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
   seen.add(sys.key(init), 0);
   sys.keep?.(init);
   store(init);
-  words?.advance();
+  frontier.advance();
   parent.push(-1);
   choice.push(-1);
   visit(init, 0);
@@ -136,14 +134,14 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     if (head === levelStart[levelStart.length - 1]) {
       // All of the previous level is expanded: states head.. are exactly the next level.
       if (options.handOffAfter !== undefined && count >= options.handOffAfter) {
-        handoff = handOff(seen, count, parent, choice, levelStart, head, asleep, words === undefined ? states.slice(head) : words.nextStates());
+        handoff = handOff(seen, count, parent, choice, levelStart, head, asleep, frontier.nextStates());
         break;
       }
       levelStart.push(count);
-      words?.advance();
+      frontier.advance();
     }
     const id = head++;
-    const s = words === undefined ? (states[id] as S) : words.get(id - (levelStart[levelStart.length - 2] as number));
+    const s = frontier.get(id - (levelStart[levelStart.length - 2] as number));
     const ts = sys.enabled(s);
     const only = sys.reduce?.(s, ts);
     const n = only === undefined ? ts.length : only.length;
@@ -169,8 +167,6 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
         break outer;
       }
     }
-    // Free states whose successors are all generated; keep the trace arrays.
-    if (words === undefined) states[id] = undefined as unknown as S;
     if ((id & 1023) === 0) {
       if (budget.deadline !== undefined && Date.now() > budget.deadline) {
         stopped = 'timeout';

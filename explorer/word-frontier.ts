@@ -3,7 +3,7 @@
 // Int32Array of its own. Kept as objects, every state of a large search lived through a minor
 // garbage collection and was copied into the old generation, whose first touches of fresh
 // memory are dear here; words cost the collector nothing, and a state is rebuilt (young garbage)
-// only when it is expanded.
+// only when it is expanded. A system without a codec has its states kept as they are.
 
 /** Encodes and rebuilds states (see TransitionSystem.encode). */
 export interface StateCodec<S> {
@@ -11,54 +11,11 @@ export interface StateCodec<S> {
   decode(words: Int32Array, at: number): S;
 }
 
-interface Level {
-  words: Int32Array;
-  used: number;
-  /** where each state's words start, by position in the level */
-  at: number[];
-}
-
-/** States of two consecutive levels, by position within their level. */
-export class WordFrontier<S> {
-  private cur: Level = { words: new Int32Array(1024), used: 0, at: [] };
-  private next: Level = { words: new Int32Array(1024), used: 0, at: [] };
-
-  constructor(private readonly codec: StateCodec<S>) {}
-
-  /** Adds a state at the end of the next level. */
-  push(s: S): void {
-    const w = this.codec.encode(s);
-    const lv = this.next;
-    if (lv.used + w.length > lv.words.length) {
-      const bigger = new Int32Array(Math.max(2 * lv.words.length, lv.used + w.length));
-      bigger.set(lv.words.subarray(0, lv.used));
-      lv.words = bigger;
-    }
-    lv.at.push(lv.used);
-    for (let i = 0; i < w.length; i++) lv.words[lv.used + i] = w[i] as number;
-    lv.used += w.length;
-  }
-
-  /** The state at position `k` of the level being expanded, rebuilt. */
-  get(k: number): S {
-    const at = this.cur.at[k];
-    if (at === undefined) throw new Error(`[internal] no state ${k} in the frontier`);
-    return this.codec.decode(this.cur.words, at);
-  }
-
-  /** The next level becomes the one being expanded (its words are kept; the old level's buffer is reused). */
-  advance(): void {
-    const old = this.cur;
-    this.cur = this.next;
-    old.used = 0;
-    old.at = [];
-    this.next = old;
-  }
-
-  /** Every state of the next level, rebuilt. */
-  nextStates(): S[] {
-    return this.next.at.map((at) => this.codec.decode(this.next.words, at));
-  }
+/** A system's codec, if it has one. */
+export function codecOf<S>(sys: { encode?(s: S): ArrayLike<number>; decode?(words: Int32Array, at: number): S }): StateCodec<S> | undefined {
+  const { encode, decode } = sys;
+  if (encode === undefined || decode === undefined) return undefined;
+  return { encode: (s) => encode.call(sys, s), decode: (w, at) => decode.call(sys, w, at) };
 }
 
 /**
@@ -102,9 +59,45 @@ export class StateArena<S> {
   }
 }
 
-/** A system's codec, if it has one. */
-export function codecOf<S>(sys: { encode?(s: S): ArrayLike<number>; decode?(words: Int32Array, at: number): S }): StateCodec<S> | undefined {
-  const { encode, decode } = sys;
-  if (encode === undefined || decode === undefined) return undefined;
-  return { encode: (s) => encode.call(sys, s), decode: (w, at) => decode.call(sys, w, at) };
+interface Level<S> {
+  readonly arena: StateArena<S>;
+  /** each state's handle, by position in the level */
+  at: number[];
+}
+
+/** States of two consecutive levels, by position within their level. */
+export class WordFrontier<S> {
+  private cur: Level<S>;
+  private next: Level<S>;
+
+  constructor(codec: StateCodec<S> | undefined) {
+    this.cur = { arena: new StateArena(codec), at: [] };
+    this.next = { arena: new StateArena(codec), at: [] };
+  }
+
+  /** Adds a state at the end of the next level. */
+  push(s: S): void {
+    this.next.at.push(this.next.arena.put(s));
+  }
+
+  /** The state at position `k` of the level being expanded. */
+  get(k: number): S {
+    const at = this.cur.at[k];
+    if (at === undefined) throw new Error(`[internal] no state ${k} in the frontier`);
+    return this.cur.arena.get(at);
+  }
+
+  /** The next level becomes the one being expanded (the old level's arena is cleared and reused). */
+  advance(): void {
+    const old = this.cur;
+    this.cur = this.next;
+    old.arena.clear();
+    old.at = [];
+    this.next = old;
+  }
+
+  /** Every state of the next level. */
+  nextStates(): S[] {
+    return this.next.at.map((at) => this.next.arena.get(at));
+  }
 }
