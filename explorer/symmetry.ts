@@ -45,6 +45,12 @@ export interface Symmetry<S, T = unknown> {
    * checked everywhere), so it should be exact
    */
   mapTransition?(s: S, t: T, g: Perm): T;
+  /**
+   * optional, for speed: a key of what the outcome of apply(s, g) is made of, read off `s`
+   * without building the image: for one state `s`, two images with equal keys have equal
+   * outcomes (left out where the model cannot tell without the image)
+   */
+  observation?(s: S, g: Perm): number;
 }
 
 /** p after q: (p ∘ q)[i] = p[q[i]]. */
@@ -332,16 +338,20 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
   // its time in the garbage collector.
   const picks: { readonly o: string; readonly run: Run<S, T>; readonly gi: number }[] = [];
   const claimed = new Set<string>();
+  const observe = sym.observation?.bind(sym);
   for (const w of [...r.outcomes].sort(byTrace)) {
     tick();
     const run = concretize(sys, sym, w.trace, memo);
     const x = run.states[run.states.length - 1] as S;
+    // images with the same state, or (cheaper, when the model reads it off) the same observed
+    // values, show the same outcome: only the first of them is built and looked at
     const images = new Set<string | number>();
     for (const [gi, g] of sym.group.entries()) {
-      const y = sym.apply(x, g);
-      const k = sys.key(y);
+      let y = observe === undefined ? sym.apply(x, g) : undefined;
+      const k = observe === undefined ? sys.key(y as S) : observe(x, g);
       if (images.has(k)) continue;
       images.add(k);
+      y ??= sym.apply(x, g);
       const o = sys.outcome(y);
       if (o === undefined || claimed.has(o)) continue;
       claimed.add(o);

@@ -192,9 +192,49 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
   const outcomesFollow =
     prog.filter === undefined &&
     prog.observed.every((o) => o.kind === 'mem' || (classOf.get(o.proc) ?? []).every((m) => seen.has(observedKey(o, m))));
+  // What an outcome line is made of (model/outcome.ts stateLine): the observed registers and
+  // cells and, if a fault is observed, the faults taken. Under g, thread p's registers and
+  // faults are those of the CPU g sends to p; with no value naming a thread (labels), cells do
+  // not change. So, for one state, an image is told by which CPU's value each observed register
+  // gets, and which CPU's faults each thread gets, up to CPUs holding equal ones: one digit per
+  // such column (the first CPU holding that value), in base n, exact while it fits 53 bits. A
+  // filter may read locations that are not observed: then images are built.
+  const regObs = prog.observed.flatMap((o) => (o.kind === 'reg' ? [o] : []));
+  const faultCols = prog.observed.some((o) => o.kind === 'fault') ? n : 0;
+  const cols = regObs.length + faultCols;
+  // column c reads CPU back[colProc[c]]: an observed register's thread, or each thread in turn
+  const colProc = [...regObs.map((o) => o.proc), ...Array.from({ length: faultCols }, (_, p) => p)];
+  const back = new Int32Array(n);
+  const digits = new Int32Array(cols * n);
+  let digitsOf: MachineState | undefined;
+  const firstEqual = (c: number, vals: readonly (string | number)[]): void => {
+    for (let i = 0; i < n; i++) {
+      let j = 0;
+      while (vals[j] !== vals[i]) j++;
+      digits[c * n + i] = j;
+    }
+  };
+  const observation =
+    labels || prog.filter !== undefined || cols * Math.log2(Math.max(n, 2)) > 52
+      ? undefined
+      : (s: MachineState, g: Perm): number => {
+          if (digitsOf !== s) {
+            digitsOf = s;
+            regObs.forEach((o, c) => firstEqual(c, s.cpus.map((cpu) => cpu.regs[o.reg] ?? 0)));
+            if (faultCols > 0) {
+              const taken = s.cpus.map((_, i) => s.faults.filter((f) => f.proc === i).map((f) => `${f.pc} ${f.va} ${f.type}`).join(';'));
+              for (let p = 0; p < n; p++) firstEqual(regObs.length + p, taken);
+            }
+          }
+          for (let i = 0; i < n; i++) back[g[i] as number] = i;
+          let key = 0;
+          for (let c = 0; c < cols; c++) key = key * n + (digits[c * n + (back[colProc[c] as number] as number)] as number);
+          return key;
+        };
   const sym: Symmetry<MachineState, Transition> = {
     outcomesFollow,
     mapTransition,
+    ...(observation === undefined ? {} : { observation }),
     classes,
     group: groupOf(n, classes),
     canon,

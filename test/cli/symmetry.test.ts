@@ -122,6 +122,18 @@ describe('symmetry reduction', () => {
     expect(off.symmetric).toBeUndefined();
     expect(JSON.parse(jsonRecord(on)).symmetric).toEqual([[1, 2, 3]]);
   });
+  it('finds final states that differ only in which interchangeable CPU faulted', () => {
+    // The expansion tells a state's images apart by what their outcome lines show without
+    // building them (model/symmetry.ts `observation`): here every reader's fault is observed and
+    // one register, so images that move a fault to another reader must each be kept.
+    const src = fixmapLitmus(4, 'broadcast').replace(/exists .*/, 'exists (fault(P1,f) /\\ ~fault(P2,f) /\\ ~fault(P3,f) /\\ 3:X5=2)');
+    for (const model of ['sc', 'arm'] as const) {
+      expect(compare(src, `fixmap4-faults-${model}.litmus`, { model, defaultFaultMode: 'fatal' }, 40000)).toBe(true);
+      const r = runSource(src, 'f.litmus', { model, defaultFaultMode: 'fatal' });
+      expect(r.states.filter((s) => /Fault\(P1,f[^)]*\); ~Fault\(P3,f\); ~Fault\(P2,f\)/.test(s.line)).length).toBeGreaterThan(0);
+      expect(r.states.filter((s) => /Fault\(P2,f[^)]*\); ~Fault\(P3,f\); ~Fault\(P1,f\)/.test(s.line)).length).toBeGreaterThan(0);
+    }
+  });
   it('leaves threads that differ in code or registers alone', () => {
     const src = fixmapLitmus(3, 'local').replace('2:X3=f;', '2:X3=f; 2:X9=1;');
     expect(symmetricClasses(program(src, 'f.litmus'))).toEqual([]);
