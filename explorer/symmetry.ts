@@ -171,15 +171,17 @@ type Stepped<S, T> = { readonly choice: number; readonly step: T; readonly state
 // group element for permuted ones. Both are deterministic functions of their path. (String keys
 // of the choices were rebuilt and hashed at every step of every run.)
 interface Trie<V> {
-  value?: V;
-  readonly next: Map<number, Trie<V>>;
+  value: V | undefined;
+  /** by choice (choices are small: indices in an enabled list) */
+  readonly next: (Trie<V> | undefined)[];
 }
 
 function child<V>(t: Trie<V>, c: number): Trie<V> {
-  let n = t.next.get(c);
+  let n = t.next[c];
   if (n === undefined) {
-    n = { next: new Map() };
-    t.next.set(c, n);
+    n = { value: undefined, next: [] };
+    while (t.next.length < c) t.next.push(undefined);
+    t.next[c] = n;
   }
   return n;
 }
@@ -242,7 +244,7 @@ function mapRun<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run: Run
     const fast = ((): Run<S, T> | undefined => {
       let y = init;
       const out: Run<S, T> = { states: [y], steps: [], choices: [], edges: [] };
-      let node: Trie<Stepped<S, T>> = memo.mapped[gi] ?? (memo.mapped[gi] = { next: new Map() });
+      let node: Trie<Stepped<S, T>> = memo.mapped[gi] ?? (memo.mapped[gi] = { value: undefined, next: [] });
       for (let k = 0; k < n; k++) {
         node = child(node, run.choices[k] as number);
         let m = node.value;
@@ -283,7 +285,7 @@ function mapChoices<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run:
   const mapT = sym.mapTransition;
   if (mapT === undefined) return undefined;
   const choices: number[] = [];
-  let node: Trie<number> = memo.choices[gi] ?? (memo.choices[gi] = { next: new Map() });
+  let node: Trie<number> = memo.choices[gi] ?? (memo.choices[gi] = { value: undefined, next: [] });
   for (let k = 0; k < run.choices.length; k++) {
     node = child(node, run.choices[k] as number);
     let j = node.value;
@@ -329,7 +331,7 @@ export function expandQuotient<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
     report();
   };
   for (const g of sym.group) if (sys.key(sym.apply(init, g)) !== sys.key(init)) throw new Error('[internal] symmetry: a permutation of the group moves the initial state');
-  const memo: Memo<S, T> = { concrete: { next: new Map() }, mapped: [], choices: [] };
+  const memo: Memo<S, T> = { concrete: { value: undefined, next: [] }, mapped: [], choices: [] };
   // Outcomes in two passes. First, which permutation of which witness shows each outcome first
   // (images of a witness equal to an earlier image show nothing new; a state fixed by many
   // permutations, e.g. readers that read alike, has few distinct images). Then the permuted
