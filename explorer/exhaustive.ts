@@ -2,6 +2,7 @@
 // state, outcome or finding is a shortest one, and among those the first in choice order. That
 // makes witnesses canonical: the same for any run and, later, for any split of the work.
 
+import { IntColumn } from './int-column.js';
 import { KeyIndex } from './key-index.js';
 import { SleepExpansion } from './sleep.js';
 import { codecOf, WordFrontier } from './word-frontier.js';
@@ -94,14 +95,14 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     frontier.push(s);
     count++;
   };
-  const parent: number[] = [];
-  const choice: number[] = [];
+  const parent = new IntColumn();
+  const choice = new IntColumn();
   const outcomes = new Map<string, Witnessed>();
   const findings = new Map<string, Witnessed>();
   const traceTo = (id: number, extra?: number): Trace => {
     const cs: number[] = [];
     if (extra !== undefined) cs.push(extra);
-    for (let i = id; i > 0; i = parent[i] as number) cs.push(choice[i] as number);
+    for (let i = id; i > 0; i = parent.at(i)) cs.push(choice.at(i));
     cs.reverse();
     return { version: 1, choices: cs };
   };
@@ -115,7 +116,8 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
   };
   // sleep sets: asleep[id] is state id's mask (explorer/sleep.ts), set over its canonical edge
   const sleeper = sys.sleep === undefined ? undefined : new SleepExpansion(sys.sleep);
-  const asleep: number[] = [0];
+  const asleep = new IntColumn();
+  asleep.push(0);
   const init = sys.initial();
   seen.add(sys.key(init), 0);
   sys.keep?.(init);
@@ -145,7 +147,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     const ts = sys.enabled(s);
     const only = sys.reduce?.(s, ts);
     const n = only === undefined ? ts.length : only.length;
-    if (sleeper !== undefined) sleeper.begin(s, ts, only, asleep[id] as number);
+    if (sleeper !== undefined) sleeper.begin(s, ts, only, asleep.at(id));
     for (let j = 0; j < n; j++) {
       const i = only === undefined ? j : (only[j] as number);
       if (sleeper !== undefined && sleeper.asleep(i)) continue;
@@ -196,7 +198,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
 }
 
 // The search so far as a Handoff: `frontierStart` is the id of the frontier level's first state.
-function handOff<S>(seen: KeyIndex, count: number, parent: number[], choice: number[], levelStart: number[], frontierStart: number, asleep: number[], frontier: S[]): Handoff<S> {
+function handOff<S>(seen: KeyIndex, count: number, parent: IntColumn, choice: IntColumn, levelStart: number[], frontierStart: number, asleep: IntColumn, frontier: S[]): Handoff<S> {
   const level = levelStart.length - 1;
   const bounds = [...levelStart, count];
   const levelOf = new Uint16Array(count);
@@ -209,17 +211,17 @@ function handOff<S>(seen: KeyIndex, count: number, parent: number[], choice: num
     for (let id = from; id < to; id++) {
       levelOf[id] = l;
       if (l > 0) {
-        p[id - from] = (parent[id] as number) - (bounds[l - 1] as number);
-        c[id - from] = choice[id] as number;
+        p[id - from] = parent.at(id) - (bounds[l - 1] as number);
+        c[id - from] = choice.at(id);
       }
     }
     levels.push({ parent: p, choice: c });
   }
   const known = [...seen.entries()].map(([key, id]) => {
     const l = levelOf[id] as number;
-    return { key, level: l, parentRank: l === 0 ? 0 : (parent[id] as number) - (bounds[l - 1] as number), choice: l === 0 ? 0 : (choice[id] as number) };
+    return { key, level: l, parentRank: l === 0 ? 0 : parent.at(id) - (bounds[l - 1] as number), choice: l === 0 ? 0 : choice.at(id) };
   });
-  return { level, levels, frontier, frontierSleep: frontier.map((_, i) => asleep[frontierStart + i] ?? 0), known };
+  return { level, levels, frontier, frontierSleep: frontier.map((_, i) => (frontierStart + i < asleep.length ? asleep.at(frontierStart + i) : 0)), known };
 }
 
 /** Replays a trace from the initial state; returns every state along it, or where it went wrong. */
