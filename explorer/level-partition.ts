@@ -144,6 +144,43 @@ interface Candidate {
   readonly sleep: number;
 }
 
+/**
+ * The candidates of one expansion, by column (a Candidate object each lived the whole level, so
+ * the scavenger copied every one of them, and their numbers, twice).
+ */
+class Candidates {
+  at = new Int32Array(1024);
+  fp = new Float64Array(1024);
+  edge = new Float64Array(1024);
+  sleep = new Int32Array(1024);
+  length = 0;
+
+  push(at: number, fp: number, edge: number, sleep: number): void {
+    if (this.length === this.at.length) this.grow();
+    const n = this.length++;
+    this.at[n] = at;
+    this.fp[n] = fp;
+    this.edge[n] = edge;
+    this.sleep[n] = sleep;
+  }
+
+  private grow(): void {
+    const size = 2 * this.at.length;
+    const at = new Int32Array(size);
+    const fp = new Float64Array(size);
+    const edge = new Float64Array(size);
+    const sleep = new Int32Array(size);
+    at.set(this.at);
+    fp.set(this.fp);
+    edge.set(this.edge);
+    sleep.set(this.sleep);
+    this.at = at;
+    this.fp = fp;
+    this.edge = edge;
+    this.sleep = sleep;
+  }
+}
+
 /** A frontier state: its handle in the partition's `cur` arena, its rank in its level and its sleep mask. */
 interface Held {
   readonly at: number;
@@ -165,8 +202,9 @@ export class LevelPartition<S, T> implements PartitionApi {
   private level = 0;
   // invariant: every successor this partition's claim made the table's lowest at the time; the
   // one whose key is still the table's after the level is the state's canonical copy.
-  private candidates: Candidate[] = [];
-  private kept: Candidate[] = [];
+  private readonly candidates = new Candidates();
+  // what settle kept: indices in `candidates`, in edge order (valid until the next expansion)
+  private kept: number[] = [];
   private spares: Candidate[] = [];
   // Keys of findings and outcomes this partition reported at an earlier level: any later witness
   // of them has a longer trace, so it is never the earliest and need not cross the thread.
@@ -220,7 +258,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     const limit = this.table.capacity * MAX_LOAD;
     let transitions = 0;
     let batch = 0;
-    this.candidates = [];
+    this.candidates.length = 0;
     this.next.clear();
     this.claimedHere.clear();
     const sleeper = this.sleeper;
@@ -260,7 +298,7 @@ export class LevelPartition<S, T> implements PartitionApi {
         }
         if (c?.lowest === true) {
           sys.keep?.(r.state);
-          this.candidates.push({ at: this.next.put(r.state), fp, edge: rank * 65536 + i, sleep: sleeper === undefined ? 0 : sleeper.carried(mask, r.perm) });
+          this.candidates.push(this.next.put(r.state), fp, rank * 65536 + i, sleeper === undefined ? 0 : sleeper.carried(mask, r.perm));
         }
         if (++batch === 256) {
           batch = 0;
@@ -280,29 +318,32 @@ export class LevelPartition<S, T> implements PartitionApi {
   }
 
   settle(): SettleReport {
-    const kept: Candidate[] = [];
+    const cs = this.candidates;
+    const kept: number[] = [];
     const lost: Candidate[] = [];
-    for (const c of this.candidates) {
+    let ascending = true;
+    for (let n = 0; n < cs.length; n++) {
       // (a candidate's claim was once the lowest, so the winner is of the same level)
-      const edge = this.table.edgeOf(c.fp);
-      if (edge === c.edge) kept.push(c);
-      else if (edge >= 0) lost.push({ at: c.at, fp: c.fp, edge, sleep: 0 }); // (its mask comes with assign)
+      const fp = cs.fp[n] as number;
+      const edge = this.table.edgeOf(fp);
+      if (edge === cs.edge[n]) {
+        if (kept.length > 0 && edge < (cs.edge[kept[kept.length - 1] as number] as number)) ascending = false;
+        kept.push(n);
+      } else if (edge >= 0) lost.push({ at: cs.at[n] as number, fp, edge, sleep: 0 }); // (its mask comes with assign)
     }
-    const byEdge = (a: Candidate, b: Candidate): number => a.edge - b.edge;
     // (candidates come in edge order: the frontier goes in rank order, each state's choices in order)
-    if (!ascending(kept)) kept.sort(byEdge);
+    if (!ascending) kept.sort((a, b) => (cs.edge[a] as number) - (cs.edge[b] as number));
     // A state of which this partition holds the canonical copy, or another spare copy, is no spare.
     const spares: Candidate[] = [];
     if (lost.length > 0) {
-      const have = new Set(kept.map((c) => c.fp));
+      const have = new Set(kept.map((n) => cs.fp[n] as number));
       for (const c of lost) {
         if (have.has(c.fp)) continue;
         have.add(c.fp);
         spares.push(c);
       }
-      spares.sort(byEdge);
+      spares.sort((a, b) => a.edge - b.edge);
     }
-    this.candidates = [];
     this.kept = kept;
     this.spares = spares;
     const next = this.level + 1;
@@ -312,10 +353,10 @@ export class LevelPartition<S, T> implements PartitionApi {
     const sleeps = new Int32Array(kept.length);
     // kept is in edge order, so the first witness of a key here is this partition's earliest
     kept.forEach((c, n) => {
-      const edge = c.edge;
+      const edge = cs.edge[c] as number;
       edges[n] = edge;
-      sleeps[n] = c.sleep;
-      const state = this.next.get(c.at);
+      sleeps[n] = cs.sleep[c] as number;
+      const state = this.next.get(cs.at[c] as number);
       this.sys.stateFindings(state).forEach((f, idx) => {
         if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge, prio: 1, idx }));
       });
@@ -334,6 +375,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     // kept, spares and `edges` are all in edge order: one merge
     const kept = this.kept;
     const spares = this.spares;
+    const cs = this.candidates;
     let k = 0;
     let p = 0;
     const missing: number[] = [];
@@ -341,11 +383,11 @@ export class LevelPartition<S, T> implements PartitionApi {
     for (let n = 0; n < ranks.length; n++) {
       const e = edges[n] as number;
       if (n > 0 && e <= (edges[n - 1] as number)) throw new Error('[internal] assign: edges not ascending');
-      while (k < kept.length && (kept[k] as Candidate).edge < e) k++;
+      while (k < kept.length && (cs.edge[kept[k] as number] as number) < e) k++;
       while (p < spares.length && (spares[p] as Candidate).edge < e) p++;
-      const c = k < kept.length && (kept[k] as Candidate).edge === e ? kept[k] : p < spares.length && (spares[p] as Candidate).edge === e ? spares[p] : undefined;
-      if (c === undefined) missing.push(ranks[n] as number);
-      else frontier.push({ at: c.at, rank: ranks[n] as number, sleep: sleeps[n] as number });
+      const at = k < kept.length && cs.edge[kept[k] as number] === e ? (cs.at[kept[k] as number] as number) : p < spares.length && (spares[p] as Candidate).edge === e ? (spares[p] as Candidate).at : -1;
+      if (at < 0) missing.push(ranks[n] as number);
+      else frontier.push({ at, rank: ranks[n] as number, sleep: sleeps[n] as number });
     }
     // the kept and spare states are the new frontier: their arena becomes the current one
     const old = this.cur;
@@ -397,7 +439,7 @@ export class LevelPartition<S, T> implements PartitionApi {
 
   retable(buffer: SharedArrayBuffer): void {
     this.table = new FingerprintTable(buffer);
-    this.candidates = [];
+    this.candidates.length = 0;
     this.next.clear();
   }
 
@@ -406,11 +448,6 @@ export class LevelPartition<S, T> implements PartitionApi {
     if (!r.ok) throw new Error(`[internal] seed trace does not replay: ${r.message}`);
     return r.states[r.states.length - 1] as S;
   }
-}
-
-function ascending(cs: readonly { readonly edge: number }[]): boolean {
-  for (let i = 1; i < cs.length; i++) if ((cs[i] as { edge: number }).edge < (cs[i - 1] as { edge: number }).edge) return false;
-  return true;
 }
 
 function placed(f: Finding, p: Position): PlacedWitness {
