@@ -5,7 +5,7 @@ export class IntColumn {
   private data: Int32Array;
   private size = 0;
 
-  constructor(capacity = 1 << 12) {
+  constructor(capacity = 64) {
     this.data = new Int32Array(capacity);
   }
 
