@@ -399,6 +399,13 @@ export function shareSpares(owned: number[][], spares: readonly (readonly number
   const parts = owned.length;
   const total = owned.reduce((a, o) => a + o.length, 0);
   const target = (w: number): number => Math.floor(total / parts) + (w < total % parts ? 1 : 0);
+  // the partition owning each rank (ranks are below `total`), kept up to date as states are given
+  let top = 0;
+  for (const o of owned) for (const r of o) top = Math.max(top, r + 1);
+  const ownerOf = new Int32Array(top).fill(-1);
+  owned.forEach((o, w) => {
+    for (const r of o) ownerOf[r] = w;
+  });
   let given = 0;
   for (let to = 0; to < parts; to++) {
     for (let from = 0; from < parts; from++) {
@@ -406,18 +413,34 @@ export function shareSpares(owned: number[][], spares: readonly (readonly number
       const surplus = (owned[from] as number[]).length - target(from);
       if (deficit <= 0) break;
       if (surplus <= 0 || from === to) continue;
-      const mine = new Set(owned[from]);
-      const can = (spares[to] ?? []).filter((r) => mine.has(r));
+      const can = (spares[to] ?? []).filter((r) => r < top && ownerOf[r] === from);
       const k = Math.min(deficit, surplus, can.length);
       if (k === 0) continue;
-      const give = new Set<number>();
-      for (let i = 0; i < k; i++) give.add(can[Math.floor((i * can.length) / k)] as number);
-      owned[from] = (owned[from] as number[]).filter((r) => !give.has(r));
-      owned[to] = [...(owned[to] as number[]), ...give].sort((a, b) => a - b);
-      given += give.size;
+      // (ascending: `can` is, and its sampled indices are)
+      const give: number[] = [];
+      for (let i = 0; i < k; i++) {
+        const r = can[Math.floor((i * can.length) / k)] as number;
+        if (give[give.length - 1] !== r) give.push(r);
+      }
+      for (const r of give) ownerOf[r] = to;
+      owned[from] = (owned[from] as number[]).filter((r) => ownerOf[r] === from);
+      owned[to] = mergeAscending(owned[to] as number[], give);
+      given += give.length;
     }
   }
   return given;
+}
+
+// Two ascending lists of distinct ranks merged into one.
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && (a[i] as number) < (b[j] as number))) out.push(a[i++] as number);
+    else out.push(b[j++] as number);
+  }
+  return out;
 }
 
 /** Frontier states (by rank) to move from one partition to another. */
