@@ -824,7 +824,7 @@ export class StateWords {
   private readonly cpuIds = new Map<CpuState, number>();
   private readonly cpus: CpuState[] = [];
   private readonly mems = new ListTable<number>((m) => m.join(','));
-  private readonly faults = new ListTable<FaultRec>((fs) => fs.map((f) => `${f.proc}:${f.pc}:${f.va}:${f.type}`).join(';'));
+  private readonly faults = new ListTable<FaultRec>(faultListKey);
   private readonly remaps = new ListTable<QuietRemap>((qs) => qs.map((q) => `${q.cpu}:${q.va}:${q.oldDesc}:${q.newDesc}`).join(';'));
   private readonly buf: number[] = [];
 
@@ -851,6 +851,20 @@ export class StateWords {
     for (let i = 0; i < n; i++) cpus[i] = this.cpus[words[at + 4 + i] as number] as CpuState;
     return { mem: this.mems.get(words[at + 1] as number), cpus, faults: this.faults.get(words[at + 2] as number), remaps: this.remaps.get(words[at + 3] as number) };
   }
+}
+
+// A fault list's content as a string: a character per field while they are small (a new fault
+// list comes with most fault steps, and template strings joined cost the frontier a few percent),
+// else the fields written out after a character the first kind never holds (U+FFFF).
+function faultListKey(fs: readonly FaultRec[]): string {
+  let k = '';
+  for (let i = 0; i < fs.length; i++) {
+    const f = fs[i] as FaultRec;
+    const code = FAULT_CODES[f.type] ?? 6;
+    if (f.proc >= 0xd000 || f.pc >= 0xd000 || f.va + 1 >= 0xd000 || f.proc < 0 || f.pc < 0 || f.va < -1) return `\uffff${fs.map((g) => `${g.proc}:${g.pc}:${g.va}:${g.type}`).join(';')}`;
+    k += String.fromCharCode(f.proc, f.pc, f.va + 1, code);
+  }
+  return k;
 }
 
 // Distinct lists by content, each numbered; a list numbered before is recognised by object

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { program } from '../helpers.js';
 import { Machine } from '../../model/machine.js';
 import { machineFor } from '../../model/relaxed.js';
-import { encodeState, fingerprint, fingerprintByVisit, internCpus, packStates, sameCpu, StateWords, unpackStates, type MachineState } from '../../model/state.js';
+import { encodeState, fingerprint, fingerprintByVisit, internCpus, packStates, sameCpu, StateWords, unpackStates, type FaultRec, type MachineState } from '../../model/state.js';
 import type { ValueTable } from '../../model/values.js';
 
 const dir = join(import.meta.dirname, '../../examples');
@@ -142,5 +142,36 @@ describe('states as words', () => {
     expect(buf.length).toBe(states.reduce((n, s) => n + 4 + s.cpus.length, 0));
     expect(states.some((s) => s.faults.length > 0)).toBe(true);
     expect(new Set(back.map((b) => b.faults)).size).toBeLessThan(states.length / 4);
+  });
+  it('tells fault lists apart by every field, small or large', () => {
+    const { states } = allStates('fixmap-local-tlbi.litmus');
+    const base = states[0] as MachineState;
+    const f = (proc: number, pc: number, va: number, type: FaultRec['type'] = 'Translation'): FaultRec => ({ proc, pc, va, type });
+    const lists: FaultRec[][] = [
+      [],
+      [f(0, 0, -1)],
+      [f(0, 0, 0)],
+      [f(1, 0, 0)],
+      [f(0, 1, 0)],
+      [f(0, 0, 0, 'Permission')],
+      [f(0, 0, 0), f(1, 0, 0)],
+      [f(58, 58, 57)], // (':' as a character in the short form)
+      [f(0, 70000, 0)],
+      [f(0, 70001, 0)],
+      [f(70000, 0, 0), f(70000, 1, 0)],
+    ];
+    const words = new StateWords();
+    const at: number[] = [];
+    const buf: number[] = [];
+    for (const faults of lists) {
+      const w = words.encode({ ...base, faults });
+      at.push(buf.length);
+      for (let i = 0; i < w.length; i++) buf.push(w[i] as number);
+    }
+    const arena = Int32Array.from(buf);
+    lists.forEach((faults, i) => expect(words.decode(arena, at[i] as number).faults).toEqual(faults));
+    // an equal list built anew is recognised by content
+    const again = words.encode({ ...base, faults: [f(0, 70000, 0)] });
+    expect(again[2]).toBe(arena[(at[8] as number) + 2]);
   });
 });
