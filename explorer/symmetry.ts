@@ -51,6 +51,12 @@ export interface Symmetry<S, T = unknown> {
    * outcomes (left out where the model cannot tell without the image)
    */
   observation?(s: S, g: Perm): number;
+  /**
+   * optional, for speed: the index in enabled(apply(s, g)) of the image of ts[j], where `ts` is
+   * enabled(s), read off `ts` without building the image; undefined where the model cannot tell
+   * that way (the caller then looks the mapped transition up in the image's list)
+   */
+  mapChoice?(s: S, ts: readonly T[], j: number, g: Perm): number | undefined;
 }
 
 /** p after q: (p ∘ q)[i] = p[q[i]]. */
@@ -134,6 +140,8 @@ interface Run<S, T> {
   readonly steps: T[];
   readonly choices: number[];
   readonly edges: (readonly Finding[])[];
+  /** enabled(states[k]), filled in as mapChoices needs them (one list serves every permutation) */
+  enabled?: (readonly T[] | undefined)[];
 }
 
 const keySet = (fs: readonly Finding[], rename: (k: string) => string): string =>
@@ -291,7 +299,12 @@ function mapChoices<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run:
     let j = node.value;
     if (j === undefined) {
       const x = run.states[k] as S;
-      j = indexIn(sys.enabled(sym.apply(x, g)), mapT(x, run.steps[k] as T, g));
+      if (sym.mapChoice !== undefined) {
+        const lists = (run.enabled ??= []);
+        const ts = (lists[k] ??= sys.enabled(x));
+        j = sym.mapChoice(x, ts, run.choices[k] as number, g);
+      }
+      j ??= indexIn(sys.enabled(sym.apply(x, g)), mapT(x, run.steps[k] as T, g));
       if (j < 0) return undefined;
       node.value = j;
     }

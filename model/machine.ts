@@ -128,6 +128,15 @@ export class Machine {
     return s.cpus.every((c) => c.pc === -1 && c.hu.length === 0);
   }
 
+  /**
+   * The section of enabled()'s list that `t` belongs to: the list is its sections in order, each
+   * CPU by CPU (here one section: each CPU's instruction steps, walks, completions, updates and
+   * evictions together). model/symmetry.ts places permuted steps by it.
+   */
+  enabledSection(_t: Transition): number {
+    return 0;
+  }
+
   /** The transitions enabled in `s`, in the documented order. */
   enabled(s: MachineState): Transition[] {
     const out: Transition[] = [];

@@ -115,6 +115,12 @@ export class RelaxedMachine extends Machine {
     return this.renabled(s) as unknown as Transition[];
   }
 
+  /** Two sections (Machine.enabledSection): fetches and window steps, then walks, completions, updates and evictions. */
+  override enabledSection(t: Transition): number {
+    const k = (t as unknown as RTransition).k;
+    return k === 'walk' || k === 'inv' || k === 'hu' || k === 'evict' ? 1 : 0;
+  }
+
   renabled(s: MachineState): RTransition[] {
     const out: RTransition[] = [];
     if (s.cpus.some((c) => c.pc === -2)) return out;

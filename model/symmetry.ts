@@ -231,9 +231,43 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
           for (let c = 0; c < cols; c++) key = key * n + (digits[c * n + (back[colProc[c] as number] as number)] as number);
           return key;
         };
+  // Where a step lands in the image's enabled list. The machine lists a state's steps in
+  // sections (Machine.enabledSection), each CPU by CPU, and what a CPU contributes to a section
+  // depends only on that CPU, memory and the other CPUs taken as a set, in an order fixed by the
+  // CPU's own records. Under g, CPU c's part moves to slot g[c] unchanged, unless renaming
+  // re-sorts a record list (a TLB entry's escaped TLBI or a pending one's issuer naming a CPU g
+  // moves) or changes a value (labels): then undefined. A list that is not in that shape is
+  // left to the caller too.
+  const sections = new Int32Array(n * 4);
+  const mapChoice = labels
+    ? undefined
+    : (s: MachineState, ts: readonly Transition[], j: number, g: Perm): number | undefined => {
+        for (let c = 0; c < n; c++) if (movesRefs(s.cpus[c] as CpuState, g)) return undefined;
+        const t = ts[j];
+        if (t === undefined) return undefined;
+        // per section, per CPU: how many steps (sections are 0..3 and come in order)
+        sections.fill(0);
+        let last = -1;
+        for (let i = 0; i < ts.length; i++) {
+          const u = ts[i] as Transition;
+          const at = machine.enabledSection(u) * n + u.cpu;
+          if (at < last) return undefined;
+          last = at;
+          sections[at] = (sections[at] as number) + 1;
+        }
+        const sec = machine.enabledSection(t);
+        let before = 0; // steps before ts[j]'s CPU's part in its section, in s
+        for (let k = 0; k < sec * n + t.cpu; k++) before += sections[k] as number;
+        for (let i = 0; i < n; i++) back[g[i] as number] = i;
+        let image = 0; // the same in the image: earlier sections, then the CPUs g puts before
+        for (let k = 0; k < sec * n; k++) image += sections[k] as number;
+        for (let p = 0; p < (g[t.cpu] as number); p++) image += sections[sec * n + (back[p] as number)] as number;
+        return image + (j - before);
+      };
   const sym: Symmetry<MachineState, Transition> = {
     outcomesFollow,
     mapTransition,
+    ...(mapChoice === undefined ? {} : { mapChoice }),
     ...(observation === undefined ? {} : { observation }),
     classes,
     group: groupOf(n, classes),

@@ -10,11 +10,11 @@ import { fixmapLitmus } from '../../bench/fixmap-gen.js';
 import { runSource, type RunOptions, type TestResult } from '../../cli/run-test.js';
 import { vmsaSystem } from '../../cli/vmsa-system.js';
 import { replay } from '../../explorer/exhaustive.js';
-import { parseTraceToken } from '../../explorer/system.js';
+import { deepEqual, parseTraceToken } from '../../explorer/system.js';
 import { expandInputs } from '../../litmus/files.js';
 import { stateHazards } from '../../model/hazards.js';
 import { evalProp, stateLine } from '../../model/outcome.js';
-import { symmetricClasses } from '../../model/symmetry.js';
+import { machineSymmetry, symmetricClasses } from '../../model/symmetry.js';
 import { jsonRecord } from '../../report/json.js';
 import { root } from '../dist.js';
 import { program } from '../helpers.js';
@@ -132,6 +132,59 @@ describe('symmetry reduction', () => {
       const r = runSource(src, 'f.litmus', { model, defaultFaultMode: 'fatal' });
       expect(r.states.filter((s) => /Fault\(P1,f[^)]*\); ~Fault\(P3,f\); ~Fault\(P2,f\)/.test(s.line)).length).toBeGreaterThan(0);
       expect(r.states.filter((s) => /Fault\(P2,f[^)]*\); ~Fault\(P3,f\); ~Fault\(P1,f\)/.test(s.line)).length).toBeGreaterThan(0);
+    }
+  });
+  it("places a permuted step in the image's enabled list without building the image, on both models", () => {
+    // mapChoice against the slow way (the mapped transition looked up in the image's list), for
+    // every step of a sample of reachable states and every permutation. In the second test the
+    // interchangeable CPUs issue TLBIs: where a pending one's issuer is among the moved CPUs,
+    // renaming re-sorts its records, and mapChoice must decline rather than guess.
+    const tlbis = [
+      'AArch64 sym-tlbi',
+      'Variant=vmsa',
+      '{ [a]=1; [PTE(f)]=(oa:PA(a)); 0:X3=f; 1:X3=f; 2:X3=f; }',
+      ' P0          | P1              | P2              ;',
+      ' LDR W4,[X3] | LSR X4,X3,#12   | LSR X4,X3,#12   ;',
+      ' LDR W5,[X3] | TLBI VALE1IS,X4 | TLBI VALE1IS,X4 ;',
+      '             | DSB ISH         | DSB ISH         ;',
+      'exists (0:X4=1 /\\ 0:X5=1)',
+    ].join('\n');
+    const cases = [
+      [fixmapLitmus(4, 'broadcast'), false],
+      [fixmapLitmus(4, 'local'), false],
+      [tlbis, true],
+    ] as const;
+    for (const model of ['sc', 'arm'] as const) {
+      for (const [k, [src, declines]] of cases.entries()) {
+        const prog = program(src, 'f.litmus');
+        const sys = vmsaSystem(prog, { model });
+        const sym = machineSymmetry(prog, sys.machine);
+        if (sym?.mapChoice === undefined || sym.mapTransition === undefined) throw new Error('no mapChoice');
+        let placed = 0;
+        let declined = 0;
+        let frontier = [sys.initial()];
+        for (let depth = 0; depth < 9 && frontier.length > 0; depth++) {
+          const next = [];
+          for (const s of frontier.slice(0, 40)) {
+            const ts = sys.enabled(s);
+            ts.forEach((t, j) => {
+              for (const g of sym.group) {
+                const fast = sym.mapChoice?.(s, ts, j, g);
+                const slow = sys.enabled(sym.apply(s, g)).findIndex((u) => deepEqual(u, sym.mapTransition?.(s, t, g)));
+                if (fast === undefined) declined++;
+                else {
+                  placed++;
+                  expect(fast, `${model} case ${k} depth ${depth}`).toBe(slow);
+                }
+              }
+              next.push(sys.step(s, t).state);
+            });
+          }
+          frontier = next;
+        }
+        expect(placed, `${model} case ${k}`).toBeGreaterThan(declined);
+        expect(declined > 0, `${model} case ${k}`).toBe(declines);
+      }
     }
   });
   it('leaves threads that differ in code or registers alone', () => {
