@@ -198,8 +198,11 @@ interface Memo<S, T> {
   readonly concrete: Trie<{ readonly m: Stepped<S, T>; readonly rep: S; readonly tau: Perm }>;
   /** by group element index (undefined once no more runs will be mapped by it) */
   readonly mapped: (Trie<Stepped<S, T>> | undefined)[];
-  /** mapChoices's, by group element index: the choice of each step */
-  readonly choices: (Trie<number> | undefined)[];
+  /**
+   * mapChoices's, by group element index: the image's choice of each step the model's mapChoice
+   * declined, by concrete state (runs of one witness tree share their states) and choice
+   */
+  readonly choices: (Map<S, (number | undefined)[]> | undefined)[];
 }
 
 // The concrete run of a quotient trace (`tau` maps each concrete state to the representative
@@ -293,21 +296,27 @@ function mapChoices<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run:
   const mapT = sym.mapTransition;
   if (mapT === undefined) return undefined;
   const choices: number[] = [];
-  let node: Trie<number> = memo.choices[gi] ?? (memo.choices[gi] = { value: undefined, next: [] });
   for (let k = 0; k < run.choices.length; k++) {
-    node = child(node, run.choices[k] as number);
-    let j = node.value;
-    if (j === undefined) {
-      const x = run.states[k] as S;
-      if (sym.mapChoice !== undefined) {
-        const lists = (run.enabled ??= []);
-        const ts = (lists[k] ??= sys.enabled(x));
-        j = sym.mapChoice(x, ts, run.choices[k] as number, g);
-      }
-      j ??= indexIn(sys.enabled(sym.apply(x, g)), mapT(x, run.steps[k] as T, g));
-      if (j < 0) return undefined;
-      node.value = j;
+    const x = run.states[k] as S;
+    const c = run.choices[k] as number;
+    // (placing a step by mapChoice costs less than memoising it)
+    let j: number | undefined;
+    if (sym.mapChoice !== undefined) {
+      const lists = (run.enabled ??= []);
+      j = sym.mapChoice(x, (lists[k] ??= sys.enabled(x)), c, g);
     }
+    if (j === undefined) {
+      const byState = (memo.choices[gi] ??= new Map());
+      let row = byState.get(x);
+      if (row === undefined) byState.set(x, (row = []));
+      j = row[c];
+      if (j === undefined) {
+        j = indexIn(sys.enabled(sym.apply(x, g)), mapT(x, run.steps[k] as T, g));
+        while (row.length < c) row.push(undefined);
+        row[c] = j;
+      }
+    }
+    if (j < 0) return undefined;
     choices.push(j);
   }
   return { choices, end: sym.apply(run.states[run.states.length - 1] as S, g) };
