@@ -52,11 +52,12 @@ export interface Symmetry<S, T = unknown> {
    */
   observation?(s: S, g: Perm): number;
   /**
-   * optional, for speed: the index in enabled(apply(s, g)) of the image of ts[j], where `ts` is
-   * enabled(s), read off `ts` without building the image; undefined where the model cannot tell
-   * that way (the caller then looks the mapped transition up in the image's list)
+   * optional, for speed: where the image of ts[j] lands, `ts` being enabled(s): a function giving,
+   * for a permutation g, its index in enabled(apply(s, g)), read off `ts` without building the
+   * image (undefined where the model cannot tell that way: the caller then looks the mapped
+   * transition up in the image's list)
    */
-  mapChoice?(s: S, ts: readonly T[], j: number, g: Perm): number | undefined;
+  placer?(s: S, ts: readonly T[], j: number): ((g: Perm) => number | undefined) | undefined;
 }
 
 /** p after q: (p ∘ q)[i] = p[q[i]]. */
@@ -140,8 +141,8 @@ interface Run<S, T> {
   readonly steps: T[];
   readonly choices: number[];
   readonly edges: (readonly Finding[])[];
-  /** enabled(states[k]), filled in as mapChoices needs them (one list serves every permutation) */
-  enabled?: (readonly T[] | undefined)[];
+  /** the model's placer (Symmetry.placer) of each step, made as mapChoices needs them (one serves every permutation; null: none) */
+  placers?: (((g: Perm) => number | undefined) | null | undefined)[];
 }
 
 const keySet = (fs: readonly Finding[], rename: (k: string) => string): string =>
@@ -199,7 +200,7 @@ interface Memo<S, T> {
   /** by group element index (undefined once no more runs will be mapped by it) */
   readonly mapped: (Trie<Stepped<S, T>> | undefined)[];
   /**
-   * mapChoices's, by group element index: the image's choice of each step the model's mapChoice
+   * mapChoices's, by group element index: the image's choice of each step the model's placer
    * declined, by concrete state (runs of one witness tree share their states) and choice
    */
   readonly choices: (Map<S, (number | undefined)[]> | undefined)[];
@@ -299,11 +300,13 @@ function mapChoices<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<S, T>, run:
   for (let k = 0; k < run.choices.length; k++) {
     const x = run.states[k] as S;
     const c = run.choices[k] as number;
-    // (placing a step by mapChoice costs less than memoising it)
+    // (placing a step by the model's placer costs less than memoising it)
     let j: number | undefined;
-    if (sym.mapChoice !== undefined) {
-      const lists = (run.enabled ??= []);
-      j = sym.mapChoice(x, (lists[k] ??= sys.enabled(x)), c, g);
+    if (sym.placer !== undefined) {
+      const placers = (run.placers ??= []);
+      let place = placers[k];
+      if (place === undefined) placers[k] = place = sym.placer(x, sys.enabled(x), c) ?? null;
+      if (place !== null) j = place(g);
     }
     if (j === undefined) {
       const byState = (memo.choices[gi] ??= new Map());

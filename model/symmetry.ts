@@ -237,37 +237,50 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
   // CPU's own records. Under g, CPU c's part moves to slot g[c] unchanged, unless renaming
   // re-sorts a record list (a TLB entry's escaped TLBI or a pending one's issuer naming a CPU g
   // moves) or changes a value (labels): then undefined. A list that is not in that shape is
-  // left to the caller too.
-  const sections = new Int32Array(n * 4);
-  const mapChoice = labels
+  // left to the caller too. What depends only on the state is worked out once, in `placer`; the
+  // function it returns places the step under each permutation.
+  const placer = labels
     ? undefined
-    : (s: MachineState, ts: readonly Transition[], j: number, g: Perm): number | undefined => {
-        for (let c = 0; c < n; c++) if (movesRefs(s.cpus[c] as CpuState, g)) return undefined;
+    : (s: MachineState, ts: readonly Transition[], j: number): ((g: Perm) => number | undefined) | undefined => {
         const t = ts[j];
         if (t === undefined) return undefined;
-        // per section, per CPU: how many steps (sections are 0..3 and come in order)
-        sections.fill(0);
+        // per section, per CPU: how many steps (sections come in order)
+        const counts: number[] = [];
         let last = -1;
         for (let i = 0; i < ts.length; i++) {
           const u = ts[i] as Transition;
           const at = machine.enabledSection(u) * n + u.cpu;
           if (at < last) return undefined;
           last = at;
-          sections[at] = (sections[at] as number) + 1;
+          while (counts.length <= at) counts.push(0);
+          counts[at] = (counts[at] as number) + 1;
         }
-        const sec = machine.enabledSection(t);
-        let before = 0; // steps before ts[j]'s CPU's part in its section, in s
-        for (let k = 0; k < sec * n + t.cpu; k++) before += sections[k] as number;
-        for (let i = 0; i < n; i++) back[g[i] as number] = i;
-        let image = 0; // the same in the image: earlier sections, then the CPUs g puts before
-        for (let k = 0; k < sec * n; k++) image += sections[k] as number;
-        for (let p = 0; p < (g[t.cpu] as number); p++) image += sections[sec * n + (back[p] as number)] as number;
-        return image + (j - before);
+        const sec = machine.enabledSection(t) * n;
+        let base = 0; // steps of earlier sections
+        for (let k = 0; k < sec; k++) base += counts[k] ?? 0;
+        let before = base; // and of the CPUs before t's in its section
+        for (let k = sec; k < sec + t.cpu; k++) before += counts[k] ?? 0;
+        const own = j - before;
+        const lens = Array.from({ length: n }, (_, i) => counts[sec + i] ?? 0);
+        // the CPUs records name (a TLB entry's escaped TLBI, a pending TLBI's issuer)
+        const named: number[] = [];
+        for (const c of s.cpus) {
+          for (const e of c.tlb) if (e.escProc >= 0 && !named.includes(e.escProc)) named.push(e.escProc);
+          for (const p of c.inv) if (!named.includes(p.issuer)) named.push(p.issuer);
+        }
+        return (g) => {
+          for (let k = 0; k < named.length; k++) if (g[named[k] as number] !== named[k]) return undefined;
+          // the image's section: CPU i's part now at slot g[i]; t's CPU's part goes after the slots before g[t.cpu]
+          const to = g[t.cpu] as number;
+          let at = base + own;
+          for (let i = 0; i < n; i++) if ((g[i] as number) < to) at += lens[i] as number;
+          return at;
+        };
       };
   const sym: Symmetry<MachineState, Transition> = {
     outcomesFollow,
     mapTransition,
-    ...(mapChoice === undefined ? {} : { mapChoice }),
+    ...(placer === undefined ? {} : { placer }),
     ...(observation === undefined ? {} : { observation }),
     classes,
     group: groupOf(n, classes),

@@ -135,10 +135,10 @@ describe('symmetry reduction', () => {
     }
   });
   it("places a permuted step in the image's enabled list without building the image, on both models", () => {
-    // mapChoice against the slow way (the mapped transition looked up in the image's list), for
+    // The model's placer against the slow way (the mapped transition looked up in the image's list), for
     // every step of a sample of reachable states and every permutation. In the second test the
     // interchangeable CPUs issue TLBIs: where a pending one's issuer is among the moved CPUs,
-    // renaming re-sorts its records, and mapChoice must decline rather than guess.
+    // renaming re-sorts its records, and the placer must decline rather than guess.
     const tlbis = [
       'AArch64 sym-tlbi',
       'Variant=vmsa',
@@ -159,7 +159,7 @@ describe('symmetry reduction', () => {
         const prog = program(src, 'f.litmus');
         const sys = vmsaSystem(prog, { model });
         const sym = machineSymmetry(prog, sys.machine);
-        if (sym?.mapChoice === undefined || sym.mapTransition === undefined) throw new Error('no mapChoice');
+        if (sym?.placer === undefined || sym.mapTransition === undefined) throw new Error('no placer');
         let placed = 0;
         let declined = 0;
         let frontier = [sys.initial()];
@@ -168,8 +168,9 @@ describe('symmetry reduction', () => {
           for (const s of frontier.slice(0, 40)) {
             const ts = sys.enabled(s);
             ts.forEach((t, j) => {
+              const place = sym.placer?.(s, ts, j);
               for (const g of sym.group) {
-                const fast = sym.mapChoice?.(s, ts, j, g);
+                const fast = place?.(g);
                 const slow = sys.enabled(sym.apply(s, g)).findIndex((u) => deepEqual(u, sym.mapTransition?.(s, t, g)));
                 if (fast === undefined) declined++;
                 else {
