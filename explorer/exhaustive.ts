@@ -2,7 +2,7 @@
 // state, outcome or finding is a shortest one, and among those the first in choice order. That
 // makes witnesses canonical: the same for any run and, later, for any split of the work.
 
-import { IntColumn } from './int-column.js';
+import { Column } from './column.js';
 import { KeyIndex } from './key-index.js';
 import { SleepExpansion } from './sleep.js';
 import { codecOf, WordFrontier } from './word-frontier.js';
@@ -95,8 +95,8 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     frontier.push(s);
     count++;
   };
-  const parent = new IntColumn();
-  const choice = new IntColumn();
+  const parent = new Column();
+  const choice = new Column();
   const outcomes = new Map<string, Witnessed>();
   const findings = new Map<string, Witnessed>();
   const traceTo = (id: number, extra?: number): Trace => {
@@ -116,7 +116,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
   };
   // sleep sets: asleep[id] is state id's mask (explorer/sleep.ts), set over its canonical edge
   const sleeper = sys.sleep === undefined ? undefined : new SleepExpansion(sys.sleep);
-  const asleep = new IntColumn();
+  const asleep = new Column();
   asleep.push(0);
   const init = sys.initial();
   seen.add(sys.key(init), 0);
@@ -198,7 +198,7 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
 }
 
 // The search so far as a Handoff: `frontierStart` is the id of the frontier level's first state.
-function handOff<S>(seen: KeyIndex, count: number, parent: IntColumn, choice: IntColumn, levelStart: number[], frontierStart: number, asleep: IntColumn, frontier: S[]): Handoff<S> {
+function handOff<S>(seen: KeyIndex, count: number, parent: Column, choice: Column, levelStart: number[], frontierStart: number, asleep: Column, frontier: S[]): Handoff<S> {
   const level = levelStart.length - 1;
   const bounds = [...levelStart, count];
   const levelOf = new Uint16Array(count);

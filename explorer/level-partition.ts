@@ -8,6 +8,7 @@
 // for any number of partitions and any timing.
 
 import { replay } from './exhaustive.js';
+import { Column } from './column.js';
 import { KeyIndex } from './key-index.js';
 import { SleepExpansion } from './sleep.js';
 import { codecOf, StateArena } from './word-frontier.js';
@@ -149,35 +150,27 @@ interface Candidate {
  * the scavenger copied every one of them, and their numbers, twice).
  */
 class Candidates {
-  at = new Int32Array(1024);
-  fp = new Float64Array(1024);
-  edge = new Float64Array(1024);
-  sleep = new Int32Array(1024);
-  length = 0;
+  readonly at = new Column('int32', 1024);
+  readonly fp = new Column('float64', 1024);
+  readonly edge = new Column('float64', 1024);
+  readonly sleep = new Column('int32', 1024);
 
-  push(at: number, fp: number, edge: number, sleep: number): void {
-    if (this.length === this.at.length) this.grow();
-    const n = this.length++;
-    this.at[n] = at;
-    this.fp[n] = fp;
-    this.edge[n] = edge;
-    this.sleep[n] = sleep;
+  get length(): number {
+    return this.at.length;
   }
 
-  private grow(): void {
-    const size = 2 * this.at.length;
-    const at = new Int32Array(size);
-    const fp = new Float64Array(size);
-    const edge = new Float64Array(size);
-    const sleep = new Int32Array(size);
-    at.set(this.at);
-    fp.set(this.fp);
-    edge.set(this.edge);
-    sleep.set(this.sleep);
-    this.at = at;
-    this.fp = fp;
-    this.edge = edge;
-    this.sleep = sleep;
+  push(at: number, fp: number, edge: number, sleep: number): void {
+    this.at.push(at);
+    this.fp.push(fp);
+    this.edge.push(edge);
+    this.sleep.push(sleep);
+  }
+
+  clear(): void {
+    this.at.clear();
+    this.fp.clear();
+    this.edge.clear();
+    this.sleep.clear();
   }
 }
 
@@ -258,7 +251,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     const limit = this.table.capacity * MAX_LOAD;
     let transitions = 0;
     let batch = 0;
-    this.candidates.length = 0;
+    this.candidates.clear();
     this.next.clear();
     this.claimedHere.clear();
     const sleeper = this.sleeper;
@@ -324,19 +317,19 @@ export class LevelPartition<S, T> implements PartitionApi {
     let ascending = true;
     for (let n = 0; n < cs.length; n++) {
       // (a candidate's claim was once the lowest, so the winner is of the same level)
-      const fp = cs.fp[n] as number;
+      const fp = cs.fp.at(n);
       const edge = this.table.edgeOf(fp);
-      if (edge === cs.edge[n]) {
-        if (kept.length > 0 && edge < (cs.edge[kept[kept.length - 1] as number] as number)) ascending = false;
+      if (edge === cs.edge.at(n)) {
+        if (kept.length > 0 && edge < cs.edge.at(kept[kept.length - 1] as number)) ascending = false;
         kept.push(n);
-      } else if (edge >= 0) lost.push({ at: cs.at[n] as number, fp, edge, sleep: 0 }); // (its mask comes with assign)
+      } else if (edge >= 0) lost.push({ at: cs.at.at(n), fp, edge, sleep: 0 }); // (its mask comes with assign)
     }
     // (candidates come in edge order: the frontier goes in rank order, each state's choices in order)
-    if (!ascending) kept.sort((a, b) => (cs.edge[a] as number) - (cs.edge[b] as number));
+    if (!ascending) kept.sort((a, b) => cs.edge.at(a) - cs.edge.at(b));
     // A state of which this partition holds the canonical copy, or another spare copy, is no spare.
     const spares: Candidate[] = [];
     if (lost.length > 0) {
-      const have = new Set(kept.map((n) => cs.fp[n] as number));
+      const have = new Set(kept.map((n) => cs.fp.at(n)));
       for (const c of lost) {
         if (have.has(c.fp)) continue;
         have.add(c.fp);
@@ -353,10 +346,10 @@ export class LevelPartition<S, T> implements PartitionApi {
     const sleeps = new Int32Array(kept.length);
     // kept is in edge order, so the first witness of a key here is this partition's earliest
     kept.forEach((c, n) => {
-      const edge = cs.edge[c] as number;
+      const edge = cs.edge.at(c);
       edges[n] = edge;
-      sleeps[n] = cs.sleep[c] as number;
-      const state = this.next.get(cs.at[c] as number);
+      sleeps[n] = cs.sleep.at(c);
+      const state = this.next.get(cs.at.at(c));
       this.sys.stateFindings(state).forEach((f, idx) => {
         if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge, prio: 1, idx }));
       });
@@ -383,9 +376,9 @@ export class LevelPartition<S, T> implements PartitionApi {
     for (let n = 0; n < ranks.length; n++) {
       const e = edges[n] as number;
       if (n > 0 && e <= (edges[n - 1] as number)) throw new Error('[internal] assign: edges not ascending');
-      while (k < kept.length && (cs.edge[kept[k] as number] as number) < e) k++;
+      while (k < kept.length && cs.edge.at(kept[k] as number) < e) k++;
       while (p < spares.length && (spares[p] as Candidate).edge < e) p++;
-      const at = k < kept.length && cs.edge[kept[k] as number] === e ? (cs.at[kept[k] as number] as number) : p < spares.length && (spares[p] as Candidate).edge === e ? (spares[p] as Candidate).at : -1;
+      const at = k < kept.length && cs.edge.at(kept[k] as number) === e ? cs.at.at(kept[k] as number) : p < spares.length && (spares[p] as Candidate).edge === e ? (spares[p] as Candidate).at : -1;
       if (at < 0) missing.push(ranks[n] as number);
       else frontier.push({ at, rank: ranks[n] as number, sleep: sleeps[n] as number });
     }
@@ -439,7 +432,7 @@ export class LevelPartition<S, T> implements PartitionApi {
 
   retable(buffer: SharedArrayBuffer): void {
     this.table = new FingerprintTable(buffer);
-    this.candidates.length = 0;
+    this.candidates.clear();
     this.next.clear();
   }
 

@@ -124,6 +124,12 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
     }
     return false;
   };
+  // The CPUs c's records name, added to `into`: the records movesRefs looks at, for callers
+  // that test many permutations against one state (keep the two alike).
+  const namedBy = (c: CpuState, into: number[]): void => {
+    for (const e of c.tlb) if (e.escProc >= 0 && !into.includes(e.escProc)) into.push(e.escProc);
+    for (const p of c.inv) if (!into.includes(p.issuer)) into.push(p.issuer);
+  };
   const renameCpu = (c: CpuState, g: Perm): CpuState => {
     const refs = movesRefs(c, g);
     if (!refs && !labels) return c;
@@ -264,10 +270,7 @@ export function machineSymmetry(prog: Program, machine: Machine): Symmetry<Machi
         const lens = Array.from({ length: n }, (_, i) => counts[sec + i] ?? 0);
         // the CPUs records name (a TLB entry's escaped TLBI, a pending TLBI's issuer)
         const named: number[] = [];
-        for (const c of s.cpus) {
-          for (const e of c.tlb) if (e.escProc >= 0 && !named.includes(e.escProc)) named.push(e.escProc);
-          for (const p of c.inv) if (!named.includes(p.issuer)) named.push(p.issuer);
-        }
+        for (const c of s.cpus) namedBy(c, named);
         return (g) => {
           for (let k = 0; k < named.length; k++) if (g[named[k] as number] !== named[k]) return undefined;
           // the image's section: CPU i's part now at slot g[i]; t's CPU's part goes after the slots before g[t.cpu]
