@@ -154,16 +154,21 @@ class Candidates {
   readonly fp = new Column('float64', 1024);
   readonly edge = new Column('float64', 1024);
   readonly sleep = new Column('int32', 1024);
+  /** index in `marks` of what the state itself reports (findings, outcome), -1 for nothing */
+  readonly mark = new Column('int32', 1024);
+  /** the findings and outcome of the candidates that have any (few: most states have neither) */
+  marks: StateMarks[] = [];
 
   get length(): number {
     return this.at.length;
   }
 
-  push(at: number, fp: number, edge: number, sleep: number): void {
+  push(at: number, fp: number, edge: number, sleep: number, marks: StateMarks | undefined): void {
     this.at.push(at);
     this.fp.push(fp);
     this.edge.push(edge);
     this.sleep.push(sleep);
+    this.mark.push(marks === undefined ? -1 : this.marks.push(marks) - 1);
   }
 
   clear(): void {
@@ -171,7 +176,19 @@ class Candidates {
     this.fp.clear();
     this.edge.clear();
     this.sleep.clear();
+    this.mark.clear();
+    this.marks = [];
   }
+}
+
+/**
+ * What a successor reports of itself, worked out in `expand` while it is a live object (settle
+ * would have to rebuild it from its words).
+ */
+interface StateMarks {
+  readonly findings: readonly Finding[];
+  readonly outcome: string | undefined;
+  readonly detail: unknown;
 }
 
 /** A frontier state: its handle in the partition's `cur` arena, its rank in its level and its sleep mask. */
@@ -219,6 +236,14 @@ export class LevelPartition<S, T> implements PartitionApi {
     const codec = codecOf(sys);
     this.cur = new StateArena(codec);
     this.next = new StateArena(codec);
+  }
+
+  // What `s` reports of itself, if anything.
+  private marksOf(s: S): StateMarks | undefined {
+    const findings = this.sys.stateFindings(s);
+    const outcome = this.sys.outcome(s);
+    if (findings.length === 0 && outcome === undefined) return undefined;
+    return { findings, outcome, detail: outcome === undefined || this.reportedOutcomes.has(outcome) ? undefined : this.sys.outcomeDetail?.(s) };
   }
 
   // Stores a state of the current level (seeded, adopted) in `cur`.
@@ -291,7 +316,7 @@ export class LevelPartition<S, T> implements PartitionApi {
         }
         if (c?.lowest === true) {
           sys.keep?.(r.state);
-          this.candidates.push(this.next.put(r.state), fp, rank * 65536 + i, sleeper === undefined ? 0 : sleeper.carried(mask, r.perm));
+          this.candidates.push(this.next.put(r.state), fp, rank * 65536 + i, sleeper === undefined ? 0 : sleeper.carried(mask, r.perm), this.marksOf(r.state));
         }
         if (++batch === 256) {
           batch = 0;
@@ -349,12 +374,14 @@ export class LevelPartition<S, T> implements PartitionApi {
       const edge = cs.edge.at(c);
       edges[n] = edge;
       sleeps[n] = cs.sleep.at(c);
-      const state = this.next.get(cs.at.at(c));
-      this.sys.stateFindings(state).forEach((f, idx) => {
+      const m = cs.mark.at(c);
+      if (m < 0) return;
+      const marks = cs.marks[m] as StateMarks;
+      marks.findings.forEach((f, idx) => {
         if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge, prio: 1, idx }));
       });
-      const o = this.sys.outcome(state);
-      if (o !== undefined && !this.reportedOutcomes.has(o) && !outcomes.has(o)) outcomes.set(o, { key: o, detail: this.sys.outcomeDetail?.(state), len: next, edge, prio: 1, idx: 0 });
+      const o = marks.outcome;
+      if (o !== undefined && !this.reportedOutcomes.has(o) && !outcomes.has(o)) outcomes.set(o, { key: o, detail: marks.detail, len: next, edge, prio: 1, idx: 0 });
     });
     for (const k of findings.keys()) this.reported.add(k);
     for (const k of this.levelFindings.keys()) this.reported.add(k);
