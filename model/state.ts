@@ -728,23 +728,78 @@ export function fingerprintByVisit(s: MachineState, valueHash: readonly number[]
 
 /** `c` with the fields of `ch` replaced. */
 export function cpuWith(c: CpuState, ch: Partial<CpuState>): CpuState {
-  return {
-    pc: ch.pc ?? c.pc,
-    regs: ch.regs ?? c.regs,
-    flags: ch.flags ?? c.flags,
-    elr: ch.elr ?? c.elr,
-    par: ch.par ?? c.par,
-    tlb: ch.tlb ?? c.tlb,
-    early: ch.early ?? c.early,
-    inv: ch.inv ?? c.inv,
-    unsynced: ch.unsynced ?? c.unsynced,
-    stale: ch.stale ?? c.stale,
-    excl: ch.excl ?? c.excl,
-    retry: ch.retry ?? c.retry,
-    win: ch.win ?? c.win,
-    hu: ch.hu ?? c.hu,
-    loops: ch.loops ?? c.loops,
+  const n: { -readonly [K in keyof CpuState]: CpuState[K] } = {
+    pc: c.pc,
+    regs: c.regs,
+    flags: c.flags,
+    elr: c.elr,
+    par: c.par,
+    tlb: c.tlb,
+    early: c.early,
+    inv: c.inv,
+    unsynced: c.unsynced,
+    stale: c.stale,
+    excl: c.excl,
+    retry: c.retry,
+    win: c.win,
+    hu: c.hu,
+    loops: c.loops,
   };
+  // Call sites pass a few dozen kinds of `ch`: reading all 15 fields by name was a megamorphic
+  // load each (9% of the instructions of a search); a for-in reads only the fields `ch` has, and
+  // the switch stores each by name into the one kind of CPU object (a keyed store would be
+  // megamorphic again).
+  for (const k in ch) {
+    const v = ch[k as keyof CpuState];
+    switch (k as keyof CpuState) {
+      case 'pc':
+        n.pc = v as number;
+        break;
+      case 'regs':
+        n.regs = v as CpuState['regs'];
+        break;
+      case 'flags':
+        n.flags = v as number;
+        break;
+      case 'elr':
+        n.elr = v as number;
+        break;
+      case 'par':
+        n.par = v as number;
+        break;
+      case 'tlb':
+        n.tlb = v as CpuState['tlb'];
+        break;
+      case 'early':
+        n.early = v as CpuState['early'];
+        break;
+      case 'inv':
+        n.inv = v as CpuState['inv'];
+        break;
+      case 'unsynced':
+        n.unsynced = v as CpuState['unsynced'];
+        break;
+      case 'stale':
+        n.stale = v as CpuState['stale'];
+        break;
+      case 'excl':
+        n.excl = v as number;
+        break;
+      case 'retry':
+        n.retry = v as number;
+        break;
+      case 'win':
+        n.win = v as CpuState['win'];
+        break;
+      case 'hu':
+        n.hu = v as CpuState['hu'];
+        break;
+      case 'loops':
+        n.loops = v as CpuState['loops'];
+        break;
+    }
+  }
+  return n;
 }
 
 /** Whether two CPUs are equal (field by field; the record lists element by element). */
