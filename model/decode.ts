@@ -74,6 +74,54 @@ export type Op =
   | { readonly op: 'udf' }
   | { readonly op: 'svc' };
 
+/** The memory accesses: the ops with an address and an ordering. */
+export type AccessOp = Extract<Op, { readonly addr: Addr }>;
+
+const ACCESS_OPS: ReadonlySet<Op['op']> = new Set(['load', 'store', 'stxr', 'swp', 'cas', 'rmw']);
+
+/** Whether `op` is a memory access (use this, not `'addr' in op`: see uniformOp). */
+export function isAccess(op: Op): op is AccessOp {
+  return ACCESS_OPS.has(op.op);
+}
+
+// Every field of every Op, in one order (uniformOp).
+const OP_FIELDS = ['op', 'rd', 'rn', 'rm', 'rs', 'rt', 'src', 'w', 'fn', 'setFlags', 'cond', 'addr', 'ord', 'exclusive', 'postIndex', 'nonzero', 'target', 'row', 'sysreg', 'write', 'el0'] as const;
+const OP_FIELD_SET: ReadonlySet<string> = new Set(OP_FIELDS);
+
+/**
+ * `op` as an object with every field of every kind of op (absent ones undefined), so that all ops
+ * of a program have one hidden class: the machine reads `op.op` and shared fields at sites that
+ * see every kind of instruction, and with a class per kind each such read was a megamorphic
+ * property load. Code must therefore test an op's kind, never `'field' in op`.
+ */
+export function uniformOp(op: Op): Op {
+  const x = op as unknown as Record<string, unknown>;
+  for (const k in x) if (!OP_FIELD_SET.has(k)) throw new Error(`[internal] uniformOp does not know the op field ${k}`);
+  return {
+    op: x.op,
+    rd: x.rd,
+    rn: x.rn,
+    rm: x.rm,
+    rs: x.rs,
+    rt: x.rt,
+    src: x.src,
+    w: x.w,
+    fn: x.fn,
+    setFlags: x.setFlags,
+    cond: x.cond,
+    addr: x.addr,
+    ord: x.ord,
+    exclusive: x.exclusive,
+    postIndex: x.postIndex,
+    nonzero: x.nonzero,
+    target: x.target,
+    row: x.row,
+    sysreg: x.sysreg,
+    write: x.write,
+    el0: x.el0,
+  } as unknown as Op;
+}
+
 /** Why an instruction cannot be decoded: a span and a message naming what is supported. */
 export interface DecodeError {
   readonly span: Span;

@@ -3,7 +3,7 @@
 // Unsupported value naming the construct and its span, never skipped.
 
 import type { CondLoc, FaultAtom, LitmusTest, LocRef, Prop, Span, ThreadCode, Value } from '../litmus/ast.js';
-import { decode } from './decode.js';
+import { decode, uniformOp } from './decode.js';
 import {
   dataCell,
   pteCell,
@@ -337,7 +337,7 @@ class Loader {
           const d = decode(st.instr);
           if (!d.ok) throw new Unsup(`instruction ${st.instr.mnemonic}`, d.error.span, d.error.message);
           for (const l of pending) labels.set(l, code.length);
-          code.push({ op: d.op, instr: st.instr, labels: pending });
+          code.push({ op: uniformOp(d.op), instr: st.instr, labels: pending });
           pending = [];
         }
         for (const l of pending) labels.set(l, code.length);

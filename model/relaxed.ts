@@ -49,7 +49,7 @@
 // step of its own, made once the store is not speculative (updateMayHappen).
 
 import type { Op, Reg } from './decode.js';
-import { regUse, ZR } from './decode.js';
+import { isAccess, regUse, ZR } from './decode.js';
 import { ALL_PAGES, cpuOf, Machine, MAX_SLEEP_CPUS, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
 import { elementOf, pteCell } from './program.js';
 import { cpuWith, instWith, stateWith, type CpuState, type FaultType, type Inst, type MachineState } from './state.js';
@@ -360,7 +360,7 @@ export class RelaxedMachine extends Machine {
     const op = this.slot(cpu, (c.win[idx] as Inst).pc).op;
     const me = regUse(op);
     const p = b.pendingRegs;
-    if (addrOnly && 'addr' in op) {
+    if (addrOnly && isAccess(op)) {
       if (isPending(p, op.addr.base) || (op.addr.offset?.kind === 'reg' && isPending(p, op.addr.offset.reg))) return undefined;
     } else if (op.op === 'csel' && !b.pendingFlags) {
       // CSEL depends only on the register it selects once the condition is known (herd).
@@ -552,7 +552,7 @@ export class RelaxedMachine extends Machine {
     for (let j = 0; j <= upto; j++) {
       const x = c.win[j] as Inst;
       const xo = this.slot(cpu, x.pc).op;
-      if ('addr' in xo && (tainted.has(xo.addr.base) || (xo.addr.offset?.kind === 'reg' && tainted.has(xo.addr.offset.reg)))) return true;
+      if (isAccess(xo) && (tainted.has(xo.addr.base) || (xo.addr.offset?.kind === 'reg' && tainted.has(xo.addr.offset.reg)))) return true;
       const u = regUse(xo);
       const t: boolean = openGuess(x, xo) || u.reads.some((r) => tainted.has(r)) || (u.readsFlags && flags);
       // a branch decided on a guess (herd pick-ctrl-dep; [IFB])
@@ -580,7 +580,7 @@ export class RelaxedMachine extends Machine {
       if (x.stage === 2) continue;
       const xo = this.slot(cpu, x.pc).op;
       if (xo.op === 'dmb' || HEAD_ONLY.has(xo.op)) return false;
-      if ('ord' in xo && xo.ord.acquire !== 'none' && !noRet(xo) && !(isRmw(xo) && (flagsOf(x) & RD) !== 0)) return false;
+      if (isAccess(xo) && xo.ord.acquire !== 'none' && !noRet(xo) && !(isRmw(xo) && (flagsOf(x) & RD) !== 0)) return false;
       if (acqRelRmw(xo)) return false; // its write too (bob: range([R & A]; amo; [W & L]))
     }
     return true;
@@ -619,7 +619,7 @@ export class RelaxedMachine extends Machine {
     const c = this.cpuAt(s, cpu);
     const e = c.win[idx] as Inst;
     const op = this.slot(cpu, e.pc).op;
-    if (!('addr' in op)) return undefined;
+    if (!isAccess(op)) return undefined;
     const view = this.view(c, cpu, idx, true);
     if (view === undefined) return undefined;
     const a = this.address(cpuWith(c, { pc: e.pc, regs: view.regs }), op.addr, cpu, e.pc);
@@ -701,8 +701,8 @@ export class RelaxedMachine extends Machine {
     const writes = part === 'write';
     // A release RMW's write is a release write; its read is a plain one (herd: rmw_amo_read
     // of RMW_L is X, its write XL). An acquire RMW's read is an acquire read.
-    const release = writes && 'ord' in op && op.ord.release;
-    const rcsc = !writes && 'ord' in op && op.ord.acquire === 'acq';
+    const release = writes && isAccess(op) && op.ord.release;
+    const rcsc = !writes && isAccess(op) && op.ord.acquire === 'acq';
     for (let j = 0; j < idx; j++) {
       const x = c.win[j] as Inst;
       const xo = this.slot(cpu, x.pc).op;
@@ -724,12 +724,12 @@ export class RelaxedMachine extends Machine {
       if ((x.stage === 0 || x.fault !== '') && (writes || isRmw(op))) return false;
       const xRead = isRmw(xo) && (flagsOf(x) & RD) !== 0; // x's read is done (only its write is not)
       // acquire orders later accesses after the read (herd bob: [R & A]; po; [M])
-      if ('ord' in xo && xo.ord.acquire !== 'none' && !noRet(xo) && !xRead) return false;
+      if (isAccess(xo) && xo.ord.acquire !== 'none' && !noRet(xo) && !xRead) return false;
       // an acquire-release read-modify-write orders later accesses after its write as well
       // (herd bob: [range([R & A]; amo; [W & L])]; po; [M])
       if (acqRelRmw(xo)) return false;
       if (release) return false; // release: every earlier access first
-      if (rcsc && 'ord' in xo && xo.ord.release) return false; // [W & L]; po; [R & A] (RCsc)
+      if (rcsc && isAccess(xo) && xo.ord.release) return false; // [W & L]; po; [R & A] (RCsc)
       if (x.stage === 0 || x.fault !== '') continue;
       if (x.cell === e.cell) {
         // Coherence: same-cell accesses perform in program order, except that a load may read
@@ -757,7 +757,7 @@ export class RelaxedMachine extends Machine {
       const f = flagsOf(x);
       const data = (r: Reg): { value: number } | null => {
         const v = this.regAt(c, cpu, j, r);
-        return v === undefined ? null : { value: this.narrowIf(v, 'w' in xo && xo.w) };
+        return v === undefined ? null : { value: this.narrowIf(v, (xo as { readonly w?: boolean }).w === true) };
       };
       if (xo.op === 'store') return data(xo.rt);
       if (!isRmw(xo)) return null;
