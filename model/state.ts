@@ -469,7 +469,7 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
   w[n++] = cpus.length;
   const digests = digestsFor(valueHash);
   for (let i = 0; i < cpus.length; i++) {
-    const d = digests.of(cpus[i] as CpuState);
+    const d = digests.at(i, cpus[i] as CpuState);
     w[n++] = (d / 0x200000) | 0;
     w[n++] = d % 0x200000;
   }
@@ -549,12 +549,46 @@ class CpuDigests {
   private readonly ringCpu: (CpuState | undefined)[] = new Array<CpuState | undefined>(RING).fill(undefined);
   private readonly ringDigest: number[] = new Array<number>(RING).fill(0);
   private next = 0;
+  // The CPU last asked for at each position of a state's CPU list, its digest, and whether it
+  // was interned: a search fingerprints a state's successors one after another, and they share
+  // all CPUs but one with it, so most asks need no lookup in `known` (a cache miss when the map
+  // is large).
+  private readonly posCpu: (CpuState | undefined)[] = [];
+  private readonly posDigest: number[] = [];
+  private readonly posInterned: boolean[] = [];
 
   constructor(readonly hashes: readonly number[]) {}
 
-  of(c: CpuState): number {
+  /** The digest of `c`, the CPU at position `i` of a state's list. */
+  at(i: number, c: CpuState): number {
+    if (this.posCpu[i] === c) return this.posDigest[i] as number;
     const known = this.known.get(c);
-    if (known !== undefined) return known;
+    const d = known ?? this.unknown(c);
+    this.posCpu[i] = c;
+    this.posDigest[i] = d;
+    this.posInterned[i] = known !== undefined;
+    return d;
+  }
+
+  /** Whether `c`, the CPU at position `i` of a state's list, is interned. */
+  interned(i: number, c: CpuState): boolean {
+    if (this.posCpu[i] === c && this.posInterned[i] === true) return true;
+    return this.known.has(c);
+  }
+
+  /** Interns `c` (not interned before), the CPU at position `i`, whose digest is `d`. */
+  intern(i: number, c: CpuState, d: number): void {
+    this.byDigest.set(d, c);
+    this.known.set(c, d);
+    if (this.posCpu[i] === c) this.posInterned[i] = true;
+  }
+
+  of(c: CpuState): number {
+    return this.known.get(c) ?? this.unknown(c);
+  }
+
+  // The digest of a CPU not interned: one of the last few asked for, or computed.
+  private unknown(c: CpuState): number {
     const ring = this.ringCpu;
     for (let i = 0; i < RING; i++) if (ring[i] === c) return this.ringDigest[i] as number;
     const d = cpuDigest(c, this.hashes);
@@ -858,13 +892,11 @@ export function internCpus(s: MachineState, valueHash: readonly number[]): void 
   const cpus = s.cpus as CpuState[];
   for (let i = 0; i < cpus.length; i++) {
     const c = cpus[i] as CpuState;
-    if (digests.known.has(c)) continue;
-    const d = digests.of(c);
+    if (digests.interned(i, c)) continue;
+    const d = digests.at(i, c);
     const have = digests.byDigest.get(d);
-    if (have === undefined) {
-      digests.byDigest.set(d, c);
-      digests.known.set(c, d);
-    } else if (sameCpu(have, c)) cpus[i] = have;
+    if (have === undefined) digests.intern(i, c, d);
+    else if (sameCpu(have, c)) cpus[i] = have;
   }
 }
 
@@ -882,20 +914,37 @@ export class StateWords {
   private readonly faults = new ListTable<FaultRec>(faultListKey);
   private readonly remaps = new ListTable<QuietRemap>((qs) => qs.map((q) => `${q.cpu}:${q.va}:${q.oldDesc}:${q.newDesc}`).join(';'));
   private readonly buf: number[] = [];
+  // The CPU encoded last at each position, and its number: states encoded one after another are
+  // mostly siblings, which share all CPUs but one (a lookup in cpuIds is a cache miss when the
+  // table is large).
+  private readonly lastCpu: (CpuState | undefined)[] = [];
+  private readonly lastId: number[] = [];
 
   encode(s: MachineState): ArrayLike<number> {
     const w = this.buf;
-    w.length = 0;
-    w.push(s.cpus.length, this.mems.id(s.mem), this.faults.id(s.faults), this.remaps.id(s.remaps));
-    for (let i = 0; i < s.cpus.length; i++) {
+    const n = s.cpus.length;
+    // (every state of a program has as many CPUs: the length is set once, not per call, as
+    // setting an array's length is a call into the runtime)
+    if (w.length !== 4 + n) w.length = 4 + n;
+    w[0] = n;
+    w[1] = this.mems.id(s.mem);
+    w[2] = this.faults.id(s.faults);
+    w[3] = this.remaps.id(s.remaps);
+    for (let i = 0; i < n; i++) {
       const c = s.cpus[i] as CpuState;
+      if (c === this.lastCpu[i]) {
+        w[4 + i] = this.lastId[i] as number;
+        continue;
+      }
       let id = this.cpuIds.get(c);
       if (id === undefined) {
         id = this.cpus.length;
         this.cpus.push(c);
         this.cpuIds.set(c, id);
       }
-      w.push(id);
+      this.lastCpu[i] = c;
+      this.lastId[i] = id;
+      w[4 + i] = id;
     }
     return w;
   }
@@ -928,14 +977,24 @@ class ListTable<T> {
   private readonly byKey = new Map<string, number>();
   private readonly byObject = new WeakMap<readonly T[], number>();
   private readonly lists: (readonly T[])[] = [];
+  // the list numbered last: siblings share their parent's lists, so most calls ask for it again
+  private last: readonly T[] | undefined;
+  private lastId = -1;
 
   constructor(private readonly key: (list: readonly T[]) => string) {}
 
   id(list: readonly T[]): number {
+    if (list === this.last) return this.lastId;
     let id = this.byObject.get(list);
-    if (id !== undefined) return id;
+    if (id === undefined) id = this.number(list);
+    this.last = list;
+    this.lastId = id;
+    return id;
+  }
+
+  private number(list: readonly T[]): number {
     const k = this.key(list);
-    id = this.byKey.get(k);
+    let id = this.byKey.get(k);
     if (id === undefined) {
       id = this.lists.length;
       this.lists.push(list);
