@@ -182,6 +182,26 @@ export function insertSorted<T extends object>(list: readonly T[], x: T): readon
   return out;
 }
 
+// withFault's memo: for a fault list object, the list object each fault added to it gave.
+const FAULT_INSERTS = new WeakMap<readonly FaultRec[], Map<number, readonly FaultRec[]>>();
+
+/**
+ * `faults` with `f` added (insertSorted), as one list object for one list object and fault.
+ * Fault steps of a search start from the few fault lists the frontier shares, and a new list
+ * object equal to a known one cost encoding a string key to be recognised (StateWords); this one
+ * is recognised by object.
+ */
+export function withFault(faults: readonly FaultRec[], f: FaultRec): readonly FaultRec[] {
+  const type = FAULT_CODES[f.type] ?? 7;
+  if (f.proc < 0 || f.proc >= 1024 || f.pc < 0 || f.pc >= 65536 || f.va < -1 || f.va + 1 >= 65536) return insertSorted(faults, f);
+  const code = ((f.proc * 65536 + f.pc) * 65536 + (f.va + 1)) * 8 + type;
+  let memo = FAULT_INSERTS.get(faults);
+  if (memo === undefined) FAULT_INSERTS.set(faults, (memo = new Map()));
+  let out = memo.get(code);
+  if (out === undefined) memo.set(code, (out = insertSorted(faults, f)));
+  return out;
+}
+
 /** Orders records by their fields in declaration order (numbers and strings). */
 export function compareRecords(a: object, b: object): number {
   // for...in walks own fields in creation order without building arrays (this runs per step)
