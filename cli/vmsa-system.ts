@@ -35,7 +35,8 @@ export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { 
     initial: () => machine.initial(),
     enabled: (s) => machine.enabled(s),
     step: (s, t) => {
-      events.length = 0; // one list for every step: nothing keeps it
+      // one list for every step (nothing keeps it), emptied by pop: setting its length calls the runtime
+      while (events.length > 0) events.pop();
       const state = machine.step(s, t, events);
       const flag = t.k === 'exec' ? executedFlag(prog, s, t.cpu) : undefined;
       if (events.length === 0 && flag === undefined) return { state, findings: NO_FINDINGS };

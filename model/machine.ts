@@ -17,6 +17,7 @@ import {
   cpuWith,
   insertSorted,
   stateWith,
+  withFault,
   type CpuState,
   type EarlyFault,
   type FaultType,
@@ -85,6 +86,9 @@ export class Machine {
   /** `translates[t][v]`: thread t may translate variable v (model/translation-reach.ts) */
   protected readonly translates: readonly (readonly boolean[])[];
 
+  /** `local[t][pc]`: slot pc of thread t holds a LOCAL_OPS instruction (a Set lookup per step, else) */
+  protected readonly local: readonly (readonly boolean[])[];
+
   /** (cpu, va, cpu may translate va) for every va whose PTE can change: the closure syncShadows keeps */
   protected readonly walked: readonly (readonly [number, number, boolean])[];
 
@@ -93,6 +97,7 @@ export class Machine {
     readonly options: MachineOptions = { evictions: false },
   ) {
     this.translates = translatedVars(prog);
+    this.local = prog.threads.map((t) => t.code.map((slot) => LOCAL_OPS.has(slot.op.op)));
     this.walked = this.translates.flatMap((row, cpu) => row.flatMap((t, va) => (prog.mutablePte[va] === true ? [[cpu, va, t] as const] : [])));
   }
 
@@ -217,7 +222,7 @@ export class Machine {
       const t = ts[i] as Transition;
       if (t.k !== 'exec') continue;
       const pc = cpuOf(s, t.cpu).pc;
-      if (pc >= 0 && LOCAL_OPS.has(this.slot(t.cpu, pc).op.op)) return [i];
+      if (pc >= 0 && this.local[t.cpu]?.[pc] === true) return [i];
     }
     return undefined;
   }
@@ -241,13 +246,13 @@ export class Machine {
     if (t.k === 'inv') return 2 * cpu + 1;
     if (t.k !== 'exec') return -1;
     const c = cpuOf(s, cpu);
-    const op = this.slot(cpu, c.pc).op;
-    if (LOCAL_OPS.has(op.op)) return 2 * cpu;
-    if (op.op !== 'load' || c.retry !== 0) return -1;
+    const local = this.local[cpu] as readonly boolean[];
+    if (local[c.pc] === true) return 2 * cpu;
+    if (this.slot(cpu, c.pc).op.op !== 'load' || c.retry !== 0) return -1;
     const th = this.threadOf(cpu);
     if (c.pc >= th.mainEnd) return -1;
-    if (c.pc + 1 < th.mainEnd && LOCAL_OPS.has(this.slot(cpu, c.pc + 1).op.op)) return -1;
-    if (th.handlerStart >= 0 && LOCAL_OPS.has(this.slot(cpu, th.handlerStart).op.op)) return -1;
+    if (c.pc + 1 < th.mainEnd && local[c.pc + 1] === true) return -1;
+    if (th.handlerStart >= 0 && local[th.handlerStart] === true) return -1;
     return 2 * cpu;
   }
 
@@ -769,7 +774,7 @@ export class Machine {
     // mode; a fault inside the handler, or a second fault on a handled-mode retry, discards the
     // execution.
     if (t.handlerStart >= 0 ? c.pc >= t.mainEnd : !skip && mode === 'handled' && c.retry === 1) return withCpu(s, cpu, cpuWith(c, { pc: -2 }));
-    const faults = insertSorted(s.faults, { proc: cpu, pc: c.pc, va, type });
+    const faults = withFault(s.faults, { proc: cpu, pc: c.pc, va, type });
     // Exception entry is context-synchronising: early walks and synced stale records are dropped.
     const early = NO_EARLY;
     const stale = syncedDropped(c.stale);
