@@ -5,7 +5,10 @@
 
 // invariant: slot i is words 2i (fingerprint + 1, 0 when empty) and 2i+1 (edge key, 0 while the
 // claimer has not written it yet). A fingerprint, once written, never moves or changes; an edge
-// key only decreases. Linear probing from fingerprint mod capacity; capacity is a power of two.
+// key only decreases. Linear probing from the fingerprint's home slot (key-index.ts home) masked
+// to the capacity, a power of two.
+
+import { home } from './key-index.js';
 
 /** An edge key: (level of the state, rank of its parent in the previous level, choice). */
 export function edgeKey(level: number, parentRank: number, choice: number): bigint {
@@ -87,7 +90,7 @@ export class FingerprintTable {
   claim(fp: number, key: bigint): Claim {
     const tag = BigInt(fp) + 1n;
     const slots = this.slots;
-    let i = fp % this.capacity;
+    let i = home(fp) & this.mask;
     for (let probes = 0; probes < this.capacity; probes++) {
       const at = 2 * i;
       let cur = Atomics.load(slots, at);
@@ -122,7 +125,7 @@ export class FingerprintTable {
     const tlo = tag % 0x100000000 | 0;
     const thi = Math.floor(tag / 0x100000000) | 0;
     const words = this.words;
-    let i = fp % this.capacity;
+    let i = home(fp) & this.mask;
     for (let probes = 0; probes < this.capacity; probes++) {
       const lo = words[4 * i] as number;
       const hi = words[4 * i + 1] as number;
@@ -136,7 +139,7 @@ export class FingerprintTable {
   /** The edge key stored for `fp`, or undefined when absent. */
   key(fp: number): bigint | undefined {
     const tag = BigInt(fp) + 1n;
-    let i = fp % this.capacity;
+    let i = home(fp) & this.mask;
     for (let probes = 0; probes < this.capacity; probes++) {
       const cur = Atomics.load(this.slots, 2 * i);
       if (cur === 0n) return undefined;
@@ -174,7 +177,7 @@ export class FingerprintTable {
       // entriesBelow's test: a key is written and its level, (khi >>> 16) - 1, is below `level`
       if ((klo === 0 && khi === 0) || (khi >>> 16) - 1 >= level) continue;
       const fp = (hi >>> 0) * 0x100000000 + (lo >>> 0) - 1;
-      let j = fp % capacity;
+      let j = home(fp) & mask;
       while (dst[4 * j] !== 0 || dst[4 * j + 1] !== 0) j = (j + 1) & mask;
       dst[4 * j] = lo;
       dst[4 * j + 1] = hi;

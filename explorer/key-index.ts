@@ -4,7 +4,7 @@
 // keeps 53-bit keys of a Map as heap numbers); any other key goes to a Map.
 
 // invariant: keys[i] holds a fingerprint + 1, 0 when the slot is empty; ids[i] is its state id.
-// Capacity is a power of two and at most half full (linear probing from fp mod capacity).
+// Capacity is a power of two and at most half full (linear probing from home(fp) masked).
 export class KeyIndex {
   private keys = new Float64Array(1 << 12);
   private ids = new Int32Array(1 << 12);
@@ -53,7 +53,7 @@ export class KeyIndex {
   private slotOf(key: number): number {
     const tag = key + 1;
     const keys = this.keys;
-    for (let i = key % (this.mask + 1); ; i = (i + 1) & this.mask) {
+    for (let i = home(key) & this.mask; ; i = (i + 1) & this.mask) {
       const cur = keys[i] as number;
       if (cur === tag || cur === 0) return i;
     }
@@ -91,12 +91,21 @@ export class KeyIndex {
     for (let j = 0; j < keys.length; j++) {
       const tag = keys[j] as number;
       if (tag === 0) continue;
-      let i = (tag - 1) % capacity;
+      let i = home(tag - 1) & this.mask;
       while (this.keys[i] !== 0) i = (i + 1) & this.mask;
       this.keys[i] = tag;
       this.ids[i] = ids[j] as number;
     }
   }
+}
+
+/**
+ * The home slot of a fingerprint (a non-negative safe integer) in a power-of-two table, before
+ * masking: its high 32 bits (a fingerprint's best-mixed ones) xor its low 32. (`key % capacity`
+ * on a double is a call to fmod, once per lookup and per rehashed key.)
+ */
+export function home(key: number): number {
+  return ((key / 0x200000) | 0) ^ (key | 0);
 }
 
 function isFingerprint(k: number): boolean {

@@ -5,6 +5,8 @@
 // memory are dear here; words cost the collector nothing, and a state is rebuilt (young garbage)
 // only when it is expanded. A system without a codec has its states kept as they are.
 
+import { Column } from './column.js';
+
 /** Encodes and rebuilds states (see TransitionSystem.encode). */
 export interface StateCodec<S> {
   encode(s: S): ArrayLike<number>;
@@ -61,8 +63,8 @@ export class StateArena<S> {
 
 interface Level<S> {
   readonly arena: StateArena<S>;
-  /** each state's handle, by position in the level */
-  at: number[];
+  /** each state's handle, by position in the level (a column: cleared, not regrown, per level) */
+  readonly at: Column;
 }
 
 /** States of two consecutive levels, by position within their level. */
@@ -71,8 +73,8 @@ export class WordFrontier<S> {
   private next: Level<S>;
 
   constructor(codec: StateCodec<S> | undefined) {
-    this.cur = { arena: new StateArena(codec), at: [] };
-    this.next = { arena: new StateArena(codec), at: [] };
+    this.cur = { arena: new StateArena(codec), at: new Column() };
+    this.next = { arena: new StateArena(codec), at: new Column() };
   }
 
   /** Adds a state at the end of the next level. */
@@ -82,9 +84,8 @@ export class WordFrontier<S> {
 
   /** The state at position `k` of the level being expanded. */
   get(k: number): S {
-    const at = this.cur.at[k];
-    if (at === undefined) throw new Error(`[internal] no state ${k} in the frontier`);
-    return this.cur.arena.get(at);
+    if (k < 0 || k >= this.cur.at.length) throw new Error(`[internal] no state ${k} in the frontier`);
+    return this.cur.arena.get(this.cur.at.at(k));
   }
 
   /** The next level becomes the one being expanded (the old level's arena is cleared and reused). */
@@ -92,12 +93,14 @@ export class WordFrontier<S> {
     const old = this.cur;
     this.cur = this.next;
     old.arena.clear();
-    old.at = [];
+    old.at.clear();
     this.next = old;
   }
 
   /** Every state of the next level. */
   nextStates(): S[] {
-    return this.next.at.map((at) => this.next.arena.get(at));
+    const out: S[] = [];
+    for (let k = 0; k < this.next.at.length; k++) out.push(this.next.arena.get(this.next.at.at(k)));
+    return out;
   }
 }
