@@ -86,7 +86,7 @@ export class Machine {
   /** `translates[t][v]`: thread t may translate variable v (model/translation-reach.ts) */
   protected readonly translates: readonly (readonly boolean[])[];
 
-  /** `local[t][pc]`: slot pc of thread t holds a LOCAL_OPS instruction (a Set lookup per step, else) */
+  /** `local[t][pc]`: slot pc of thread t holds a LOCAL_OPS instruction (asked per step: a table, not a Set lookup) */
   protected readonly local: readonly (readonly boolean[])[];
 
   /** (cpu, va, cpu may translate va) for every va whose PTE can change: the closure syncShadows keeps */
