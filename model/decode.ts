@@ -77,7 +77,8 @@ export type Op =
 /** The memory accesses: the ops with an address and an ordering. */
 export type AccessOp = Extract<Op, { readonly addr: Addr }>;
 
-const ACCESS_OPS: ReadonlySet<Op['op']> = new Set(['load', 'store', 'stxr', 'swp', 'cas', 'rmw']);
+/** The kinds of op that access memory (isAccess). */
+export const ACCESS_OPS: ReadonlySet<Op['op']> = new Set(['load', 'store', 'stxr', 'swp', 'cas', 'rmw']);
 
 /** Whether `op` is a memory access (use this, not `'addr' in op`: see uniformOp). */
 export function isAccess(op: Op): op is AccessOp {

@@ -49,7 +49,7 @@
 // step of its own, made once the store is not speculative (updateMayHappen).
 
 import type { Op, Reg } from './decode.js';
-import { isAccess, regUse, ZR } from './decode.js';
+import { ACCESS_OPS, isAccess, regUse, ZR } from './decode.js';
 import { ALL_PAGES, cpuOf, Machine, MAX_SLEEP_CPUS, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
 import { elementOf, pteCell } from './program.js';
 import { cpuWith, instWith, stateWith, type CpuState, type FaultType, type Inst, type MachineState } from './state.js';
@@ -78,7 +78,6 @@ export const WINDOW = 12;
 const EAGER = new Set(['mov', 'alu', 'cmp', 'cset', 'adr', 'nop', 'csel', 'b', 'cbz', 'dmb']);
 
 const HEAD_ONLY = new Set(['dsb', 'isb', 'tlbi', 'eret', 'msr', 'mrs', 'at', 'svc', 'udf']);
-const MEMORY = new Set(['load', 'store', 'stxr', 'swp', 'cas', 'rmw']);
 
 // A read-modify-write in the window records its progress in `Inst.flags` (unused otherwise by
 // accesses, -1 until set): bits of the constants below. Its read and write are separate steps,
@@ -261,7 +260,7 @@ export class RelaxedMachine extends Machine {
             st = this.retire(this.doStep(st, cpu, idx, undefined, false), cpu);
             if (this.cpuAt(st, cpu).pc === -2) return st;
             continue;
-          } else if (e.stage === 0 && MEMORY.has(op.op)) {
+          } else if (e.stage === 0 && ACCESS_OPS.has(op.op)) {
             const t = this.fixedTranslation(st, cpu, idx);
             if (t !== undefined) {
               changed = true;
@@ -432,7 +431,7 @@ export class RelaxedMachine extends Machine {
       const xo = this.slot(cpu, x.pc).op.op;
       if (xo !== 'dsb' && xo !== 'tlbi') walkable = false;
     }
-    if (blocked && !(walkable && MEMORY.has(op.op) && e.stage === 0)) return;
+    if (blocked && !(walkable && ACCESS_OPS.has(op.op) && e.stage === 0)) return;
     if (HEAD_ONLY.has(op.op)) {
       if (idx !== 0 && (!this.mayIssueEarly(c, cpu, idx, op) || this.view(c, cpu, idx) === undefined)) return;
       if (op.op === 'dsb' && this.dsbWaits(s, cpu, op)) return; // waiting for TLBI completion
@@ -455,10 +454,10 @@ export class RelaxedMachine extends Machine {
       if (idx > 0 && this.threadOf(cpu).handlerStart >= 0 && this.mayIssueEarly(c, cpu, idx, { op: 'eret' }, true)) out.push({ k: 'do', cpu, idx });
       return;
     }
-    const view = this.view(c, cpu, idx, MEMORY.has(op.op) && e.stage === 0);
+    const view = this.view(c, cpu, idx, ACCESS_OPS.has(op.op) && e.stage === 0);
     if (view === undefined && !(isRmw(op) && e.stage === 1 && (flagsOf(e) & RD) === 0)) return;
     // DMBs and register-only instructions are done by settle as soon as they may be.
-    if (!MEMORY.has(op.op)) return;
+    if (!ACCESS_OPS.has(op.op)) return;
     if (e.stage === 0) {
       if (view === undefined) return;
       // Translate: walks are not ordered by DMB or acquire (herd: only addresses, ISB and DSB order them).
@@ -533,7 +532,7 @@ export class RelaxedMachine extends Machine {
       if (xo.op === 'b' || xo.op === 'cbz') return false;
       // A guessed CSEL or CAS result may be the TLBI's operand (herd pob: pick-addr-dep; [TLBI]).
       if (op.op === 'tlbi' && (xo.op === 'csel' || openGuess(x, xo))) return false;
-      if (!MEMORY.has(xo.op)) continue;
+      if (!ACCESS_OPS.has(xo.op)) continue;
       if (x.stage === 0 || x.fault !== '') return false;
       if (op.op !== 'dsb') continue;
       const readPending = (xo.op === 'load' || (isRmw(xo) && (flagsOf(x) & RD) === 0)) && !noRet(xo);
@@ -646,7 +645,7 @@ export class RelaxedMachine extends Machine {
 
   private dmbReady(c: CpuState, cpu: number, idx: number, op: Op & { op: 'dmb' }): boolean {
     // A read-modify-write's read is what DMB LD waits for (herd bob: [R \ NoRet]; po; [dmb.ld]).
-    const need = op.row.type === 'ld' ? (x: Inst, xo: Op) => (xo.op === 'load' || (isRmwLike(xo) && !noRet(xo))) && !(isRmw(xo) && (flagsOf(x) & RD) !== 0) : op.row.type === 'st' ? (_: Inst, xo: Op) => xo.op !== 'load' && MEMORY.has(xo.op) : (_: Inst, xo: Op) => MEMORY.has(xo.op);
+    const need = op.row.type === 'ld' ? (x: Inst, xo: Op) => (xo.op === 'load' || (isRmwLike(xo) && !noRet(xo))) && !(isRmw(xo) && (flagsOf(x) & RD) !== 0) : op.row.type === 'st' ? (_: Inst, xo: Op) => xo.op !== 'load' && ACCESS_OPS.has(xo.op) : (_: Inst, xo: Op) => ACCESS_OPS.has(xo.op);
     return c.win.slice(0, idx).every((x) => x.stage === 2 || !need(x, this.slot(cpu, x.pc).op));
   }
 
@@ -716,7 +715,7 @@ export class RelaxedMachine extends Machine {
       // Nor writes after a guess not yet checked: what depends on a guessed CSEL condition or
       // CAS outcome has a pick dependency on it (herd pob, pick-lob: ordered before writes).
       if (writes && openGuess(x, xo)) return false;
-      if (!MEMORY.has(xo.op)) continue;
+      if (!ACCESS_OPS.has(xo.op)) continue;
       // A write waits until every earlier access knows its cell and cannot fault. A load may
       // pass an earlier access whose cell is unknown: if that access turns out to hit the
       // load's cell, the load and everything after it restart (see restartAfter). The read of a
@@ -813,10 +812,10 @@ export class RelaxedMachine extends Machine {
       if (e.out >= 0 && !this.sameValue(read, e.out, op.w)) return this.withCpuAt(s, cpu, cpuWith(c, { pc: -2 }));
       return set(instWith(e, { flags: flagsOf(e) | RD, out: e.out >= 0 ? e.out : read }));
     }
-    const view = this.view(c, cpu, idx, MEMORY.has(op.op) && e.stage === 0);
+    const view = this.view(c, cpu, idx, ACCESS_OPS.has(op.op) && e.stage === 0);
     if (view === undefined) throw new Error('[internal] relaxed step with inputs not ready');
     if (op.op === 'dmb' || op.op === 'nop') return set(instWith(e, { stage: 2 }));
-    if (!MEMORY.has(op.op)) return this.compute(s, cpu, idx, view, set);
+    if (!ACCESS_OPS.has(op.op)) return this.compute(s, cpu, idx, view, set);
     const vc: CpuState = cpuWith(c, { pc: e.pc, regs: view.regs });
     if (e.stage === 0) {
       const a = this.address(vc, (op as Op & { addr: never }).addr, cpu, e.pc);
@@ -983,7 +982,7 @@ export class RelaxedMachine extends Machine {
   private irrevocable(cpu: number, x: Inst): boolean {
     if (x.stage !== 2) return false;
     const op = this.slot(cpu, x.pc).op.op;
-    return HEAD_ONLY.has(op) || (MEMORY.has(op) && x.cell < 0);
+    return HEAD_ONLY.has(op) || (ACCESS_OPS.has(op) && x.cell < 0);
   }
 
   /** Retires done instructions from the head; takes a fault that reached the head. */
@@ -1036,7 +1035,7 @@ export class RelaxedMachine extends Machine {
     if (c.win.some((e, j) => j < lastEarly && covers(e))) return true;
     // Nor may it reach a fault taken into its handler before the fault was ordered (takeFault):
     // that fault comes before the TLBI's DSB, and so after what orders it.
-    return c.win.some((e, j) => e.stage === 2 && e.cell < 0 && e.va >= 0 && (inv.va === ALL_PAGES || inv.va === e.va) && MEMORY.has(this.slot(cpu, e.pc).op.op) && !this.mayFault(c, cpu, j));
+    return c.win.some((e, j) => e.stage === 2 && e.cell < 0 && e.va >= 0 && (inv.va === ALL_PAGES || inv.va === e.va) && ACCESS_OPS.has(this.slot(cpu, e.pc).op.op) && !this.mayFault(c, cpu, j));
   }
 
   /**
