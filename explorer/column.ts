@@ -32,6 +32,11 @@ export class Column {
     return this.data[i] as number;
   }
 
+  /** A copy of the values as a Float64Array (for a message: transferable, and exact for both kinds). */
+  toFloat64Array(): Float64Array {
+    return Float64Array.from(this.data.subarray(0, this.size));
+  }
+
   /** Forgets every value (keeping the capacity). */
   clear(): void {
     this.size = 0;

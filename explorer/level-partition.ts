@@ -12,7 +12,7 @@ import { Column } from './column.js';
 import { KeyIndex } from './key-index.js';
 import { SleepExpansion } from './sleep.js';
 import { codecOf, StateArena } from './word-frontier.js';
-import { edgeBase, edgeKey, FingerprintTable, withChoice } from './fingerprint-table.js';
+import { edgeOfChoice, FingerprintTable } from './fingerprint-table.js';
 import type { Finding, TransitionSystem } from './system.js';
 
 /** Codes of the shared stop word (control[STOP]). */
@@ -85,6 +85,11 @@ export interface ExpandReport {
   readonly complete: boolean;
   readonly transitions: number;
   readonly findings: readonly PlacedWitness[];
+  /**
+   * fingerprints whose stored edge this partition's claims replaced (Claim.lowered): the only
+   * states of which another partition's copy may have lost, for settle to look up
+   */
+  readonly lowered: Float64Array;
 }
 
 /** The states a partition keeps for the next level, and what they show. */
@@ -108,8 +113,12 @@ export interface PartitionApi {
   seed(level: number, items: readonly SeedItem[]): SettleReport | undefined;
   /** Expands the frontier, claiming every successor in the table. */
   expand(): ExpandReport;
-  /** Keeps the successors this partition reached first, in edge order. */
-  settle(): SettleReport;
+  /**
+   * Keeps the successors this partition reached first, in edge order; `contested` holds every
+   * partition's `lowered` fingerprints of this expansion (a successor not among them is kept
+   * without a look at the table).
+   */
+  settle(contested: Float64Array): SettleReport;
   /**
    * Makes the next level's frontier: the kept or spare states with canonical edges `edges`, whose
    * ranks are `ranks` (ascending) and sleep masks `sleeps` (a spare copy's own mask came over
@@ -123,8 +132,12 @@ export interface PartitionApi {
   adopt(level: number, batch: StateBatch): void;
   /** Removes frontier states and returns them as data, a batch per group (for a partition to adopt); ranks it does not hold are left out. */
   take(groups: readonly (readonly number[])[]): StateBatch[];
-  /** Forgets this level's successors and uses a new table (after the coordinator grew it). */
-  retable(buffer: SharedArrayBuffer): void;
+  /**
+   * Copies slots from..to-1 of the table `src` (entries of levels below `level`) into the larger
+   * table `dst`, as the other partitions copy theirs at the same time, and returns how many
+   * entries it copied; then forgets this level's successors and uses `dst`.
+   */
+  retable(src: SharedArrayBuffer, dst: SharedArrayBuffer, from: number, to: number, level: number): number;
 }
 
 /** Options of a partition. */
@@ -224,6 +237,8 @@ export class LevelPartition<S, T> implements PartitionApi {
   private levelFindings = new Map<string, PlacedWitness>();
   // fingerprints of the successors this partition claimed during the expansion under way
   private readonly claimedHere = new KeyIndex();
+  // fingerprints whose stored edge this partition's claims replaced during that expansion
+  private readonly lowered = new Column('float64');
   private readonly sleeper: SleepExpansion<S, T> | undefined;
 
   constructor(
@@ -262,7 +277,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     if (level !== 0 || first === undefined) return undefined;
     const s = this.cur.get(first.at);
     const fp = fingerprintOf(this.sys, s);
-    if (this.table.claim(fp, edgeKey(0, 0, 0)).inserted) Atomics.add(this.control, CONTROL.distinct, 1);
+    if (this.table.claim(fp, 0, 0).inserted) Atomics.add(this.control, CONTROL.distinct, 1);
     const findings = this.sys.stateFindings(s).map((f, idx) => placed(f, { len: 0, edge: 0, prio: 1, idx }));
     const o = this.sys.outcome(s);
     return { edges: new Float64Array(0), sleeps: new Int32Array(0), spares: new Float64Array(0), findings, outcomes: o === undefined ? [] : [{ key: o, detail: this.sys.outcomeDetail?.(s), len: 0, edge: 0, prio: 1, idx: 0 }] };
@@ -279,14 +294,16 @@ export class LevelPartition<S, T> implements PartitionApi {
     this.candidates.clear();
     this.next.clear();
     this.claimedHere.clear();
+    this.lowered.clear();
     const sleeper = this.sleeper;
     const maxStates = this.options.maxStates;
     const exact = maxStates !== undefined;
     let inserted = 0;
     for (const { at, rank, sleep } of this.frontier) {
       const state = this.cur.get(at);
-      const base = edgeBase(next, rank);
       const ts = sys.enabled(state);
+      // (each choice fits the edge's 16 bits)
+      const base = edgeOfChoice(rank, ts.length - 1) - (ts.length - 1);
       const only = sys.reduce?.(state, ts);
       const n = only === undefined ? ts.length : only.length;
       if (sleeper !== undefined) sleeper.begin(state, ts, only, sleep);
@@ -298,12 +315,12 @@ export class LevelPartition<S, T> implements PartitionApi {
         transitions++;
         for (let idx = 0; idx < r.findings.length; idx++) {
           const f = r.findings[idx] as Finding;
-          if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge: rank * 65536 + i, prio: 0, idx }));
+          if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge: base + i, prio: 0, idx }));
         }
         const fp = fingerprintOf(sys, r.state);
         // A successor this partition already claimed in this expansion, over a lower edge (the
         // frontier goes in rank order): the table would answer old or higher, so it is not asked.
-        const c = this.claimedHere.insert(fp, 0) ? this.table.claim(fp, withChoice(base, i)) : undefined;
+        const c = this.claimedHere.insert(fp, 0) ? this.table.claim(fp, next, base + i) : undefined;
         // The shared count of states is added to in batches (every partition adding to one word
         // for each state kept the cores passing its cache line back and forth), except under
         // --max-states, which stops at an exact count; the table-full check has room for a batch
@@ -314,9 +331,10 @@ export class LevelPartition<S, T> implements PartitionApi {
           if (maxStates !== undefined && n >= maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
           if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
         }
+        if (c?.lowered === true) this.lowered.push(fp);
         if (c?.lowest === true) {
           sys.keep?.(r.state);
-          this.candidates.push(this.next.put(r.state), fp, rank * 65536 + i, sleeper === undefined ? 0 : sleeper.carried(mask, r.perm), this.marksOf(r.state));
+          this.candidates.push(this.next.put(r.state), fp, base + i, sleeper === undefined ? 0 : sleeper.carried(mask, r.perm), this.marksOf(r.state));
         }
         if (++batch === 256) {
           batch = 0;
@@ -324,7 +342,7 @@ export class LevelPartition<S, T> implements PartitionApi {
           if (this.options.deadline !== undefined && Date.now() > this.options.deadline) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.timeout);
           if (Atomics.load(control, CONTROL.stop) !== STOP.none) {
             Atomics.add(control, CONTROL.distinct, inserted);
-            return { complete: false, transitions, findings: [...findings.values()] };
+            return { complete: false, transitions, findings: [...findings.values()], lowered: new Float64Array(0) };
           }
         }
       }
@@ -332,18 +350,23 @@ export class LevelPartition<S, T> implements PartitionApi {
     Atomics.add(control, CONTROL.transitions, batch);
     if (Atomics.add(control, CONTROL.distinct, inserted) + inserted > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
     this.levelFindings = findings;
-    return { complete: Atomics.load(control, CONTROL.stop) === STOP.none, transitions, findings: [...findings.values()] };
+    return { complete: Atomics.load(control, CONTROL.stop) === STOP.none, transitions, findings: [...findings.values()], lowered: this.lowered.toFloat64Array() };
   }
 
-  settle(): SettleReport {
+  settle(contested: Float64Array): SettleReport {
     const cs = this.candidates;
     const kept: number[] = [];
     const lost: Candidate[] = [];
     let ascending = true;
+    // A candidate's claim was once the lowest, so it lost only if a later claim replaced its edge,
+    // and that claim's partition reported the fingerprint as lowered.
+    const disputed = new KeyIndex();
+    for (let i = 0; i < contested.length; i++) disputed.insert(contested[i] as number, 0);
+    const some = disputed.size > 0;
     for (let n = 0; n < cs.length; n++) {
-      // (a candidate's claim was once the lowest, so the winner is of the same level)
       const fp = cs.fp.at(n);
-      const edge = this.table.edgeOf(fp);
+      // (the winner of a disputed state is of the same level)
+      const edge = some && disputed.get(fp) >= 0 ? this.table.edgeOf(fp) : cs.edge.at(n);
       if (edge === cs.edge.at(n)) {
         if (kept.length > 0 && edge < cs.edge.at(kept[kept.length - 1] as number)) ascending = false;
         kept.push(n);
@@ -351,17 +374,10 @@ export class LevelPartition<S, T> implements PartitionApi {
     }
     // (candidates come in edge order: the frontier goes in rank order, each state's choices in order)
     if (!ascending) kept.sort((a, b) => cs.edge.at(a) - cs.edge.at(b));
-    // A state of which this partition holds the canonical copy, or another spare copy, is no spare.
-    const spares: Candidate[] = [];
-    if (lost.length > 0) {
-      const have = new Set(kept.map((n) => cs.fp.at(n)));
-      for (const c of lost) {
-        if (have.has(c.fp)) continue;
-        have.add(c.fp);
-        spares.push(c);
-      }
-      spares.sort((a, b) => a.edge - b.edge);
-    }
+    // The lost copies are the spares: a partition claims a fingerprint once an expansion
+    // (claimedHere), so it holds no other copy of their states, kept or lost.
+    const spares = lost;
+    if (spares.length > 1) spares.sort((a, b) => a.edge - b.edge);
     this.kept = kept;
     this.spares = spares;
     const next = this.level + 1;
@@ -457,10 +473,13 @@ export class LevelPartition<S, T> implements PartitionApi {
     return out.map((o) => ({ ranks: o.ranks, data: pack.call(this.sys, o.states), sleeps: o.sleeps }));
   }
 
-  retable(buffer: SharedArrayBuffer): void {
-    this.table = new FingerprintTable(buffer);
+  retable(src: SharedArrayBuffer, dst: SharedArrayBuffer, from: number, to: number, level: number): number {
+    const bigger = new FingerprintTable(dst);
+    const count = new FingerprintTable(src).copyInto(bigger, from, to, level);
+    this.table = bigger;
     this.candidates.clear();
     this.next.clear();
+    return count;
   }
 
   private rebuild(choices: readonly number[]): S {

@@ -14,7 +14,7 @@
 // (ParallelStart): its levels and fingerprints fill the table, its frontier is adopted as data.
 
 import type { Budget, ExplorationResult, Handoff, Witnessed } from './exhaustive.js';
-import { FingerprintTable, edgeKey } from './fingerprint-table.js';
+import { FingerprintTable, edgeOfChoice } from './fingerprint-table.js';
 import { CONTROL, STOP, keyFingerprint, noteWitness, type PartitionApi, type PlacedWitness, type SeedItem, type SettleReport, type StateBatch } from './level-partition.js';
 import type { Trace, TransitionSystem } from './system.js';
 
@@ -59,8 +59,8 @@ interface Level {
 export interface ParallelStart {
   readonly level: number;
   readonly levels: readonly Level[];
-  /** (fingerprint, edge key) of every state of levels 0..level */
-  readonly known: readonly (readonly [number, bigint])[];
+  /** (fingerprint, level, edge) of every state of levels 0..level */
+  readonly known: readonly (readonly [number, number, number])[];
   /** the frontier, one packed batch of contiguous ranks per partition */
   readonly frontier: readonly StateBatch[];
   readonly outcomes: readonly Witnessed[];
@@ -80,7 +80,7 @@ export function parallelStart<S, T>(sys: TransitionSystem<S, T>, probe: Explorat
   return {
     level: h.level,
     levels: h.levels,
-    known: h.known.map((k) => [keyFingerprint(k.key), edgeKey(k.level, k.parentRank, k.choice)] as const),
+    known: h.known.map((k) => [keyFingerprint(k.key), k.level, edgeOfChoice(k.parentRank, k.choice)] as const),
     frontier: Array.from({ length: partitions }, (_, w) => {
       const from = Math.floor((w * size) / partitions);
       const to = Math.floor(((w + 1) * size) / partitions);
@@ -109,21 +109,28 @@ const STOP_NAMES: Record<number, ExplorationResult['stopped']> = {
 };
 
 /** Explores every reachable state with the partitions of `host`; see the file comment. */
-export async function exploreParallel(host: PartitionHost, budget: Budget = {}, start?: ParallelStart): Promise<ExplorationResult & { stats: ParallelStats }> {
+export async function exploreParallel(
+  host: PartitionHost,
+  budget: Budget = {},
+  start?: ParallelStart,
+  /** the fingerprint table's first capacity (a power of two), for tests that make it grow */
+  tableCapacity = 1 << 16,
+): Promise<ExplorationResult & { stats: ParallelStats }> {
   const n = host.size;
   if (start !== undefined && start.frontier.length !== n) throw new Error(`[internal] a start for ${start.frontier.length} partitions on ${n}`);
   const startSize = start === undefined ? 0 : start.frontier.reduce((a, b) => a + b.ranks.length, 0);
-  let cap = 1 << 16;
+  let cap = tableCapacity;
   while (start !== undefined && cap / 2 < start.known.length + startSize * GROWTH) cap *= 2;
   let table = FingerprintTable.create(cap);
-  for (const [fp, key] of start?.known ?? []) table.claim(fp, key);
+  for (const [fp, lvl, edge] of start?.known ?? []) table.claim(fp, lvl, edge);
   const controlBuffer = new SharedArrayBuffer(CONTROL.size * 4);
   const control = new Int32Array(controlBuffer);
   if (start !== undefined) Atomics.store(control, CONTROL.distinct, start.known.length);
   const parts: RemotePartition[] = [];
   for (let w = 0; w < n; w++) parts.push(await host.start(w, table.buffer, controlBuffer));
   const levels: Level[] = start === undefined ? [{ parent: new Uint32Array(1), choice: new Uint16Array(1) }] : [...start.levels];
-  let owned: number[][] = parts.map((_, w) => (start === undefined ? (w === 0 ? [0] : []) : [...(start.frontier[w] as StateBatch).ranks]));
+  // each partition's frontier states, by rank (ascending)
+  let owned: Uint32Array[] = parts.map((_, w) => Uint32Array.from(start === undefined ? (w === 0 ? [0] : []) : (start.frontier[w] as StateBatch).ranks));
   const findings = new Map<string, PlacedWitness>();
   const outcomes = new Map<string, PlacedWitness>();
   let transitions = start?.transitions ?? 0;
@@ -146,7 +153,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
     }
     return cs.reverse();
   };
-  const seedItems = (lvl: number, ranks: readonly number[], sleeps: Int32Array): SeedItem[] => ranks.map((rank) => ({ rank, choices: traceOf(lvl, rank), sleep: sleeps[rank] ?? 0 }));
+  const seedItems = (lvl: number, ranks: ArrayLike<number>, sleeps: Int32Array): SeedItem[] => Array.from(ranks, (rank) => ({ rank, choices: traceOf(lvl, rank), sleep: sleeps[rank] ?? 0 }));
   const merge = (r: Pick<SettleReport, 'findings' | 'outcomes'>): void => {
     for (const f of r.findings) noteWitness(findings, f);
     for (const o of r.outcomes) noteWitness(outcomes, o);
@@ -156,7 +163,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
     restarts++;
     const p = await host.start(w, table.buffer, controlBuffer);
     parts[w] = p;
-    await p.seed(level, seedItems(level, owned[w] as number[], sleepOf));
+    await p.seed(level, seedItems(level, owned[w] as Uint32Array, sleepOf));
   };
   // Calls `f` on partition w, restarting it (and redoing `redo` first) as often as it dies.
   const call = async <R>(w: number, f: (p: RemotePartition) => Promise<R>, redo?: (p: RemotePartition) => Promise<unknown>): Promise<R> => {
@@ -218,7 +225,8 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
         stopped = STOP_NAMES[after] ?? 'cancelled';
         break;
       }
-      const settled = await Promise.all(parts.map((_, w) => call(w, (p) => p.settle(), (p) => p.expand())));
+      const contested = concatenated(expanded.map((r) => r.lowered));
+      const settled = await Promise.all(parts.map((_, w) => call(w, (p) => p.settle(contested), (p) => p.expand())));
       for (const r of expanded) {
         transitions += r.transitions;
         for (const f of r.findings) noteWitness(findings, f);
@@ -235,20 +243,18 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
       });
       // Each state goes to the partition that holds its canonical copy, or, where that evens out
       // the shares, to one that holds a spare copy (no state moves between threads for that).
-      const share = ranks.perPartition.map((r) => Array.from(r));
+      const share = ranks.perPartition;
       reassigned += shareSpares(share, settled.map((r) => ranksOfEdges(next, r.spares)));
       await Promise.all(
         parts.map((_, w) =>
           call(
             w,
             async (p) => {
-              const mine = share[w] as number[];
-              const own = new Uint32Array(mine.length);
-              const edges = new Float64Array(mine.length);
-              const sleeps = new Int32Array(mine.length);
-              for (let i = 0; i < mine.length; i++) {
-                const rank = mine[i] as number;
-                own[i] = rank;
+              const own = share[w] as Uint32Array;
+              const edges = new Float64Array(own.length);
+              const sleeps = new Int32Array(own.length);
+              for (let i = 0; i < own.length; i++) {
+                const rank = own[i] as number;
                 edges[i] = edgeAt(next, rank);
                 sleeps[i] = nextSleep[rank] as number;
               }
@@ -257,7 +263,7 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
             },
             async (p) => {
               await p.expand();
-              await p.settle();
+              await p.settle(contested);
             },
           ),
         ),
@@ -331,16 +337,44 @@ export async function exploreParallel(host: PartitionHost, budget: Budget = {}, 
   };
 
   // A larger table holding the states of the levels before `level` (a partial level is redone).
+  // The partitions copy a stripe of the old table each, at once. If one dies, its replacement is
+  // given the old table and the copy starts over in a fresh one: a copy cut short may have taken
+  // a slot it never filled.
   async function regrow(want: number, lvl: number): Promise<FingerprintTable> {
     // to half full at most, however many doublings that takes
     let cap = table.capacity;
     while (cap / 2 < want) cap *= 2;
     if (cap > 2 ** 30) throw new Error(`[internal] fingerprint table would need ${cap} slots`);
-    const { table: bigger, count } = table.rebuilt(cap, lvl);
-    Atomics.store(control, CONTROL.distinct, count);
-    Atomics.store(control, CONTROL.stop, STOP.none);
-    await Promise.all(parts.map((_, w) => call(w, (p) => p.retable(bigger.buffer))));
-    return bigger;
+    const old = table;
+    const stripe = (w: number): number => Math.floor((w * old.capacity) / n);
+    for (let deaths = 0; ; ) {
+      const bigger = FingerprintTable.create(cap);
+      const copied = await Promise.allSettled(parts.map((p, w) => p.retable(old.buffer, bigger.buffer, stripe(w), stripe(w + 1), lvl)));
+      const lost: number[] = [];
+      let count = 0;
+      copied.forEach((r, w) => {
+        if (r.status === 'fulfilled') count += r.value;
+        else if (r.reason instanceof PartitionLost) lost.push(w);
+        else throw r.reason;
+      });
+      if (lost.length === 0) {
+        Atomics.store(control, CONTROL.distinct, count);
+        Atomics.store(control, CONTROL.stop, STOP.none);
+        return bigger;
+      }
+      for (const w of lost) {
+        for (;;) {
+          if (++deaths > 5) throw new Error(`[internal] partitions died ${deaths} times while the fingerprint table grew`);
+          try {
+            // (`table` is still the old one, which the new partition is given)
+            await restart(w);
+            break;
+          } catch (e) {
+            if (!(e instanceof PartitionLost)) throw e;
+          }
+        }
+      }
+    }
   }
 }
 
@@ -371,6 +405,17 @@ export function rankEdges(edges: readonly Float64Array[]): { size: number; level
   return { size, level: { parent, choice }, perPartition };
 }
 
+/** The arrays one after another. */
+function concatenated(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** The canonical edge (parent rank * 65536 + choice) of the state of rank `rank` in `level`. */
 function edgeAt(level: Level, rank: number): number {
   return (level.parent[rank] as number) * 65536 + (level.choice[rank] as number);
@@ -395,25 +440,31 @@ function ranksOfEdges(level: Level, edges: Float64Array): number[] {
  * above their share to partitions below it that hold a spare copy (`spares`, ranks per
  * partition). Given states are spread over the donor's ranks, as in rebalance. Returns how many.
  */
-export function shareSpares(owned: number[][], spares: readonly (readonly number[])[]): number {
+export function shareSpares(owned: Uint32Array[], spares: readonly ArrayLike<number>[]): number {
   const parts = owned.length;
   const total = owned.reduce((a, o) => a + o.length, 0);
   const target = (w: number): number => Math.floor(total / parts) + (w < total % parts ? 1 : 0);
-  // the partition owning each rank (ranks are below `total`), kept up to date as states are given
+  if (spares.every((sp) => sp.length === 0)) return 0;
+  // the partition owning each rank, kept up to date as states are given
   let top = 0;
-  for (const o of owned) for (const r of o) top = Math.max(top, r + 1);
+  for (const o of owned) if (o.length > 0) top = Math.max(top, (o[o.length - 1] as number) + 1);
   const ownerOf = new Int32Array(top).fill(-1);
   owned.forEach((o, w) => {
-    for (const r of o) ownerOf[r] = w;
+    for (let i = 0; i < o.length; i++) ownerOf[o[i] as number] = w;
   });
   let given = 0;
   for (let to = 0; to < parts; to++) {
     for (let from = 0; from < parts; from++) {
-      const deficit = target(to) - (owned[to] as number[]).length;
-      const surplus = (owned[from] as number[]).length - target(from);
+      const deficit = target(to) - (owned[to] as Uint32Array).length;
+      const surplus = (owned[from] as Uint32Array).length - target(from);
       if (deficit <= 0) break;
       if (surplus <= 0 || from === to) continue;
-      const can = (spares[to] ?? []).filter((r) => r < top && ownerOf[r] === from);
+      const can: number[] = [];
+      const mine = spares[to] ?? [];
+      for (let i = 0; i < mine.length; i++) {
+        const r = mine[i] as number;
+        if (r < top && ownerOf[r] === from) can.push(r);
+      }
       const k = Math.min(deficit, surplus, can.length);
       if (k === 0) continue;
       // (ascending: `can` is, and its sampled indices are)
@@ -423,22 +474,34 @@ export function shareSpares(owned: number[][], spares: readonly (readonly number
         if (give[give.length - 1] !== r) give.push(r);
       }
       for (const r of give) ownerOf[r] = to;
-      owned[from] = (owned[from] as number[]).filter((r) => ownerOf[r] === from);
-      owned[to] = mergeAscending(owned[to] as number[], give);
+      owned[from] = keptBy(owned[from] as Uint32Array, ownerOf, from);
+      owned[to] = mergeAscending(owned[to] as Uint32Array, give);
       given += give.length;
     }
   }
   return given;
 }
 
+// The ranks of `o` that `ownerOf` gives to partition w.
+function keptBy(o: Uint32Array, ownerOf: Int32Array, w: number): Uint32Array {
+  const out = new Uint32Array(o.length);
+  let n = 0;
+  for (let i = 0; i < o.length; i++) {
+    const r = o[i] as number;
+    if (ownerOf[r] === w) out[n++] = r;
+  }
+  return out.slice(0, n);
+}
+
 // Two ascending lists of distinct ranks merged into one.
-function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
+function mergeAscending(a: Uint32Array, b: readonly number[]): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
   let i = 0;
   let j = 0;
+  let n = 0;
   while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && (a[i] as number) < (b[j] as number))) out.push(a[i++] as number);
-    else out.push(b[j++] as number);
+    if (j >= b.length || (i < a.length && (a[i] as number) < (b[j] as number))) out[n++] = a[i++] as number;
+    else out[n++] = b[j++] as number;
   }
   return out;
 }
@@ -456,22 +519,28 @@ interface Move {
  * over the donor's ranks, so no partition ends up with all the low ranks (which win ties of
  * later levels and would make the drift come back). Returns how many moved.
  */
-async function rebalance(owned: number[][], move: (moves: readonly Move[]) => Promise<unknown>): Promise<number> {
+async function rebalance(owned: Uint32Array[], move: (moves: readonly Move[]) => Promise<unknown>): Promise<number> {
   const parts = owned.length;
   const total = owned.reduce((a, o) => a + o.length, 0);
   const mean = total / parts;
   const sizes = owned.map((o) => o.length);
   if (Math.max(...sizes) <= Math.max(mean * 1.05, mean + 16)) return 0;
   const target = owned.map((_, w) => Math.floor(total / parts) + (w < total % parts ? 1 : 0));
+  // the ranks given up, with their donors, in donor order
   const pool: { rank: number; from: number }[] = [];
   owned.forEach((o, w) => {
     const surplus = o.length - (target[w] as number);
     if (surplus <= 0) return;
     const stride = o.length / surplus;
-    const give = new Set<number>();
-    for (let k = 0; k < surplus; k++) give.add(o[Math.floor(k * stride)] as number);
-    for (const rank of give) pool.push({ rank, from: w });
-    owned[w] = o.filter((r) => !give.has(r));
+    const stay = new Uint8Array(o.length).fill(1);
+    for (let k = 0; k < surplus; k++) stay[Math.floor(k * stride)] = 0;
+    const kept = new Uint32Array(o.length - surplus);
+    let n = 0;
+    for (let i = 0; i < o.length; i++) {
+      if (stay[i] === 1) kept[n++] = o[i] as number;
+      else pool.push({ rank: o[i] as number, from: w });
+    }
+    owned[w] = kept;
   });
   const moves: Move[] = [];
   let next = 0;
@@ -481,7 +550,7 @@ async function rebalance(owned: number[][], move: (moves: readonly Move[]) => Pr
     const take = pool.slice(next, next + deficit);
     next += deficit;
     for (const from of new Set(take.map((t) => t.from))) moves.push({ from, to: w, ranks: take.filter((t) => t.from === from).map((t) => t.rank) });
-    owned[w] = [...o, ...take.map((t) => t.rank)].sort((a, b) => a - b);
+    owned[w] = mergeAscending(o, take.map((t) => t.rank).sort((x, y) => x - y));
   });
   await move(moves);
   return pool.length;

@@ -65,12 +65,12 @@ export class ExplorePool {
         const p: RemotePartition = {
           seed: (level, items) => guarded(() => remote.seed(level, items)),
           expand: () => guarded(() => remote.expand()),
-          settle: () => guarded(() => remote.settle()),
+          settle: (contested) => guarded(() => remote.settle(contested)),
           assign: (ranks, edges, sleeps) => guarded(() => remote.assign(ranks, edges, sleeps)),
           drop: (ranks) => guarded(() => remote.drop(ranks)),
           adopt: (level, items) => guarded(() => remote.adopt(level, items)),
           take: (ranks) => guarded(() => remote.take(ranks)),
-          retable: (buffer) => guarded(() => remote.retable(buffer)),
+          retable: (src, dst, from, to, level) => guarded(() => remote.retable(src, dst, from, to, level)),
           close: async () => {
             try {
               await guarded(() => remote.close());

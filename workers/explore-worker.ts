@@ -45,10 +45,11 @@ export default async function explorePartition(task: SerializedExploreTask): Pro
       }),
       expand: guard(() => {
         if (r.crash !== undefined && r.crash.partition === task.partition && r.crash.level === level && task.attempt === 0) process.exit(1);
-        return part.expand();
+        const e = part.expand();
+        return Comlink.transfer(e, [e.lowered.buffer]);
       }),
-      settle: guard(() => {
-        const s = part.settle();
+      settle: guard((contested) => {
+        const s = part.settle(contested);
         return Comlink.transfer(s, [s.edges.buffer, s.sleeps.buffer, s.spares.buffer]);
       }),
       assign: (ranks, edges, sleeps) => {
@@ -62,7 +63,7 @@ export default async function explorePartition(task: SerializedExploreTask): Pro
         part.adopt(lvl, items);
       }),
       take: (ranks) => part.take(ranks),
-      retable: (buffer) => part.retable(buffer),
+      retable: (src, dst, from, to, lvl) => part.retable(src, dst, from, to, lvl),
       // after comlink has posted this call's reply
       close: () => void setImmediate(resolve),
     };

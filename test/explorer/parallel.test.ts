@@ -2,7 +2,10 @@
 // sequential search for any number of partitions, and recovery from a partition that dies.
 import { describe, expect, it } from 'vitest';
 import { exploreExhaustive } from '../../explorer/exhaustive.js';
-import { FingerprintTable, edgeBase, edgeKey, keyLevel, withChoice } from '../../explorer/fingerprint-table.js';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { FingerprintTable } from '../../explorer/fingerprint-table.js';
+import { distFile } from '../dist.js';
 import { LevelPartition } from '../../explorer/level-partition.js';
 import { PartitionLost, exploreParallel, rankEdges, shareSpares, type PartitionHost, type RemotePartition } from '../../explorer/parallel.js';
 import type { TransitionSystem } from '../../explorer/system.js';
@@ -40,12 +43,12 @@ function localHost<S, T>(sys: TransitionSystem<S, T>, size: number, die: (index:
       return {
         seed: wrap('seed', (l, items) => part.seed(l, items)),
         expand: wrap('expand', () => part.expand()),
-        settle: wrap('settle', () => part.settle()),
+        settle: wrap('settle', (c) => part.settle(c)),
         assign: wrap('assign', (r, e, s) => part.assign(r, e, s)),
         drop: wrap('drop', (r) => part.drop(r)),
         adopt: wrap('adopt', (l, items) => part.adopt(l, items)),
         take: wrap('take', (r) => part.take(r)),
-        retable: wrap('retable', (b) => part.retable(b)),
+        retable: wrap('retable', (src, dst, from, to, level) => part.retable(src, dst, from, to, level)),
         close: async () => undefined,
       };
     },
@@ -68,6 +71,20 @@ function grid(k: number, n: number): TransitionSystem<G, number> {
     key: (s) => s.join(','),
     stateFindings: (s) => s.flatMap((x, i) => (x === n ? [{ key: `full${i}`, detail: s.join(',') }] : [])),
     outcome: (s) => (s.every((x) => x === n) ? 'done' : s.filter((x) => x === n).length === k - 1 && s.includes(0) ? `one-left:${s.indexOf(0)}` : undefined),
+  };
+}
+
+// Counters mod m, each stepped by 1 or 2: states are reached again at later levels (a grid's are
+// not), so a search must remember every earlier level, also across a growth of its table.
+type R = readonly number[];
+function ring(k: number, m: number): TransitionSystem<R, number> {
+  return {
+    initial: () => Array.from({ length: k }, () => 0),
+    enabled: (s) => s.flatMap((_, i) => [2 * i, 2 * i + 1]),
+    step: (s, t) => ({ state: s.map((x, i) => (i === t >> 1 ? (x + 1 + (t & 1)) % m : x)), findings: [] }),
+    key: (s) => s.join(','),
+    stateFindings: (s) => (s.every((x) => x === m - 1) ? [{ key: 'top', detail: null }] : []),
+    outcome: (s) => (s[0] === s[1] ? `same:${s[0]}` : undefined),
   };
 }
 
@@ -131,21 +148,23 @@ describe('exploreParallel', () => {
     expect(par.stats.worstShare).toBeLessThan(0.6);
   });
   it('evens shares out with spare copies, spread over the donor ranks, and only where one is held', () => {
-    const owned = [[0, 1, 2, 3, 4, 5], [6]];
+    const u = (xs: number[][]): Uint32Array[] => xs.map((x) => Uint32Array.from(x));
+    const owned = u([[0, 1, 2, 3, 4, 5], [6]]);
     // partition 1 holds spares of ranks 1, 3 and 5 (and of 6, its own)
     expect(shareSpares(owned, [[], [1, 3, 5, 6]])).toBe(2);
-    expect(owned).toEqual([[0, 2, 4, 5], [1, 3, 6]]);
-    const none = [[0, 1, 2, 3], [4]];
+    expect(owned).toEqual(u([[0, 2, 4, 5], [1, 3, 6]]));
+    const none = u([[0, 1, 2, 3], [4]]);
     expect(shareSpares(none, [[4], [7]])).toBe(0);
-    expect(none).toEqual([[0, 1, 2, 3], [4]]);
+    expect(none).toEqual(u([[0, 1, 2, 3], [4]]));
   });
   it('restarts a partition that dies in any phase, losing and double-counting nothing', async () => {
-    const sys = grid(4, 5);
+    const sys = ring(4, 6);
     const seq = exploreExhaustive(sys);
-    for (const phase of ['expand', 'settle', 'assign', 'seed']) {
+    for (const phase of ['expand', 'settle', 'assign', 'seed', 'retable']) {
       let died = 0;
       const host = localHost(sys, 2, (index, call, n) => index === 1 && call === phase && (phase === 'seed' || n > 12) && died++ < 2);
-      const par = await exploreParallel(host);
+      // (a small first table, so that it grows: partitions copy it over in `retable`)
+      const par = await exploreParallel(host, {}, undefined, 64);
       expect(died, phase).toBeGreaterThan(0);
       expect(par.stats.restarts, phase).toBe(Math.min(died, 2));
       expect(strip(par), phase).toEqual(strip(seq));
@@ -171,10 +190,16 @@ describe('exploreParallel', () => {
     expect(strip(par)).toEqual(strip(seq));
   });
   it('grows the table when a level would overflow it, with the same result', async () => {
-    const sys = grid(5, 4); // 3125 states: past the first table's comfortable load in one level
+    const sys = grid(5, 4); // 3125 states, from a table of 64 slots: it grows several times
     const seq = exploreExhaustive(sys);
-    const par = await exploreParallel(localHost(sys, 2));
-    expect(strip(par)).toEqual(strip(seq));
+    const again = ring(4, 7); // 2401 states, each reached again over longer traces
+    const seqAgain = exploreExhaustive(again);
+    for (const partitions of [1, 2, 3]) {
+      const par = await exploreParallel(localHost(sys, partitions), {}, undefined, 64);
+      expect(strip(par), `${partitions} partitions`).toEqual(strip(seq));
+      const parAgain = await exploreParallel(localHost(again, partitions), {}, undefined, 64);
+      expect(strip(parAgain), `ring, ${partitions} partitions`).toEqual(strip(seqAgain));
+    }
   });
   it('stops at max-states with an incomplete result', async () => {
     const par = await exploreParallel(localHost(grid(4, 5), 2), { maxStates: 100 });
@@ -189,27 +214,33 @@ describe('exploreParallel', () => {
 });
 
 describe('FingerprintTable', () => {
-  it('keeps the least edge key of a level and reports states of earlier levels as old', () => {
+  const e = (rank: number, choice: number): number => rank * 65536 + choice;
+  it('keeps the least edge of a level and reports states of earlier levels as old', () => {
     const t = FingerprintTable.create(16);
-    expect(t.claim(7, edgeKey(2, 5, 1))).toEqual({ old: false, inserted: true, lowest: true });
-    expect(t.claim(7, edgeKey(2, 3, 9))).toEqual({ old: false, inserted: false, lowest: true });
-    expect(t.claim(7, edgeKey(2, 4, 0))).toEqual({ old: false, inserted: false, lowest: false });
-    expect(t.key(7)).toBe(edgeKey(2, 3, 9));
-    // the same edge again (a partition redoing a level after a restart): its copy is still the one to keep
-    expect(t.claim(7, edgeKey(2, 3, 9))).toEqual({ old: false, inserted: false, lowest: true });
-    expect(t.claim(7, edgeKey(3, 0, 0))).toEqual({ old: true, inserted: false, lowest: false });
-    expect(keyLevel(t.key(7) as bigint)).toBe(2);
+    expect(t.claim(7, 2, e(5, 1))).toEqual({ old: false, inserted: true, lowest: true, lowered: false });
+    // a lower edge replaces the stored one: the first copy may have lost, so settle must look
+    expect(t.claim(7, 2, e(3, 9))).toEqual({ old: false, inserted: false, lowest: true, lowered: true });
+    expect(t.claim(7, 2, e(4, 0))).toEqual({ old: false, inserted: false, lowest: false, lowered: false });
+    expect(t.key(7)).toEqual({ level: 2, edge: e(3, 9) });
+    // the same edge again (a partition redoing a level after a restart): its copy is still the one
+    // to keep, and counts as lowered (its first claim may have replaced another copy's edge)
+    expect(t.claim(7, 2, e(3, 9))).toEqual({ old: false, inserted: false, lowest: true, lowered: true });
+    expect(t.claim(7, 3, e(0, 0))).toEqual({ old: true, inserted: false, lowest: false, lowered: false });
+    expect(t.key(7)).toEqual({ level: 2, edge: e(3, 9) });
     // colliding home slots probe on
-    expect(t.claim(7 + 16, edgeKey(3, 0, 0)).inserted).toBe(true);
-    expect(t.key(7 + 16)).toBe(edgeKey(3, 0, 0));
+    expect(t.claim(7 + 16, 3, 0).inserted).toBe(true);
+    expect(t.key(7 + 16)).toEqual({ level: 3, edge: 0 });
     expect(t.key(8)).toBeUndefined();
-    // edgeOf reads the key's edge part without BigInts
-    expect(t.edgeOf(7)).toBe(3 * 65536 + 9);
+    expect(t.edgeOf(7)).toBe(e(3, 9));
     expect(t.edgeOf(7 + 16)).toBe(0);
     expect(t.edgeOf(8)).toBe(-1);
-    t.claim(2 ** 40 + 5, edgeKey(1, 70000, 3));
-    expect(t.edgeOf(2 ** 40 + 5)).toBe(70000 * 65536 + 3);
-    expect(withChoice(edgeBase(4, 9), 300)).toBe(edgeKey(4, 9, 300));
+    // 53-bit fingerprints, fingerprint 0 and edges past 32 bits
+    t.claim(2 ** 53 - 2, 1, e(70000, 3));
+    expect(t.edgeOf(2 ** 53 - 2)).toBe(e(70000, 3));
+    expect(t.claim(0, 0, 0).inserted).toBe(true);
+    expect(t.key(0)).toEqual({ level: 0, edge: 0 });
+    expect(() => t.claim(9, 0x7fff, 0)).toThrow(/out of range/);
+    expect(() => t.claim(9, 1, 2 ** 48)).toThrow(/out of range/);
   });
   it('rebuilds into a larger table with the same entries below a level as re-claiming them gives', () => {
     const t = FingerprintTable.create(64);
@@ -219,21 +250,82 @@ describe('FingerprintTable', () => {
       x = (Math.imul(x, 1103515245) + 12345) >>> 0;
       fps.push(i % 3 === 0 ? i : x * 0x200000 + i); // small and 53-bit fingerprints
     }
-    fps.forEach((fp, i) => t.claim(fp, edgeKey(i % 5, 1000 + i, i % 7)));
+    fps.forEach((fp, i) => t.claim(fp, i % 5, e(1000 + i, i % 7)));
     const { table: r, count } = t.rebuilt(256, 3);
     const expected = FingerprintTable.create(256);
-    for (const [fp, key] of t.entriesBelow(3)) expected.claim(fp, key);
+    for (const [fp, level, edge] of t.entriesBelow(3)) expected.claim(fp, level, edge);
     expect(count).toBe([...t.entriesBelow(3)].length);
     expect(count).toBe(fps.filter((_, i) => i % 5 < 3).length);
-    for (const fp of [...fps, 12345]) expect(r.key(fp)).toBe(expected.key(fp));
+    for (const fp of [...fps, 12345]) expect(r.key(fp)).toEqual(expected.key(fp));
     expect(r.capacity).toBe(256);
   });
   it('keeps only the levels below a given one when rebuilt', () => {
     const t = FingerprintTable.create(8);
-    t.claim(1, edgeKey(0, 0, 0));
-    t.claim(2, edgeKey(1, 0, 0));
-    t.claim(3, edgeKey(2, 0, 1));
+    t.claim(1, 0, 0);
+    t.claim(2, 1, 0);
+    t.claim(3, 2, 1);
     expect([...t.entriesBelow(2)].map(([fp]) => fp).sort()).toEqual([1, 2]);
+  });
+  it('keeps each fingerprint once, with its least edge, when threads claim the same ones at once', async () => {
+    // Four threads claim 200 fingerprints in turn, each 50 times over with edges of their own that
+    // fall as they go, at about the same time (they start together and go at about the same
+    // pace): most claims lower a key that other threads are lowering too. Then the table must hold each fingerprint once, with the least edge
+    // claimed for it, and each must have been inserted by exactly one claim and answered "lowest"
+    // to the claim that stored its final edge. (Two claims' read and write of one key overlap for
+    // a few instructions at most: this checks the table's invariants on real threads; it cannot
+    // show that the slot lock is needed.)
+    const threads = 4;
+    const pool = 200;
+    const perThread = pool * 50;
+    const t = FingerprintTable.create(1 << 10);
+    const gate = new SharedArrayBuffer(4);
+    const url = pathToFileURL(distFile('explorer/fingerprint-table.js')).href;
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      import(${JSON.stringify(url)}).then(({ FingerprintTable }) => {
+        const t = new FingerprintTable(workerData.buffer);
+        // start together: every thread waits at the gate until all have arrived
+        const gate = new Int32Array(workerData.gate);
+        Atomics.add(gate, 0, 1);
+        while (Atomics.load(gate, 0) < workerData.threads);
+        const out = [];
+        for (let k = 0; k < workerData.n; k++) {
+          const fp = Math.floor(k / 50) * 7919 + 3;
+          const edge = (workerData.n - k) * 4 + workerData.id; // falling, and distinct across threads
+          const c = t.claim(fp, 1, edge);
+          out.push(fp, edge, c.inserted ? 1 : 0, c.lowest ? 1 : 0);
+        }
+        parentPort.postMessage(out);
+      });`;
+    const results = await Promise.all(
+      Array.from(
+        { length: threads },
+        (_, id) =>
+          new Promise<number[]>((ok, fail) => {
+            const w = new Worker(code, { eval: true, workerData: { buffer: t.buffer, gate, threads, n: perThread, pool, id } });
+            w.once('message', (m: number[]) => void w.terminate().then(() => ok(m)));
+            w.once('error', fail);
+          }),
+      ),
+    );
+    const least = new Map<number, number>();
+    const inserts = new Map<number, number>();
+    const lowestAtFinal = new Set<number>();
+    for (const r of results) {
+      for (let k = 0; k < r.length; k += 4) {
+        const [fp, edge, ins] = [r[k] as number, r[k + 1] as number, r[k + 2] as number];
+        least.set(fp, Math.min(least.get(fp) ?? Infinity, edge));
+        inserts.set(fp, (inserts.get(fp) ?? 0) + ins);
+      }
+    }
+    for (const r of results) for (let k = 0; k < r.length; k += 4) if (r[k + 3] === 1 && r[k + 1] === least.get(r[k] as number)) lowestAtFinal.add(r[k] as number);
+    expect(least.size).toBe(pool);
+    expect([...t.entriesBelow(2)].length).toBe(least.size);
+    for (const [fp, edge] of least) {
+      expect(t.key(fp)).toEqual({ level: 1, edge });
+      expect(inserts.get(fp)).toBe(1);
+    }
+    expect(lowestAtFinal.size).toBe(least.size);
   });
 });
 
