@@ -235,9 +235,7 @@ export class LevelPartition<S, T> implements PartitionApi {
   private readonly reportedOutcomes = new Set<string>();
   // this level's edge findings (from expand), added to `reported` when the level settles
   private levelFindings = new Map<string, PlacedWitness>();
-  // fingerprints of the successors this partition claimed during the expansion under way
-  private readonly claimedHere = new KeyIndex();
-  // fingerprints whose stored edge this partition's claims replaced during that expansion
+  // fingerprints whose stored edge this partition's claims replaced during the expansion under way
   private readonly lowered = new Column('float64');
   private readonly sleeper: SleepExpansion<S, T> | undefined;
 
@@ -293,7 +291,6 @@ export class LevelPartition<S, T> implements PartitionApi {
     let batch = 0;
     this.candidates.clear();
     this.next.clear();
-    this.claimedHere.clear();
     this.lowered.clear();
     const sleeper = this.sleeper;
     const maxStates = this.options.maxStates;
@@ -318,21 +315,22 @@ export class LevelPartition<S, T> implements PartitionApi {
           if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge: base + i, prio: 0, idx }));
         }
         const fp = fingerprintOf(sys, r.state);
-        // A successor this partition already claimed in this expansion, over a lower edge (the
-        // frontier goes in rank order): the table would answer old or higher, so it is not asked.
-        const c = this.claimedHere.insert(fp, 0) ? this.table.claim(fp, next, base + i) : undefined;
+        // (a successor this partition claimed before in this expansion came over a lower edge, as
+        // the frontier goes in rank order and each state's choices in order: the table answers
+        // old or higher, so a partition holds one copy of a state at most)
+        const c = this.table.claim(fp, next, base + i);
         // The shared count of states is added to in batches (every partition adding to one word
         // for each state kept the cores passing its cache line back and forth), except under
         // --max-states, which stops at an exact count; the table-full check has room for a batch
         // per partition (a table is never fuller than MAX_LOAD by a level's start).
-        if (c?.inserted === true && (++inserted === INSERT_BATCH || exact)) {
+        if (c.inserted && (++inserted === INSERT_BATCH || exact)) {
           const n = Atomics.add(control, CONTROL.distinct, inserted) + inserted;
           inserted = 0;
           if (maxStates !== undefined && n >= maxStates) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.maxStates);
           if (n > limit) Atomics.compareExchange(control, CONTROL.stop, STOP.none, STOP.tableFull);
         }
-        if (c?.lowered === true) this.lowered.push(fp);
-        if (c?.lowest === true) {
+        if (c.lowered) this.lowered.push(fp);
+        if (c.lowest) {
           sys.keep?.(r.state);
           this.candidates.push(this.next.put(r.state), fp, base + i, sleeper === undefined ? 0 : sleeper.carried(mask, r.perm), this.marksOf(r.state));
         }
@@ -374,8 +372,8 @@ export class LevelPartition<S, T> implements PartitionApi {
     }
     // (candidates come in edge order: the frontier goes in rank order, each state's choices in order)
     if (!ascending) kept.sort((a, b) => cs.edge.at(a) - cs.edge.at(b));
-    // The lost copies are the spares: a partition claims a fingerprint once an expansion
-    // (claimedHere), so it holds no other copy of their states, kept or lost.
+    // The lost copies are the spares: a partition keeps one copy of a state at most an expansion
+    // (see expand), so it holds no other copy of their states, kept or lost.
     const spares = lost;
     if (spares.length > 1) spares.sort((a, b) => a.edge - b.edge);
     this.kept = kept;
