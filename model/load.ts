@@ -3,7 +3,7 @@
 // Unsupported value naming the construct and its span, never skipped.
 
 import type { CondLoc, FaultAtom, LitmusTest, LocRef, Prop, Span, ThreadCode, Value } from '../litmus/ast.js';
-import { decode, uniformOp } from './decode.js';
+import { decode, regUse, uniformOp } from './decode.js';
 import {
   dataCell,
   pteCell,
@@ -195,6 +195,20 @@ class Loader {
           return p;
       }
     };
+    // Every CPU's register list ends after the highest register the program names (in code or
+    // init; XZR is no list entry): a register write copies the list, and the digests hash it.
+    // Registers past the end read as 0, which no instruction can have changed. One length for
+    // every CPU, so CPUs with the same code and registers stay equal lists (symmetry).
+    let top = 0;
+    for (const th of this.threads) {
+      for (const slot of th.code) {
+        const u = regUse(slot.op);
+        for (const r of u.reads) top = Math.max(top, r + 1);
+        for (const r of u.writes) top = Math.max(top, r + 1);
+      }
+    }
+    regs.forEach((row) => row.forEach((x, r) => (top = x !== 0 ? Math.max(top, r + 1) : top)));
+    for (const row of regs) row.length = top;
     const hwUpdates = this.threads.some((th) => th.ha || th.hd);
     const mutablePte = this.vars.map((_, v) => hwUpdates || holdsPteAddress(t, this.vars[v] ?? ''));
     const program: Program = {

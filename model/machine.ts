@@ -482,6 +482,8 @@ export class Machine {
       if (n !== undefined) v = this.prog.values.int(wrap32(n));
     }
     if (c.regs[r] === v) return c;
+    // (the list ends after the highest register the program names, load.ts)
+    if (r >= c.regs.length) throw new Error(`[internal] write of X${r} past the register list (${c.regs.length})`);
     const regs = c.regs.slice();
     regs[r] = v;
     return cpuWith(c, { regs });
