@@ -474,19 +474,20 @@ export class Machine {
     throw new ModelUnsupported(proc, pc, `arithmetic ${fn.toUpperCase()} on symbolic values is not supported`);
   }
 
-  protected setReg(c: CpuState, r: Reg, id: number, w: boolean): CpuState {
-    if (r === ZR) return c;
+  /** `c`'s register list with register `r` set to value `id` (its low 32 bits for a W register). */
+  protected regsWith(c: CpuState, r: Reg, id: number, w: boolean): readonly number[] {
+    if (r === ZR) return c.regs;
     let v = id;
     if (w) {
       const n = this.intOf(id);
       if (n !== undefined) v = this.prog.values.int(wrap32(n));
     }
-    if (c.regs[r] === v) return c;
+    if (c.regs[r] === v) return c.regs;
     // (the list ends after the highest register the program names, load.ts)
     if (r >= c.regs.length) throw new Error(`[internal] write of X${r} past the register list (${c.regs.length})`);
     const regs = c.regs.slice();
     regs[r] = v;
-    return cpuWith(c, { regs });
+    return regs;
   }
 
   protected condHolds(flags: number, cond: CondCode, proc: number, pc: number): boolean {
@@ -735,11 +736,17 @@ export class Machine {
     return s.cpus.every((c, i) => (localOnly && i !== cpu) || !c.inv.some((p) => p.issuer === cpu));
   }
 
-  protected advance(c: CpuState, proc: number): CpuState {
+  /**
+   * `c` past its instruction, with the fields of `ch` (an object of the caller's, which this
+   * completes) changed too: one new CPU for an instruction's whole effect.
+   */
+  protected advance(c: CpuState, proc: number, ch: { -readonly [K in keyof CpuState]?: CpuState[K] } = {}): CpuState {
     const t = this.threadOf(proc);
     const next = c.pc + 1;
     const end = c.pc < t.mainEnd ? t.mainEnd : t.code.length;
-    return cpuWith(c, { pc: next >= end ? -1 : next, retry: 0 });
+    ch.pc = next >= end ? -1 : next;
+    ch.retry = 0;
+    return cpuWith(c, ch);
   }
 
   protected jump(c: CpuState, proc: number, target: string): CpuState {
@@ -786,7 +793,7 @@ export class Machine {
       const label = (ret < t.mainEnd ? this.slot(cpu, ret).labels[0] : undefined) ?? `@${ret}`;
       const elr = this.prog.values.intern({ k: 'label', proc: cpu, label, pc: ret });
       next = cpuWith(c, { early, stale, pc: t.handlerStart, elr });
-    } else if (skip) next = this.advance(cpuWith(c, { early, stale }), cpu);
+    } else if (skip) next = this.advance(c, cpu, { early, stale });
     else if (mode === 'handled') next = cpuWith(c, { early, stale, retry: 1 });
     else next = cpuWith(c, { early, stale, pc: -1 });
     const cpus = s.cpus.slice();
@@ -803,21 +810,21 @@ export class Machine {
       case 'nop':
         return withCpu(s, cpu, this.advance(c, cpu));
       case 'mov':
-        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, this.src(c, op.src, cpu, pc), op.w), cpu));
+        return withCpu(s, cpu, this.advance(c, cpu, { regs: this.regsWith(c, op.rd, this.src(c, op.src, cpu, pc), op.w) }));
       case 'alu': {
         const r = this.alu(op.fn, this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w, cpu, pc);
         const c1 = op.setFlags ? cpuWith(c, { flags: this.compare(r, 0, op.w) & 12 }) : c;
         if (op.setFlags && op.fn !== 'and') throw new ModelUnsupported(cpu, pc, `flags of ${op.fn.toUpperCase()}S`);
-        return withCpu(s, cpu, this.advance(this.setReg(c1, op.rd, r, op.w), cpu));
+        return withCpu(s, cpu, this.advance(c1, cpu, { regs: this.regsWith(c1, op.rd, r, op.w) }));
       }
       case 'cmp':
-        return withCpu(s, cpu, this.advance(cpuWith(c, { flags: this.compare(this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w) }), cpu));
+        return withCpu(s, cpu, this.advance(c, cpu, { flags: this.compare(this.reg(c, op.rn), this.src(c, op.src, cpu, pc), op.w) }));
       case 'csel': {
         const r = this.condHolds(c.flags, op.cond, cpu, pc) ? this.reg(c, op.rn) : this.reg(c, op.rm);
-        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, r, op.w), cpu));
+        return withCpu(s, cpu, this.advance(c, cpu, { regs: this.regsWith(c, op.rd, r, op.w) }));
       }
       case 'cset':
-        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, V.int(this.condHolds(c.flags, op.cond, cpu, pc) ? 1n : 0n), op.w), cpu));
+        return withCpu(s, cpu, this.advance(c, cpu, { regs: this.regsWith(c, op.rd, V.int(this.condHolds(c.flags, op.cond, cpu, pc) ? 1n : 0n), op.w) }));
       case 'cbz': {
         const n = this.intOf(this.reg(c, op.rt));
         const isZero = n !== undefined && (op.w ? BigInt.asUintN(32, n) : n) === 0n;
@@ -827,12 +834,12 @@ export class Machine {
         if (op.cond === undefined || this.condHolds(c.flags, op.cond, cpu, pc)) return withCpu(s, cpu, this.jump(c, cpu, op.target));
         return withCpu(s, cpu, this.advance(c, cpu));
       case 'adr':
-        return withCpu(s, cpu, this.advance(this.setReg(c, op.rd, this.labelValue(cpu, op.target, pc), false), cpu));
+        return withCpu(s, cpu, this.advance(c, cpu, { regs: this.regsWith(c, op.rd, this.labelValue(cpu, op.target, pc), false) }));
       case 'msr':
-        return withCpu(s, cpu, this.advance(cpuWith(c, { elr: this.reg(c, op.rt) }), cpu));
+        return withCpu(s, cpu, this.advance(c, cpu, { elr: this.reg(c, op.rt) }));
       case 'mrs': {
         const sr = op.sysreg === 'ELR_EL1' ? c.elr : c.par;
-        return withCpu(s, cpu, this.advance(this.setReg(c, op.rt, sr < 0 ? 0 : sr, false), cpu));
+        return withCpu(s, cpu, this.advance(c, cpu, { regs: this.regsWith(c, op.rt, sr < 0 ? 0 : sr, false) }));
       }
       case 'eret': {
         // Exception return is context-synchronising (Arm ARM D1.3); it resumes at ELR_EL1.
@@ -851,7 +858,7 @@ export class Machine {
       case 'isb':
         // Context synchronisation (Arm ARM B2.3.12): later instructions translate afresh, so early
         // walks are dropped, and page-table stores a DSB has completed become visible to walks.
-        return withCpu(s, cpu, this.advance(cpuWith(c, { early: NO_EARLY, stale: syncedDropped(c.stale) }), cpu));
+        return withCpu(s, cpu, this.advance(c, cpu, { early: NO_EARLY, stale: syncedDropped(c.stale) }));
       case 'dsb':
         return this.dsb(s, cpu);
       case 'tlbi':
@@ -895,7 +902,7 @@ export class Machine {
       unsynced = [];
     }
     const stale = row.type === 'ld' ? c.stale : c.stale.map((r) => (r.synced === 1 ? r : { va: r.va, old: r.old, synced: 1 }));
-    const next: CpuState = this.advance(cpuWith(c, { unsynced, stale }), cpu);
+    const next: CpuState = this.advance(c, cpu, { unsynced, stale });
     return stateWith(s, { cpus: cpus.map((o, i) => (i === cpu ? next : o)) });
   }
 
@@ -1012,43 +1019,44 @@ export class Machine {
     const pc = c.pc;
     const V = this.prog.values;
     const old = st.mem[cell] ?? 0;
-    let regs = c;
+    // what the access changes in this CPU, applied with the pc's advance (one new CPU)
+    const ch: { -readonly [K in keyof CpuState]?: CpuState[K] } = {};
     let write: number | undefined;
     switch (op.op) {
       case 'load':
-        regs = this.setReg(c, op.rt, old, op.w);
-        if (op.exclusive) regs = cpuWith(regs, { excl: cell });
+        ch.regs = this.regsWith(c, op.rt, old, op.w);
+        if (op.exclusive) ch.excl = cell;
         break;
       case 'store':
         write = this.reg(c, op.rt);
-        if (op.postIndex !== undefined) regs = this.setReg(c, op.addr.base, this.alu('add', this.reg(c, op.addr.base), V.int(op.postIndex), false, cpu, pc), false);
+        if (op.postIndex !== undefined) ch.regs = this.regsWith(c, op.addr.base, this.alu('add', this.reg(c, op.addr.base), V.int(op.postIndex), false, cpu, pc), false);
         break;
       case 'stxr':
-        if (fail || c.excl !== cell) regs = this.setReg(c, op.rs, V.int(1n), true);
+        if (fail || c.excl !== cell) ch.regs = this.regsWith(c, op.rs, V.int(1n), true);
         else {
           write = this.reg(c, op.rt);
-          regs = this.setReg(c, op.rs, V.int(0n), true);
+          ch.regs = this.regsWith(c, op.rs, V.int(0n), true);
         }
-        regs = cpuWith(regs, { excl: -1 });
+        ch.excl = -1;
         break;
       case 'swp':
         write = this.reg(c, op.rs);
-        regs = this.setReg(c, op.rt, old, op.w);
+        ch.regs = this.regsWith(c, op.rt, old, op.w);
         break;
       case 'cas':
         if (this.sameValue(old, this.reg(c, op.rs), op.w)) write = this.reg(c, op.rt);
-        regs = this.setReg(c, op.rs, old, op.w);
+        ch.regs = this.regsWith(c, op.rs, old, op.w);
         break;
       case 'rmw': {
         const fn = { add: 'add', clr: 'bic', set: 'orr', eor: 'eor' }[op.fn as 'add' | 'clr' | 'set' | 'eor'];
         if (fn === undefined) throw new ModelUnsupported(cpu, pc, `LD${op.fn.toUpperCase()}`);
         write = this.alu(fn, old, this.reg(c, op.rs), op.w, cpu, pc);
-        regs = this.setReg(c, op.rt, old, op.w);
+        ch.regs = this.regsWith(c, op.rt, old, op.w);
         break;
       }
     }
     let mem = st.mem;
-    let cpus = st.cpus;
+    const cpus = st.cpus.slice();
     if (write !== undefined) {
       if (op.w) {
         const n = this.intOf(write);
@@ -1056,17 +1064,20 @@ export class Machine {
       }
       mem = setAt(mem, cell, write);
       // Any write clears other CPUs' exclusive monitors on that cell (Arm ARM B2.9).
-      cpus = cpus.map((o, i) => (i !== cpu && o.excl === cell ? cpuWith(o, { excl: -1 }) : o));
+      for (let i = 0; i < cpus.length; i++) {
+        const o = cpus[i] as CpuState;
+        if (i !== cpu && o.excl === cell) cpus[i] = cpuWith(o, { excl: -1 });
+      }
       const va = (cell - 1) / 2;
       if (cell % 2 === 1 && old !== write && this.translates[cpu]?.[va] === true) {
         // A descriptor store: until a DSB and an ISB, this CPU's own walker may still read the
         // old one (only worth recording when this CPU may translate va).
         const rec: StaleWalk = { va, old, synced: 0 };
-        regs = cpuWith(regs, { stale: insertSorted(regs.stale.filter((r) => r.va !== va), rec) });
+        ch.stale = insertSorted(c.stale.filter((r) => r.va !== va), rec);
       }
     }
-    const me = this.advance(regs, cpu);
-    const done: MachineState = stateWith(st, { mem, cpus: cpus.map((o, i) => (i === cpu ? me : o)) });
+    cpus[cpu] = this.advance(c, cpu, ch);
+    const done: MachineState = stateWith(st, { mem, cpus });
     return write !== undefined && cell % 2 === 1 ? this.descriptorWritten(done, (cell - 1) / 2) : done;
   }
 
@@ -1085,7 +1096,7 @@ export class Machine {
     const c0 = cpuOf(s, cpu);
     const a = this.vaOf(c0, op.rt, cpu, c0.pc);
     const V = this.prog.values;
-    const failed = (): MachineState => withCpu(s, cpu, this.advance(cpuWith(c0, { par: V.intern({ k: 'par', oa: -1, f: 1 }) }), cpu));
+    const failed = (): MachineState => withCpu(s, cpu, this.advance(c0, cpu, { par: V.intern({ k: 'par', oa: -1, f: 1 }) }));
     let st = s;
     let descId: number;
     if (via.kind === 'early' && this.walkFault(via.desc, cpu) !== undefined) return failed();
@@ -1101,7 +1112,7 @@ export class Machine {
     const t = this.threadOf(cpu);
     if ((op.el0 && d.el0 === 0) || (op.write && d.db === 0 && !(t.hd && d.dbm === 1))) return failed();
     const c = cpuOf(st, cpu);
-    return withCpu(st, cpu, this.advance(cpuWith(c, { par: V.intern({ k: 'par', oa: d.oa, f: 0 }) }), cpu));
+    return withCpu(st, cpu, this.advance(c, cpu, { par: V.intern({ k: 'par', oa: d.oa, f: 0 }) }));
   }
 
   protected sameValue(a: number, b: number, w: boolean): boolean {

@@ -110,7 +110,7 @@ export interface FaultRec {
  */
 export interface CpuState {
   readonly pc: number;
-  /** 31 value ids, X0..X30 */
+  /** value ids of X0, X1, ...: up to the highest register the program names (model/load.ts); the rest read as 0 */
   readonly regs: readonly number[];
   /** NZCV in bits 3..0; bit 4 set when the last CMP compared unequal symbols (only Z is meaningful) */
   readonly flags: number;
