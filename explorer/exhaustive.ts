@@ -86,7 +86,8 @@ export interface ExhaustiveOptions {
 // of the transition that first reached state i; BFS order makes that path a shortest one.
 /** Explores every reachable state of `sys` breadth-first. */
 export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Budget = {}, options: ExhaustiveOptions = {}): ExplorationResult & { handoff?: Handoff<S> } {
-  const seen = new KeyIndex();
+  // (state ids are only read back to hand the search off)
+  const seen = new KeyIndex(options.handOffAfter !== undefined);
   // States not yet expanded, by level: as words when the system encodes them
   // (explorer/word-frontier.ts). `count` states are known.
   const frontier = new WordFrontier<S>(codecOf(sys));

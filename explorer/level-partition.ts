@@ -358,7 +358,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     let ascending = true;
     // A candidate's claim was once the lowest, so it lost only if a later claim replaced its edge,
     // and that claim's partition reported the fingerprint as lowered.
-    const disputed = new KeyIndex();
+    const disputed = new KeyIndex(false);
     for (let i = 0; i < contested.length; i++) disputed.insert(contested[i] as number, 0);
     const some = disputed.size > 0;
     for (let n = 0; n < cs.length; n++) {

@@ -35,6 +35,23 @@ describe('KeyIndex', () => {
     expect(iy.insert(keys[0] as number, 5)).toBe(true);
   });
 
+  it('without ids, is a set of the same keys whose every present key answers 0', () => {
+    const ids = new KeyIndex();
+    const set = new KeyIndex(false);
+    let x = 99;
+    for (let i = 0; i < 20_000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const k = i % 5 === 0 ? `s${x % 1000}` : (x % 7000) * 0x200000 + (x & 0xff);
+      expect(set.insert(k, i)).toBe(ids.insert(k, i));
+    }
+    expect(set.size).toBe(ids.size);
+    for (const [k] of ids.entries()) expect(set.get(k)).toBe(0);
+    expect(set.get(123.5)).toBe(-1);
+    expect(set.add('new', 7)).toBe(-1);
+    expect(set.add('new', 8)).toBe(0);
+    expect(set.get('new')).toBe(0);
+  });
+
   it('takes strings, negative and unsafe numbers as keys too', () => {
     const ix = new KeyIndex();
     expect(ix.add('a,b', 0)).toBe(-1);
