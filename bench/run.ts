@@ -4,7 +4,8 @@
 //     interleaving (symmetry reduction off, so the raw search speed is measured): the search in
 //     the main thread, then on 1 and 2 worker threads (the same engine), with the 2-worker
 //     speedup and a check that all three results are identical; then what this machine gives two
-//     threads at this moment: two independent 1-worker searches at once against one alone;
+//     threads at this moment: two independent 1-worker searches at once against one alone; then
+//     the 2-worker speedup on the largest test cold (new pools) and steady (their later searches);
 //  2. symmetry reduction on the fixmap family (the default): states and time against section 1,
 //     and the same verdict, final states and hazards;
 //  3. partial-order reduction: states with and without it over the conformance corpora;
@@ -90,6 +91,34 @@ async function fixmapFamily(pools: Map<number, ExplorePool>): Promise<void> {
     } finally {
       await other.destroy();
     }
+    await coldAndSteady(src, n, opts);
+  }
+}
+
+/**
+ * The 2-worker speedup on the largest SC test, cold and steady: the table's 1w and 2w come from
+ * pools that earlier, smaller tests have partly warmed (a 2-worker pool's threads each ran about
+ * half of those searches, so they are less warm than the 1-worker pool's). Cold: the first search
+ * on new pools, every worker compiling the model from scratch. Steady: the same pools' third and
+ * fourth searches of the test (median of the two), once the JIT has settled.
+ */
+async function coldAndSteady(src: string, n: number, opts: RunOptions): Promise<void> {
+  const fresh = [new ExplorePool(1), new ExplorePool(2)] as const;
+  try {
+    const times = await Promise.all([0, 1].map(async () => [] as number[]));
+    for (let round = 0; round < 4; round++) {
+      for (const k of [0, 1] as const) {
+        const r = await runSourceAsync(src, 'steady.litmus', opts, { pool: fresh[k], after: 0 });
+        (times[k] as number[]).push(r.ms);
+      }
+    }
+    const [one, two] = times as [number[], number[]];
+    const steady = (t: number[]): number => ((t[2] as number) + (t[3] as number)) / 2;
+    console.log(
+      `   ${n}-CPU test on new pools: cold (first search) 1w ${secs(one[0] as number)}, 2w ${secs(two[0] as number)}: ${((one[0] as number) / (two[0] as number)).toFixed(2)}x; steady (3rd and 4th searches) 1w ${secs(steady(one))}, 2w ${secs(steady(two))}: ${(steady(one) / steady(two)).toFixed(2)}x`,
+    );
+  } finally {
+    for (const p of fresh) await p.destroy();
   }
 }
 
