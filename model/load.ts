@@ -121,7 +121,13 @@ class Loader {
       });
     }
     const regs: number[][] = [];
-    for (let p = 0; p < nprocs; p++) regs.push(new Array<number>(31).fill(0));
+    // (built by push: `new Array(n)` makes a holey array, and slices of it stay holey, while
+    // states rebuilt from packed data have packed lists; two kinds of list cost deoptimizations)
+    for (let p = 0; p < nprocs; p++) {
+      const row: number[] = [];
+      for (let r = 0; r < 31; r++) row.push(0);
+      regs.push(row);
+    }
     this.buildThreads(nprocs);
     for (const item of t.init) {
       if (item.kind === 'other' && item.construct === 'array') continue; // laid out above

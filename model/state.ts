@@ -395,11 +395,26 @@ export function unpackStates(p: PackedStates, table: ValueTable): MachineState[]
     if (id === undefined) throw new Error(`[internal] packed states name value ${i} of ${ids.length}`);
     return id;
   };
-  // Built by push, as the machine builds its arrays: Array.from gives arrays of another
-  // elements kind, and a search from such states runs measurably slower.
+  // Built as the machine builds its arrays, so that they have the same elements kinds: by push
+  // (Array.from gives arrays of another kind, and a search from such states runs measurably
+  // slower), numbers from an array literal that only ever holds small integers, records from
+  // another, and an empty list from a literal that never holds anything. An array literal's
+  // kind follows everything pushed into arrays made by it: one literal for all three made even
+  // lists of numbers and empty lists arrays of objects, so an adopted state's lists differed
+  // from the machine's, and every function that had only seen the machine's was deoptimized
+  // (with 2 workers, 2.2 times the optimizing compilations of 1).
+  const numbers = (item: () => number): number[] => {
+    const n = w();
+    if (n === 0) return [];
+    const out: number[] = [];
+    for (let k = n; k > 0; k--) out.push(item());
+    return out;
+  };
   const list = <T>(item: () => T): T[] => {
+    const n = w();
+    if (n === 0) return [];
     const out: T[] = [];
-    for (let k = w(); k > 0; k--) out.push(item());
+    for (let k = n; k > 0; k--) out.push(item());
     return out;
   };
   const fault = (code: number): string => {
@@ -419,8 +434,8 @@ export function unpackStates(p: PackedStates, table: ValueTable): MachineState[]
     const par = v();
     const excl = w();
     const retry = w();
-    const loops = list(w);
-    const regs = list(v);
+    const loops = numbers(w);
+    const regs = numbers(v);
     const tlb = list((): TlbEntry => ({ va: w(), desc: v(), escProc: w(), escPc: w() }));
     const early = list((): EarlyFault => ({ va: w(), desc: v() }));
     const inv = list((): PendingInv => ({ issuer: w(), pc: w(), va: w() }));
@@ -437,7 +452,7 @@ export function unpackStates(p: PackedStates, table: ValueTable): MachineState[]
     const m = w();
     let mem: number[];
     if (m >= 0) mem = earlier(mems, m);
-    else mems.push((mem = list(v)));
+    else mems.push((mem = numbers(v)));
     const cs = list((): CpuState => {
       const k = w();
       if (k >= 0) return earlier(cpus, k);
