@@ -15,7 +15,10 @@
 // key only decreases, and only to another edge of its level, under the slot's lock. Linear
 // probing from the fingerprint's home slot (key-index.ts home) masked to the capacity, a power
 // of two. Nothing here allocates: a claim used to cost a few BigInts (64-bit Atomics), which
-// showed as 3% of a search's instructions, and their garbage.
+// showed as 3% of a search's instructions, and their garbage. A thread holds a slot's lock for a
+// few stores with no call, loop or allocation between taking and dropping it, so nothing that
+// stops a worker thread (an exception, termination at an interrupt check, running out of
+// memory) can leave a slot locked for the others to wait on.
 
 import { home } from './key-index.js';
 
