@@ -107,9 +107,7 @@ export class FingerprintTable {
         const storedLevel = ((w[at + 3] as number) >>> 16) - 1;
         if (storedLevel < level) return CLAIM_OLD;
         while (Atomics.compareExchange(w, at + 1, thi, thi | LOCKED) !== thi);
-        const slo = w[at + 2] as number;
-        const shi = w[at + 3] as number;
-        const stored = (shi & 0xffff) * 0x100000000 + (slo >>> 0);
+        const stored = this.slotEdge(i);
         // (an equal edge is the same edge: this partition's redo after a restart, which may have
         // lowered another copy's edge the first time round)
         const lower = edge <= stored;
@@ -144,15 +142,19 @@ export class FingerprintTable {
   /** The edge (parent rank * 65536 + choice) stored for `fp`, whatever its level, or -1 when absent; only while no other thread claims. */
   edgeOf(fp: number): number {
     const i = this.slotOf(fp);
-    if (i < 0) return -1;
-    return ((this.words[4 * i + 3] as number) & 0xffff) * 0x100000000 + ((this.words[4 * i + 2] as number) >>> 0);
+    return i < 0 ? -1 : this.slotEdge(i);
   }
 
   /** The level and edge stored for `fp`, or undefined when absent; only while no other thread claims. */
   key(fp: number): { level: number; edge: number } | undefined {
     const i = this.slotOf(fp);
     if (i < 0) return undefined;
-    return { level: ((this.words[4 * i + 3] as number) >>> 16) - 1, edge: this.edgeOf(fp) };
+    return { level: ((this.words[4 * i + 3] as number) >>> 16) - 1, edge: this.slotEdge(i) };
+  }
+
+  /** The edge slot i holds (its key's low 48 bits). */
+  private slotEdge(i: number): number {
+    return ((this.words[4 * i + 3] as number) & 0xffff) * 0x100000000 + ((this.words[4 * i + 2] as number) >>> 0);
   }
 
   /**
@@ -202,7 +204,7 @@ export class FingerprintTable {
       const l = ((w[4 * i + 3] as number) >>> 16) - 1;
       if (l >= level) continue;
       const fp = (hi & TAG_HI) * 0x100000000 + ((w[4 * i] as number) >>> 0) - 1;
-      yield [fp, l, ((w[4 * i + 3] as number) & 0xffff) * 0x100000000 + ((w[4 * i + 2] as number) >>> 0)];
+      yield [fp, l, this.slotEdge(i)];
     }
   }
 }
