@@ -75,7 +75,7 @@ export interface Program {
   readonly threads: readonly ThreadProgram[];
   /** initial memory: cell 2v is the data at PA(v), cell 2v+1 the descriptor PTE(v) (value ids) */
   readonly initMem: readonly number[];
-  /** initial registers per thread: 31 value ids each */
+  /** initial registers per thread: value ids of X0 up to the highest register the program names, the same count for every thread (later ones read as 0) */
   readonly initRegs: readonly (readonly number[])[];
   readonly faultMode: FaultMode;
   /**

@@ -734,7 +734,7 @@ export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
 
 /**
  * A 53-bit digest of a register file, cached on the array: a step that writes no register keeps
- * its CPU's array, so most new CPUs hash 31 registers as one word.
+ * its CPU's array, so most new CPUs hash their registers as one word.
  */
 function regsDigest(regs: readonly number[], valueHash: readonly number[]): number {
   const memo = (regs as { [DIGEST]?: number })[DIGEST];
