@@ -81,9 +81,10 @@ export class FingerprintTable {
   claim(fp: number, level: number, edge: number): Claim {
     if (level > MAX_LEVEL || !(edge < EDGE_LIMIT)) throw new Error(`[internal] edge key out of range: level ${level}, edge ${edge}`);
     const tag = fp + 1;
-    const tlo = tag % 0x100000000 | 0;
+    // (x | 0 is x % 2 ** 32 as an int32 for a safe integer x >= 0; `%` on a double calls fmod)
+    const tlo = tag | 0;
     const thi = Math.floor(tag / 0x100000000) | PRESENT;
-    const klo = edge % 0x100000000 | 0;
+    const klo = edge | 0;
     const khi = Math.floor(edge / 0x100000000) | ((level + 1) << 16);
     const w = this.words;
     let i = home(fp) & this.mask;
@@ -126,7 +127,7 @@ export class FingerprintTable {
   /** The slot holding `fp`, or -1; only while no other thread claims. */
   private slotOf(fp: number): number {
     const tag = fp + 1;
-    const tlo = tag % 0x100000000 | 0;
+    const tlo = tag | 0;
     const thi = Math.floor(tag / 0x100000000) | PRESENT;
     const w = this.words;
     let i = home(fp) & this.mask;

@@ -400,7 +400,7 @@ export function rankEdges(edges: readonly Float64Array[]): { size: number; level
     (perPartition[best] as Uint32Array)[i] = rank;
     at[best] = i + 1;
     parent[rank] = Math.floor(bestEdge / 65536);
-    choice[rank] = bestEdge % 65536;
+    choice[rank] = (bestEdge | 0) & 0xffff; // bestEdge % 65536 without fmod
   }
   return { size, level: { parent, choice }, perPartition };
 }
