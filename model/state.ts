@@ -482,32 +482,68 @@ export function encodeState(s: MachineState): string {
 /**
  * A 53-bit fingerprint of a state, for the visited set. Value ids are replaced by the content
  * hash of their value (`valueHash`), so the fingerprint does not depend on interning order and is
- * the same in every process (the basis for sharing a visited set between workers). Two 32-bit
- * multiplicative hashes over visitState's word stream, each CPU's part first folded into a 53-bit
- * digest memoised per CPU object (most steps change one CPU; the others are shared with the
- * parent state, whose CPUs are interned: see CpuDigests). Distinct states collide with
- * probability about n^2 / 2^54 for n states (hash compaction, as in SPIN's hashcompact mode).
+ * the same in every process (the basis for sharing a visited set between workers).
  *
- * This runs for every transition, so it is visitState written out, into a word buffer: the
- * visitor's calls through closures cost about a third of the search (test/model/state.test.ts
- * checks the two walks agree).
+ * visitState's word stream falls into parts: the memory (with the list lengths around it), each
+ * CPU, and the fault and remap lists. Each part is hashed into a 53-bit digest, which is mixed
+ * with the part's position into two 32-bit lanes (`partLanes`, injective for a given position);
+ * the fingerprint is the lanes' sums (mod 2^32). A step changes one CPU or so, so a successor's
+ * fingerprint costs the digest of what changed and a few additions: a CPU's digest and lanes are
+ * memoised per CPU object (see CpuDigests), the memory's and the lists' per list object. Distinct
+ * states collide with probability about n^2 / 2^54 for n states (hash compaction, as in SPIN's
+ * hashcompact mode); the sum of position-keyed random lanes is as good a hash as one over the
+ * whole stream (Zobrist hashing works the same way).
+ *
+ * This runs for every transition, so it is visitState written out: the visitor's calls through
+ * closures cost about a third of the search (test/model/state.test.ts checks it against the
+ * generic walk, fingerprintByVisit).
  */
 export function fingerprint(s: MachineState, valueHash: readonly number[]): number {
-  const cpus = s.cpus;
-  const mem = s.mem;
-  const faults = s.faults;
-  const remaps = s.remaps;
-  const w = words(FP, 4 + mem.length + 2 * cpus.length + 4 * faults.length + 4 * remaps.length);
+  return digestsFor(valueHash).fingerprint(s);
+}
+
+// The position tags of partLanes: CPU i is i + 1; the memory and the lists come after any CPU.
+const TAG_MEM = 0x40000000;
+const TAG_LISTS = 0x40000001;
+
+// Murmur3's 32-bit finaliser: a bijection that mixes every bit into every other.
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+// A part's lanes (see fingerprint), from its 53-bit digest as hi = d / 2^21 and lo = d % 2^21,
+// and its position tag. For a given tag, (hi, lo) -> (laneA, laneB) is injective: with equal lo,
+// laneA is a bijection of hi; with equal laneA, laneB is a bijection of lo.
+function laneA(hi: number, lo: number, tag: number): number {
+  return fmix32(((hi ^ Math.imul(tag, 0x9e3779b9)) + Math.imul(lo, 0x85ebca6b)) | 0);
+}
+function laneB(lo: number, tag: number, a: number): number {
+  return fmix32(lo ^ Math.imul(tag, 0x7feb352d) ^ Math.imul(a, 0xc2b2ae35));
+}
+
+// The fingerprint of lane sums a and b.
+function fromLanes(a: number, b: number): number {
+  return (a >>> 0) * 0x200000 + (b >>> 11);
+}
+
+// The 53-bit digest of the memory part: the memory's length and cells, then the CPU count.
+function memDigest(mem: readonly number[], cpuCount: number, valueHash: readonly number[]): number {
+  const w = words(FP, 2 + mem.length);
   let n = 0;
   w[n++] = mem.length;
   for (let i = 0; i < mem.length; i++) w[n++] = valWord(mem[i] as number, valueHash);
-  w[n++] = cpus.length;
-  const digests = digestsFor(valueHash);
-  for (let i = 0; i < cpus.length; i++) {
-    const d = digests.at(i, cpus[i] as CpuState);
-    w[n++] = (d / 0x200000) | 0;
-    w[n++] = d % 0x200000;
-  }
+  w[n++] = cpuCount;
+  return hashWords(w, n, 0x811c9dc5 | 0, 0x2545f491 | 0);
+}
+
+// The 53-bit digest of the lists part: visitLists's words.
+function listsDigest(faults: readonly FaultRec[], remaps: readonly QuietRemap[], valueHash: readonly number[]): number {
+  const w = words(FP, 2 + 4 * faults.length + 4 * remaps.length);
+  let n = 0;
   w[n++] = faults.length;
   for (let i = 0; i < faults.length; i++) {
     const f = faults[i] as FaultRec;
@@ -524,7 +560,7 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
     w[n++] = valWord(q.oldDesc, valueHash);
     w[n++] = valWord(q.newDesc, valueHash);
   }
-  return hashWords(w, n, 0x811c9dc5 | 0, 0x2545f491 | 0);
+  return hashWords(w, n, 0x6c62272e | 0, 0x1b873593 | 0);
 }
 
 // The word streams of fingerprint, cpuDigest and regsDigest are written into these buffers (one
@@ -565,14 +601,14 @@ function hashWords(w: Int32Array, n: number, s1: number, s2: number): number {
 
 // Memos. CPU digests are kept per CPU object, by object identity, in one CpuDigests per program
 // (per value-hash table): in `known` for the CPUs of kept states, which `internCpus` makes shared
-// objects (so the memo is bounded by the distinct CPUs a search keeps), looked up first, and in
-// a ring of the last few other CPUs digested (a successor's changed CPU is digested by symmetry's
-// canon and then by fingerprint; a ring of 16 scanned before `known` cost 5% of a search). Nothing is stored on states or CPU objects: a property added to a CPU object
-// gives it another hidden class, which slowed down every step that reads or copies CPUs, and a
-// memo list per state cost more memory than the rest of the state (a fifth of the search's
-// time went to the garbage collector copying such lists). A register array may carry DIGEST, its
-// own digest; arrays are copied by slice, which copies no named property, and an extra property
-// measured no slower on them.
+// objects (so the memo is bounded by the distinct CPUs a search keeps), and in a ring of the last
+// few other CPUs digested (a successor's changed CPU is digested by symmetry's canon and then by
+// fingerprint; a ring of 16 scanned before `known` cost 5% of a search). Nothing is stored on
+// states or CPU objects: a property added to a CPU object gives it another hidden class, which
+// slowed down every step that reads or copies CPUs, and a memo list per state cost more memory
+// than the rest of the state (a fifth of the search's time went to the garbage collector copying
+// such lists). A register array may carry DIGEST, its own digest; arrays are copied by slice,
+// which copies no named property, and an extra property measured no slower on them.
 const DIGEST = Symbol('digest');
 const RING = 4;
 
@@ -584,30 +620,87 @@ class CpuDigests {
   private readonly ringCpu: (CpuState | undefined)[] = new Array<CpuState | undefined>(RING).fill(undefined);
   private readonly ringDigest: number[] = new Array<number>(RING).fill(0);
   private next = 0;
-  // The CPU last asked for at each position of a state's CPU list, its digest, and whether it
-  // was interned: a search fingerprints a state's successors one after another, and they share
-  // all CPUs but one with it, so most asks need no lookup in `known` (a cache miss when the map
-  // is large).
-  private readonly posCpu: (CpuState | undefined)[] = [];
-  private readonly posDigest: number[] = [];
-  private readonly posInterned: boolean[] = [];
+  // Two ways per position of a state's CPU list (slots 2i and 2i + 1 for position i): the last
+  // two CPUs met there, each with its digest, its lanes at that position and whether it was
+  // interned; `recent[i]` is the way used last. A search fingerprints a state's successors one
+  // after another: they share all CPUs but one with it, and the next successor has the parent's
+  // CPU back where the last one changed it, so most asks need no lookup in `known` (a cache miss
+  // when the map is large).
+  private wayCpu: (CpuState | undefined)[] = [];
+  private wayDigest: number[] = [];
+  private wayA = new Int32Array(0);
+  private wayB = new Int32Array(0);
+  private wayInterned = new Uint8Array(0);
+  private recent = new Uint8Array(0);
+  // The memory part's lanes (see fingerprint) for the memory list last met, and the lists
+  // part's for the fault and remap lists last met.
+  private lastMem: readonly number[] | undefined;
+  private lastMemCpus = -1;
+  private memA = 0;
+  private memB = 0;
+  // (two ways, as for CPUs: a fault step's successor has a new fault list, its next sibling the
+  // parent's again)
+  private readonly wayFaults: (readonly FaultRec[] | undefined)[] = [undefined, undefined];
+  private readonly wayRemaps: (readonly QuietRemap[] | undefined)[] = [undefined, undefined];
+  private readonly listsA = new Int32Array(2);
+  private readonly listsB = new Int32Array(2);
+  private recentLists = 0;
 
   constructor(readonly hashes: readonly number[]) {}
 
+  /** The fingerprint of `s` (see `fingerprint`). */
+  fingerprint(s: MachineState): number {
+    const cpus = s.cpus;
+    const n = cpus.length;
+    if (s.mem !== this.lastMem || n !== this.lastMemCpus) {
+      const d = memDigest(s.mem, n, this.hashes);
+      const hi = (d / 0x200000) | 0;
+      this.memA = laneA(hi, (d | 0) & 0x1fffff, TAG_MEM);
+      this.memB = laneB((d | 0) & 0x1fffff, TAG_MEM, this.memA);
+      this.lastMem = s.mem;
+      this.lastMemCpus = n;
+    }
+    const l = this.listsSlot(s.faults, s.remaps);
+    let a = (this.memA + (this.listsA[l] as number)) | 0;
+    let b = (this.memB + (this.listsB[l] as number)) | 0;
+    if (this.wayA.length < 2 * n) this.widen(n);
+    for (let i = 0; i < n; i++) {
+      const k = this.slot(i, cpus[i] as CpuState);
+      a = (a + (this.wayA[k] as number)) | 0;
+      b = (b + (this.wayB[k] as number)) | 0;
+    }
+    return fromLanes(a, b);
+  }
+
+  // The way (0 or 1) holding the lists part's lanes for these lists: found, or filled in place
+  // of the way used less recently.
+  private listsSlot(faults: readonly FaultRec[], remaps: readonly QuietRemap[]): number {
+    let w = this.recentLists;
+    if (this.wayFaults[w] === faults && this.wayRemaps[w] === remaps) return w;
+    w = 1 - w;
+    this.recentLists = w;
+    if (this.wayFaults[w] === faults && this.wayRemaps[w] === remaps) return w;
+    const d = listsDigest(faults, remaps, this.hashes);
+    const lo = (d | 0) & 0x1fffff;
+    const a = laneA((d / 0x200000) | 0, lo, TAG_LISTS);
+    this.listsA[w] = a;
+    this.listsB[w] = laneB(lo, TAG_LISTS, a);
+    this.wayFaults[w] = faults;
+    this.wayRemaps[w] = remaps;
+    return w;
+  }
+
   /** The digest of `c`, the CPU at position `i` of a state's list. */
   at(i: number, c: CpuState): number {
-    if (this.posCpu[i] === c) return this.posDigest[i] as number;
-    const known = this.known.get(c);
-    const d = known ?? this.unknown(c);
-    this.posCpu[i] = c;
-    this.posDigest[i] = d;
-    this.posInterned[i] = known !== undefined;
-    return d;
+    if (this.wayA.length < 2 * (i + 1)) this.widen(i + 1);
+    return this.wayDigest[this.slot(i, c)] as number;
   }
 
   /** Whether `c`, the CPU at position `i` of a state's list, is interned. */
   interned(i: number, c: CpuState): boolean {
-    if (this.posCpu[i] === c && this.posInterned[i] === true) return true;
+    const k = 2 * i;
+    if (this.wayCpu[k] === c && this.wayInterned[k] === 1) return true;
+    if (this.wayCpu[k + 1] === c && this.wayInterned[k + 1] === 1) return true;
     return this.known.has(c);
   }
 
@@ -615,11 +708,58 @@ class CpuDigests {
   intern(i: number, c: CpuState, d: number): void {
     this.byDigest.set(d, c);
     this.known.set(c, d);
-    if (this.posCpu[i] === c) this.posInterned[i] = true;
+    const k = 2 * i;
+    if (this.wayCpu[k] === c) this.wayInterned[k] = 1;
+    if (this.wayCpu[k + 1] === c) this.wayInterned[k + 1] = 1;
   }
 
   of(c: CpuState): number {
     return this.known.get(c) ?? this.unknown(c);
+  }
+
+  // The way slot holding `c` at position `i` (the ways must hold position i): found, or filled
+  // in place of the way used less recently.
+  private slot(i: number, c: CpuState): number {
+    const k = 2 * i;
+    if (this.wayCpu[k] === c) {
+      this.recent[i] = 0;
+      return k;
+    }
+    if (this.wayCpu[k + 1] === c) {
+      this.recent[i] = 1;
+      return k + 1;
+    }
+    const w = 1 - (this.recent[i] as number);
+    const at = k + w;
+    const known = this.known.get(c);
+    const d = known ?? this.unknown(c);
+    const hi = (d / 0x200000) | 0;
+    const lo = (d | 0) & 0x1fffff;
+    const a = laneA(hi, lo, i + 1);
+    this.wayCpu[at] = c;
+    this.wayDigest[at] = d;
+    this.wayA[at] = a;
+    this.wayB[at] = laneB(lo, i + 1, a);
+    this.wayInterned[at] = known === undefined ? 0 : 1;
+    this.recent[i] = w;
+    return at;
+  }
+
+  // Ways for positions 0..n-1 (and the ones held before).
+  private widen(n: number): void {
+    const grow = <T extends Int32Array | Uint8Array>(old: T, make: (len: number) => T, len: number): T => {
+      const out = make(len);
+      out.set(old);
+      return out;
+    };
+    this.wayA = grow(this.wayA, (l) => new Int32Array(l), 2 * n);
+    this.wayB = grow(this.wayB, (l) => new Int32Array(l), 2 * n);
+    this.wayInterned = grow(this.wayInterned, (l) => new Uint8Array(l), 2 * n);
+    this.recent = grow(this.recent, (l) => new Uint8Array(l), n);
+    while (this.wayCpu.length < 2 * n) {
+      this.wayCpu.push(undefined);
+      this.wayDigest.push(0);
+    }
   }
 
   // The digest of a CPU not interned: one of the last few asked for, or computed.
@@ -672,7 +812,7 @@ export function cpuDigest(c: CpuState, valueHash: readonly number[]): number {
   w[n++] = regs.length;
   const r = regsDigest(regs, valueHash);
   w[n++] = (r / 0x200000) | 0;
-  w[n++] = r % 0x200000;
+  w[n++] = (r | 0) & 0x1fffff; // r % 0x200000 (see fingerprint)
   w[n++] = tlb.length;
   for (let i = 0; i < tlb.length; i++) {
     const e = tlb[i] as TlbEntry;
@@ -751,42 +891,47 @@ function regsDigest(regs: readonly number[], valueHash: readonly number[]): numb
  * version is tested against.
  */
 export function fingerprintByVisit(s: MachineState, valueHash: readonly number[]): number {
-  let h1 = 0x811c9dc5 | 0;
-  let h2 = 0x2545f491 | 0;
-  const w = (x: number): void => {
-    h1 = Math.imul(h1 ^ x, 0x01000193);
-    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
-    h2 ^= h2 >>> 13;
-  };
-  const v = (id: number): void => w(id < 0 ? -1 : (valueHash[id] ?? id));
-  visitState(s, w, v, (c) => {
-    let c1 = 0x3c6ef372 | 0;
-    let c2 = 0x6a09e667 | 0;
-    const cw = (x: number): void => {
-      c1 = Math.imul(c1 ^ x, 0x01000193);
-      c2 = Math.imul(c2 ^ x, 0x5bd1e995);
-      c2 ^= c2 >>> 13;
-    };
-    // visitCpu's words, except that the registers enter as their own digest, as in cpuDigest
-    const words: number[] = [];
-    visitCpu(c, (x) => void words.push(x), (id) => void words.push(id < 0 ? -1 : (valueHash[id] ?? id)));
-    const at = 8 + c.loops.length; // past pc flags elr par excl retry, the loops (count and items) and the register count
-    let r1 = 0x510e527f | 0;
-    let r2 = 0x1f83d9ab | 0;
-    for (const x of words.slice(at, at + c.regs.length)) {
-      r1 = Math.imul(r1 ^ x, 0x01000193);
-      r2 = Math.imul(r2 ^ x, 0x5bd1e995);
-      r2 ^= r2 >>> 13;
+  // a 53-bit digest of a word list from seeds (s1, s2), as hashWords computes it
+  const digest = (ws: readonly number[], s1: number, s2: number): number => {
+    let h1 = s1 | 0;
+    let h2 = s2 | 0;
+    for (const x of ws) {
+      h1 = Math.imul(h1 ^ x, 0x01000193);
+      h2 = Math.imul(h2 ^ x, 0x5bd1e995);
+      h2 ^= h2 >>> 13;
     }
-    const r = (r1 >>> 0) * 0x200000 + ((Math.imul(r2 ^ (r1 >>> 7), 0x27d4eb2d) >>> 11) & 0x1fffff);
-    for (const x of [...words.slice(0, at), (r / 0x200000) | 0, r % 0x200000, ...words.slice(at + c.regs.length)]) cw(x);
-    c2 ^= c1 >>> 7;
-    const d = (c1 >>> 0) * 0x200000 + ((Math.imul(c2, 0x27d4eb2d) >>> 11) & 0x1fffff);
-    w((d / 0x200000) | 0);
-    w(d % 0x200000);
-  });
-  h2 ^= h1 >>> 7;
-  return (h1 >>> 0) * 0x200000 + ((Math.imul(h2, 0x27d4eb2d) >>> 11) & 0x1fffff);
+    return (h1 >>> 0) * 0x200000 + ((Math.imul(h2 ^ (h1 >>> 7), 0x27d4eb2d) >>> 11) & 0x1fffff);
+  };
+  let a = 0;
+  let b = 0;
+  const add = (d: number, tag: number): void => {
+    const hi = Math.floor(d / 0x200000) | 0;
+    const lo = d % 0x200000;
+    const la = laneA(hi, lo, tag);
+    a = (a + la) | 0;
+    b = (b + laneB(lo, tag, la)) | 0;
+  };
+  // the words outside the CPUs: the memory part (lengths and cells), then the lists part
+  const top: number[] = [];
+  const v = (id: number): number => (id < 0 ? -1 : (valueHash[id] ?? id));
+  let position = 0;
+  visitState(
+    s,
+    (x) => void top.push(x),
+    (id) => void top.push(v(id)),
+    (c) => {
+      // visitCpu's words, except that the registers enter as their own digest, as in cpuDigest
+      const words: number[] = [];
+      visitCpu(c, (x) => void words.push(x), (id) => void words.push(v(id)));
+      const at = 8 + c.loops.length; // past pc flags elr par excl retry, the loops (count and items) and the register count
+      const r = digest(words.slice(at, at + c.regs.length), 0x510e527f, 0x1f83d9ab);
+      add(digest([...words.slice(0, at), Math.floor(r / 0x200000) | 0, r % 0x200000, ...words.slice(at + c.regs.length)], 0x3c6ef372, 0x6a09e667), ++position);
+    },
+  );
+  const memWords = 2 + s.mem.length;
+  add(digest(top.slice(0, memWords), 0x811c9dc5, 0x2545f491), TAG_MEM);
+  add(digest(top.slice(memWords), 0x6c62272e, 0x1b873593), TAG_LISTS);
+  return fromLanes(a, b);
 }
 
 // Record builders. Every CPU, state and in-flight instruction a step makes is built by one of
