@@ -484,12 +484,13 @@ export function encodeState(s: MachineState): string {
  * hash of their value (`valueHash`), so the fingerprint does not depend on interning order and is
  * the same in every process (the basis for sharing a visited set between workers).
  *
- * visitState's word stream falls into parts: the memory (with the list lengths around it), each
- * CPU, and the fault and remap lists. Each part is hashed into a 53-bit digest, which is mixed
- * with the part's position into two 32-bit lanes (`partLanes`, injective for a given position);
- * the fingerprint is the lanes' sums (mod 2^32). A step changes one CPU or so, so a successor's
- * fingerprint costs the digest of what changed and a few additions: a CPU's digest and lanes are
- * memoised per CPU object (see CpuDigests), the memory's and the lists' per list object. Distinct
+ * visitState's word stream falls into parts: the memory (its length and cells, and the CPU
+ * count), each CPU, the fault list and the remap list. Each part is hashed into a 53-bit digest,
+ * which is mixed with the part's position into a 32-bit and a 21-bit lane (laneA, laneB: a
+ * bijection for a given position); the fingerprint is the two lanes' sums. A step changes one CPU
+ * or so, so a successor's fingerprint costs the digest of what changed and a few additions: a
+ * CPU's digest and lanes are memoised per CPU object (see CpuDigests), the memory's per the
+ * memory list last met, and a fault or remap list's on the list (LANES). Distinct
  * states collide with probability about n^2 / 2^54 for n states (hash compaction, as in SPIN's
  * hashcompact mode); the sum of position-keyed random lanes is as good a hash as one over the
  * whole stream (Zobrist hashing works the same way).
@@ -502,9 +503,10 @@ export function fingerprint(s: MachineState, valueHash: readonly number[]): numb
   return digestsFor(valueHash).fingerprint(s);
 }
 
-// The position tags of partLanes: CPU i is i + 1; the memory and the lists come after any CPU.
+// The position tags of the parts' lanes: CPU i is i + 1; the memory and the lists come after any CPU.
 const TAG_MEM = 0x40000000;
-const TAG_LISTS = 0x40000001;
+const TAG_FAULTS = 0x40000001;
+const TAG_REMAPS = 0x40000002;
 
 // Murmur3's 32-bit finaliser: a bijection that mixes every bit into every other.
 function fmix32(h: number): number {
@@ -516,18 +518,18 @@ function fmix32(h: number): number {
 }
 
 // A part's lanes (see fingerprint), from its 53-bit digest as hi = d / 2^21 and lo = d % 2^21,
-// and its position tag. For a given tag, (hi, lo) -> (laneA, laneB) is injective: with equal lo,
-// laneA is a bijection of hi; with equal laneA, laneB is a bijection of lo.
+// and its position tag: lane a of 32 bits, lane b of 21. For a given tag, (hi, lo) -> (a, b) is
+// a bijection: with equal lo, a is a bijection of hi; with equal a, b is a bijection of lo.
 function laneA(hi: number, lo: number, tag: number): number {
   return fmix32(((hi ^ Math.imul(tag, 0x9e3779b9)) + Math.imul(lo, 0x85ebca6b)) | 0);
 }
 function laneB(lo: number, tag: number, a: number): number {
-  return fmix32(lo ^ Math.imul(tag, 0x7feb352d) ^ Math.imul(a, 0xc2b2ae35));
+  return (lo ^ (fmix32(a ^ Math.imul(tag, 0x7feb352d)) >>> 11)) & 0x1fffff;
 }
 
-// The fingerprint of lane sums a and b.
+// The fingerprint of lane sums a (mod 2^32) and b (mod 2^21).
 function fromLanes(a: number, b: number): number {
-  return (a >>> 0) * 0x200000 + (b >>> 11);
+  return (a >>> 0) * 0x200000 + (b & 0x1fffff);
 }
 
 // The 53-bit digest of the memory part: the memory's length and cells, then the CPU count.
@@ -540,9 +542,24 @@ function memDigest(mem: readonly number[], cpuCount: number, valueHash: readonly
   return hashWords(w, n, 0x811c9dc5 | 0, 0x2545f491 | 0);
 }
 
-// The 53-bit digest of the lists part: visitLists's words.
-function listsDigest(faults: readonly FaultRec[], remaps: readonly QuietRemap[], valueHash: readonly number[]): number {
-  const w = words(FP, 2 + 4 * faults.length + 4 * remaps.length);
+// A fault or remap list (with at least one record) may carry LANES, its part's lanes (see
+// fingerprint) packed as lane a * 2^21 + lane b (a unsigned): the lists are shared by the states
+// that have them, and a search meets the same few lists over and over in states that differ
+// elsewhere. Like a register array's DIGEST, it depends on the program's value hashes (remaps
+// name descriptors): a list belongs to the states of one program.
+const LANES = Symbol('lanes');
+type LanesMemo = { [LANES]?: number };
+
+// The lanes of a fault or remap list part, packed, from the list's 53-bit digest `d`.
+function packedLanes(d: number, tag: number): number {
+  const lo = (d | 0) & 0x1fffff;
+  const a = laneA((d / 0x200000) | 0, lo, tag);
+  return fromLanes(a, laneB(lo, tag, a));
+}
+
+// The 53-bit digests of the fault and remap parts: visitLists's words for each list.
+function faultsDigest(faults: readonly FaultRec[]): number {
+  const w = words(FP, 1 + 4 * faults.length);
   let n = 0;
   w[n++] = faults.length;
   for (let i = 0; i < faults.length; i++) {
@@ -552,6 +569,11 @@ function listsDigest(faults: readonly FaultRec[], remaps: readonly QuietRemap[],
     w[n++] = f.va;
     w[n++] = FAULT_CODES[f.type] ?? -2;
   }
+  return hashWords(w, n, 0x6c62272e | 0, 0x1b873593 | 0);
+}
+function remapsDigest(remaps: readonly QuietRemap[], valueHash: readonly number[]): number {
+  const w = words(FP, 1 + 4 * remaps.length);
+  let n = 0;
   w[n++] = remaps.length;
   for (let i = 0; i < remaps.length; i++) {
     const q = remaps[i] as QuietRemap;
@@ -560,7 +582,27 @@ function listsDigest(faults: readonly FaultRec[], remaps: readonly QuietRemap[],
     w[n++] = valWord(q.oldDesc, valueHash);
     w[n++] = valWord(q.newDesc, valueHash);
   }
-  return hashWords(w, n, 0x6c62272e | 0, 0x1b873593 | 0);
+  return hashWords(w, n, 0x7f4a7c15 | 0, 0x3243f6a8 | 0);
+}
+
+// The packed lanes of a fault list, memoised on it (unless it is frozen).
+function faultsLanes(faults: readonly FaultRec[]): number {
+  if (faults.length === 0) return NO_FAULTS_LANES;
+  const memo = (faults as LanesMemo)[LANES];
+  if (memo !== undefined) return memo;
+  const l = packedLanes(faultsDigest(faults), TAG_FAULTS);
+  if (Object.isExtensible(faults)) (faults as LanesMemo)[LANES] = l;
+  return l;
+}
+
+// The packed lanes of a remap list, memoised likewise.
+function remapsLanes(remaps: readonly QuietRemap[], valueHash: readonly number[]): number {
+  if (remaps.length === 0) return NO_REMAPS_LANES;
+  const memo = (remaps as LanesMemo)[LANES];
+  if (memo !== undefined) return memo;
+  const l = packedLanes(remapsDigest(remaps, valueHash), TAG_REMAPS);
+  if (Object.isExtensible(remaps)) (remaps as LanesMemo)[LANES] = l;
+  return l;
 }
 
 // The word streams of fingerprint, cpuDigest and regsDigest are written into these buffers (one
@@ -579,6 +621,10 @@ function words(at: Words, size: number): Int32Array {
   if (at.buf.length < size) at.buf = new Int32Array(2 * size);
   return at.buf;
 }
+
+// The packed lanes of the empty fault and remap lists (most states have them).
+const NO_FAULTS_LANES = packedLanes(faultsDigest([]), TAG_FAULTS);
+const NO_REMAPS_LANES = packedLanes(remapsDigest([], []), TAG_REMAPS);
 
 // A value id as a word: its content hash (-1 for none).
 function valWord(id: number, valueHash: readonly number[]): number {
@@ -632,19 +678,12 @@ class CpuDigests {
   private wayB = new Int32Array(0);
   private wayInterned = new Uint8Array(0);
   private recent = new Uint8Array(0);
-  // The memory part's lanes (see fingerprint) for the memory list last met, and the lists
-  // part's for the fault and remap lists last met.
+  // The memory part's lanes (see fingerprint) for the memory list last met (the fault and remap
+  // lists carry their own: LANES).
   private lastMem: readonly number[] | undefined;
   private lastMemCpus = -1;
   private memA = 0;
   private memB = 0;
-  // (two ways, as for CPUs: a fault step's successor has a new fault list, its next sibling the
-  // parent's again)
-  private readonly wayFaults: (readonly FaultRec[] | undefined)[] = [undefined, undefined];
-  private readonly wayRemaps: (readonly QuietRemap[] | undefined)[] = [undefined, undefined];
-  private readonly listsA = new Int32Array(2);
-  private readonly listsB = new Int32Array(2);
-  private recentLists = 0;
 
   constructor(readonly hashes: readonly number[]) {}
 
@@ -660,34 +699,18 @@ class CpuDigests {
       this.lastMem = s.mem;
       this.lastMemCpus = n;
     }
-    const l = this.listsSlot(s.faults, s.remaps);
-    let a = (this.memA + (this.listsA[l] as number)) | 0;
-    let b = (this.memB + (this.listsB[l] as number)) | 0;
+    const f = faultsLanes(s.faults);
+    const r = remapsLanes(s.remaps, this.hashes);
+    // (the packed lanes' a is their high 32 bits, b their low 21)
+    let a = (this.memA + ((f / 0x200000) | 0) + ((r / 0x200000) | 0)) | 0;
+    let b = this.memB + ((f | 0) & 0x1fffff) + ((r | 0) & 0x1fffff);
     if (this.wayA.length < 2 * n) this.widen(n);
     for (let i = 0; i < n; i++) {
       const k = this.slot(i, cpus[i] as CpuState);
       a = (a + (this.wayA[k] as number)) | 0;
-      b = (b + (this.wayB[k] as number)) | 0;
+      b += this.wayB[k] as number;
     }
     return fromLanes(a, b);
-  }
-
-  // The way (0 or 1) holding the lists part's lanes for these lists: found, or filled in place
-  // of the way used less recently.
-  private listsSlot(faults: readonly FaultRec[], remaps: readonly QuietRemap[]): number {
-    let w = this.recentLists;
-    if (this.wayFaults[w] === faults && this.wayRemaps[w] === remaps) return w;
-    w = 1 - w;
-    this.recentLists = w;
-    if (this.wayFaults[w] === faults && this.wayRemaps[w] === remaps) return w;
-    const d = listsDigest(faults, remaps, this.hashes);
-    const lo = (d | 0) & 0x1fffff;
-    const a = laneA((d / 0x200000) | 0, lo, TAG_LISTS);
-    this.listsA[w] = a;
-    this.listsB[w] = laneB(lo, TAG_LISTS, a);
-    this.wayFaults[w] = faults;
-    this.wayRemaps[w] = remaps;
-    return w;
   }
 
   /** The digest of `c`, the CPU at position `i` of a state's list. */
@@ -929,8 +952,10 @@ export function fingerprintByVisit(s: MachineState, valueHash: readonly number[]
     },
   );
   const memWords = 2 + s.mem.length;
+  const faultWords = 1 + 4 * s.faults.length;
   add(digest(top.slice(0, memWords), 0x811c9dc5, 0x2545f491), TAG_MEM);
-  add(digest(top.slice(memWords), 0x6c62272e, 0x1b873593), TAG_LISTS);
+  add(digest(top.slice(memWords, memWords + faultWords), 0x6c62272e, 0x1b873593), TAG_FAULTS);
+  add(digest(top.slice(memWords + faultWords), 0x7f4a7c15, 0x3243f6a8), TAG_REMAPS);
   return fromLanes(a, b);
 }
 
