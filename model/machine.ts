@@ -48,6 +48,9 @@ export type Via =
   | { readonly kind: 'tlb'; readonly desc: number }
   | { readonly kind: 'early'; readonly desc: number };
 
+/** What an access's address register names: variable `v`'s page (element `k` of an array), or PTE(v). */
+export type Address = { readonly kind: 'va'; readonly v: number; readonly k?: number } | { readonly kind: 'pte'; readonly v: number };
+
 /** One step of the machine. */
 export type Transition =
   | { readonly k: 'exec'; readonly cpu: number; readonly via?: Via; readonly fail?: boolean }
@@ -533,9 +536,22 @@ export class Machine {
   // ---- translation ----------------------------------------------------------------------
 
   /** The address an access names: a virtual address (translated) or a descriptor (direct). */
-  protected address(c: CpuState, a: Addr, proc: number, pc: number): { kind: 'va'; v: number; k?: number } | { kind: 'pte'; v: number } {
+  protected address(c: CpuState, a: Addr, proc: number, pc: number): Address {
     let id = this.reg(c, a.base);
     if (a.offset !== undefined) id = this.alu('add', id, this.src(c, a.offset, proc, pc), false, proc, pc);
+    const known = this.addresses[id];
+    if (known !== undefined) return known;
+    const out = this.addressOf(id, proc, pc);
+    while (this.addresses.length <= id) this.addresses.push(undefined);
+    this.addresses[id] = out;
+    return out;
+  }
+
+  // address()'s answers by the address's value id (shared objects: they depend on nothing else,
+  // and every load and store asked for one when its choices were listed and again when it ran)
+  private readonly addresses: (Address | undefined)[] = [];
+
+  private addressOf(id: number, proc: number, pc: number): Address {
     const x = this.val(id);
     if (x.k === 'va') {
       if (x.off === 0n) return { kind: 'va', v: x.v };
