@@ -61,6 +61,9 @@ export type Transition =
   /** the CPU's walker performs pending hardware Access-flag update `idx` */
   | { readonly k: 'hu'; readonly cpu: number; readonly idx: number };
 
+/** A step that is not an instruction's: enabled's walks, completions, updates and evictions (Machine.sideSteps). */
+export type SideStep = Exclude<Transition, { readonly k: 'exec' }>;
+
 /** A construct met while running that the model does not support; the test is reported unsupported. */
 export class ModelUnsupported extends Error {
   constructor(
@@ -150,38 +153,46 @@ export class Machine {
     const out: Transition[] = [];
     const cpus = s.cpus;
     for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // a discarded execution goes nowhere
-    const nvars = this.prog.vars.length;
     for (let cpu = 0; cpu < cpus.length; cpu++) {
-      const c = cpus[cpu] as CpuState;
-      if (c.pc >= 0) this.execChoices(s, cpu, out);
-      for (let va = 0; va < nvars; va++) {
-        // Only walks that set the Access flag are steps; the others are in the closure (syncShadows).
-        if (this.prog.mutablePte[va] !== true || !this.walkUpdates(s, cpu, va)) continue;
-        if (this.walkUseful(s, cpu, va)) out.push(this.shared(STEP_WALK, cpu, va));
-      }
-      for (let idx = 0; idx < c.inv.length; idx++) out.push(this.shared(STEP_INV, cpu, idx));
-      for (let idx = 0; idx < c.hu.length; idx++) {
-        const h = c.hu[idx] as OwedUpdate;
-        if (s.mem[pteCell(h.va)] === h.desc) out.push(this.shared(STEP_HU, cpu, idx));
-      }
-      if (this.options.evictions) for (let idx = 0; idx < c.tlb.length; idx++) out.push(this.shared(STEP_EVICT, cpu, idx));
+      if ((cpus[cpu] as CpuState).pc >= 0) this.execChoices(s, cpu, out);
+      this.sideSteps(s, cpu, out);
     }
     return out;
+  }
+
+  /**
+   * The steps of `cpu` in `s` other than its instructions', in enabled's order: walks that set
+   * the Access flag, invalidation completions, owed hardware updates, evictions.
+   */
+  protected sideSteps(s: MachineState, cpu: number, out: Transition[] | SideStep[]): void {
+    const c = s.cpus[cpu] as CpuState;
+    const nvars = this.prog.vars.length;
+    for (let va = 0; va < nvars; va++) {
+      // Only walks that set the Access flag are steps; the others are in the closure (syncShadows).
+      if (this.prog.mutablePte[va] !== true || !this.walkUpdates(s, cpu, va)) continue;
+      if (this.walkUseful(s, cpu, va)) out.push(this.shared(STEP_WALK, cpu, va));
+    }
+    for (let idx = 0; idx < c.inv.length; idx++) out.push(this.shared(STEP_INV, cpu, idx));
+    for (let idx = 0; idx < c.hu.length; idx++) {
+      const h = c.hu[idx] as OwedUpdate;
+      if (s.mem[pteCell(h.va)] === h.desc) out.push(this.shared(STEP_HU, cpu, idx));
+    }
+    if (this.options.evictions) for (let idx = 0; idx < c.tlb.length; idx++) out.push(this.shared(STEP_EVICT, cpu, idx));
   }
 
   // Transitions are immutable plain data, so enabled() hands out shared ones rather than building
   // them again for every state (they were a sixth of what a search allocates): walks, invalidation
   // completions, hardware updates and evictions by kind, CPU and number (variable or list index),
   // exec steps by CPU and choice (execStep).
-  private readonly steps: Transition[][] = [];
+  private readonly steps: SideStep[][] = [];
   private readonly execSteps = new Map<number, Transition>();
 
-  private shared(kind: number, cpu: number, n: number): Transition {
+  private shared(kind: number, cpu: number, n: number): SideStep {
     const row = (this.steps[kind * 4096 + cpu] ??= []);
     let t = row[n];
     if (t === undefined) {
       t = kind === STEP_WALK ? { k: 'walk', cpu, va: n } : kind === STEP_INV ? { k: 'inv', cpu, idx: n } : kind === STEP_HU ? { k: 'hu', cpu, idx: n } : { k: 'evict', cpu, idx: n };
-      for (let i = row.length; i < n; i++) row.push(undefined as unknown as Transition);
+      for (let i = row.length; i < n; i++) row.push(undefined as unknown as SideStep);
       row[n] = t;
     }
     return t;

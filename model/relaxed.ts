@@ -50,9 +50,9 @@
 
 import type { Op, Reg } from './decode.js';
 import { ACCESS_OPS, isAccess, regUse, ZR } from './decode.js';
-import { ALL_PAGES, cpuOf, Machine, MAX_SLEEP_CPUS, withCpu, type AccessEvent, type Transition, type Via } from './machine.js';
+import { ALL_PAGES, cpuOf, Machine, MAX_SLEEP_CPUS, withCpu, type AccessEvent, type SideStep, type Transition, type Via } from './machine.js';
 import { elementOf, pteCell } from './program.js';
-import { cpuWith, instWith, stateWith, type CpuState, type FaultType, type Inst, type MachineState } from './state.js';
+import { cpuWith, instWith, type CpuState, type FaultType, type Inst, type MachineState } from './state.js';
 
 /** A step of the relaxed machine: the SC machine's walks and invalidations, plus fetch and instruction steps. */
 export type RTransition =
@@ -129,8 +129,9 @@ export class RelaxedMachine extends Machine {
     });
     // Walks, invalidation completions and evictions exactly as in the SC machine.
     // A hardware Access-flag update is a write too: it waits while a read-modify-write holds the descriptor.
-    for (const t of super.enabled(stateWith(s, { cpus: s.cpus.map((c) => cpuWith(c, { pc: -1 })) }))) {
-      if (t.k === 'exec') continue;
+    const side: SideStep[] = [];
+    for (let cpu = 0; cpu < s.cpus.length; cpu++) this.sideSteps(s, cpu, side);
+    for (const t of side) {
       const hu = t.k === 'hu' ? s.cpus[t.cpu]?.hu[t.idx] : undefined;
       if (hu !== undefined && this.reserved(s, pteCell(hu.va), -1, -1)) continue;
       if (hu !== undefined && !this.updateMayHappen(s.cpus[t.cpu] as CpuState, t.cpu, hu.pc)) continue;
