@@ -700,8 +700,13 @@ export class Machine {
     return s;
   }
 
-  protected execChoices(s: MachineState, cpu: number, out: Transition[]): void {
-    const c = cpuOf(s, cpu);
+  /**
+   * The exec steps of `cpu`'s instruction in `s`, as CPU `c` (by default the state's own; the
+   * relaxed machine passes a copy at another pc and with other registers, which is all it changes:
+   * what else the choices read, memory, the CPU's TLB and stale records and the TLBIs pending on
+   * the others, is the state's).
+   */
+  protected execChoices(s: MachineState, cpu: number, out: Transition[], c: CpuState = cpuOf(s, cpu)): void {
     const op = this.slot(cpu, c.pc).op;
     switch (op.op) {
       case 'dsb':

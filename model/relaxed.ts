@@ -692,11 +692,12 @@ export class RelaxedMachine extends Machine {
 
   /** The SC machine's exec choices for the instruction at `pc` (translation vias, STXR outcomes), with registers `regs` if given. */
   private scExecChoices(s: MachineState, cpu: number, pc: number, regs?: readonly number[]): (Transition & { k: 'exec' })[] {
-    // (The SC machine's choices for one CPU read that CPU, memory and the TLBIs pending on others.)
+    // (The SC machine's choices for one CPU read that CPU, memory and the TLBIs pending on others;
+    // they are all exec steps.)
     const out: Transition[] = [];
     const c = this.cpuAt(s, cpu);
-    this.execChoices(withCpu(s, cpu, cpuWith(c, { pc, win: NO_WINDOW, regs: regs ?? c.regs })), cpu, out);
-    return out.filter((t): t is Transition & { k: 'exec' } => t.k === 'exec');
+    this.execChoices(s, cpu, out, cpuWith(c, { pc, win: NO_WINDOW, regs: regs ?? c.regs }));
+    return out as (Transition & { k: 'exec' })[];
   }
 
   /**
