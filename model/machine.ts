@@ -323,8 +323,10 @@ export class Machine {
       const translating = w[2];
       const c = cpuOf(out, cpu);
       // The invariant can only break where memory or this CPU's translation records changed.
+      // (the same object first: most CPUs are, and their fields are then not read, each CPU object a
+      // likely cache miss)
       const p = prev.cpus[cpu];
-      if (!memChanged && p !== undefined && p.tlb === c.tlb && p.early === c.early && p.stale === c.stale) continue;
+      if (!memChanged && (p === c || (p !== undefined && p.tlb === c.tlb && p.early === c.early && p.stale === c.stale))) continue;
       let tlb = c.tlb;
       let early = c.early;
       // The descriptors a walk may read: memory's (k = -1), then, for a translating CPU, the old
