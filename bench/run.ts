@@ -46,6 +46,11 @@ const col = (x: string | number, w: number): string => String(x).padEnd(w);
 /** The unreduced results of section 1, for section 2 to compare with. */
 const unreduced = new Map<string, TestResult>();
 
+/** The largest CPU count whose search on `model` completed in section 1 (-Infinity if none). */
+function largestDone(model: 'sc' | 'arm'): number {
+  return Math.max(...[...unreduced.keys()].filter((k) => k.startsWith(`${model}:`)).map((k) => Number(k.slice(model.length + 1))));
+}
+
 async function fixmapFamily(pools: Map<number, ExplorePool>): Promise<void> {
   console.log('\n1. Broadcast fixmap family (one CPU remaps with TLBI VALE1IS + DSB ISH, the others read twice), every interleaving (--no-symmetry)');
   console.log('   main: the search in the main thread; 1w/2w: on 1 and 2 worker threads; speedup = 1w / 2w wall time');
@@ -75,7 +80,7 @@ async function fixmapFamily(pools: Map<number, ExplorePool>): Promise<void> {
     }
     // The table's main column is each test's first search in this process: the largest test of a
     // model pays for most of the JIT compiling that model's code. Its second search shows the rest.
-    const largest = Math.max(...[...unreduced.keys()].filter((k) => k.startsWith(`${model}:`)).map((k) => Number(k.slice(model.length + 1))));
+    const largest = largestDone(model);
     const first = unreduced.get(`${model}:${largest}`);
     if (first !== undefined) {
       const again = runSource(fixmapLitmus(largest, 'broadcast'), `fixmap-${largest}.litmus`, { model, timeout, symmetry: false });
@@ -85,7 +90,7 @@ async function fixmapFamily(pools: Map<number, ExplorePool>): Promise<void> {
   for (const line of warm) console.log(line);
   // Two threads' worth of this machine right now: the largest SC test on two 1-worker pools at
   // once, against one of them alone (section 1's 1w). A 2-worker speedup cannot beat this ratio.
-  const n = Math.max(...[...unreduced.keys()].filter((k) => k.startsWith('sc:')).map((k) => Number(k.slice(3))));
+  const n = largestDone('sc');
   if (Number.isFinite(n)) {
     const src = fixmapLitmus(n, 'broadcast');
     const opts: RunOptions = { model: 'sc', timeout, symmetry: false };
