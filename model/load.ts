@@ -213,7 +213,7 @@ class Loader {
         for (const r of u.writes) top = Math.max(top, r + 1);
       }
     }
-    regs.forEach((row) => row.forEach((x, r) => (top = x !== 0 ? Math.max(top, r + 1) : top)));
+    for (const row of regs) for (let r = 0; r < row.length; r++) if (row[r] !== 0) top = Math.max(top, r + 1);
     for (const row of regs) row.length = top;
     const hwUpdates = this.threads.some((th) => th.ha || th.hd);
     const mutablePte = this.vars.map((_, v) => hwUpdates || holdsPteAddress(t, this.vars[v] ?? ''));
