@@ -7,6 +7,7 @@ import { barrierFlag } from '../model/barrier-table.js';
 import { accessHazards, stateHazards, type Hazard } from '../model/hazards.js';
 import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/machine.js';
 import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
+import { LocalMemo } from '../model/local-memo.js';
 import { evalProp, stateLine } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
 import { fingerprint, internCpus, packStates, StateWords, unpackStates, type MachineState, type PackedStates } from '../model/state.js';
@@ -26,23 +27,34 @@ function hazardFinding(h: Hazard): Finding {
 }
 
 /** The machine of `prog` as a transition system; outcomes are herd state lines. */
-export function vmsaSystem(prog: Program, options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean; sleep?: boolean }): TransitionSystem<MachineState, Transition> & { machine: Machine } {
+export function vmsaSystem(
+  prog: Program,
+  /** `memo: false` computes every step and choice list afresh (tests compare the two) */
+  options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean; sleep?: boolean; memo?: boolean },
+): TransitionSystem<MachineState, Transition> & { machine: Machine } {
   const machine = machineFor(options?.model ?? DEFAULT_MODEL, prog, { evictions: options?.evictions === true });
   const events: AccessEvent[] = [];
   const words = new StateWords();
+  // the step with the findings of its edge: its accesses' hazards, a barrier's flag
+  const run = (s: MachineState, t: Transition): { state: MachineState; extra: readonly Finding[] } => {
+    // one list for every step (nothing keeps it), emptied by pop: setting its length calls the runtime
+    while (events.length > 0) events.pop();
+    const state = machine.step(s, t, events);
+    const flag = t.k === 'exec' ? executedFlag(prog, s, t.cpu) : undefined;
+    if (events.length === 0 && flag === undefined) return { state, extra: NO_FINDINGS };
+    const findings = events.length === 0 ? [] : accessHazards(prog, s, events).map(hazardFinding);
+    if (flag !== undefined) findings.push({ key: `flag:${flag}`, detail: flag });
+    return { state, extra: findings };
+  };
+  // (findings lists are shared between the steps the memo answers: nothing changes them)
+  const memo = options?.memo !== false && machine.localSteps ? new LocalMemo<readonly Finding[]>(machine, (s) => internCpus(s, prog.values.hashes)) : undefined;
   return {
     machine,
     initial: () => machine.initial(),
-    enabled: (s) => machine.enabled(s),
+    enabled: memo === undefined ? (s) => machine.enabled(s) : (s) => memo.enabled(s),
     step: (s, t) => {
-      // one list for every step (nothing keeps it), emptied by pop: setting its length calls the runtime
-      while (events.length > 0) events.pop();
-      const state = machine.step(s, t, events);
-      const flag = t.k === 'exec' ? executedFlag(prog, s, t.cpu) : undefined;
-      if (events.length === 0 && flag === undefined) return { state, findings: NO_FINDINGS };
-      const findings = events.length === 0 ? [] : accessHazards(prog, s, events).map(hazardFinding);
-      if (flag !== undefined) findings.push({ key: `flag:${flag}`, detail: flag });
-      return { state, findings };
+      const r = memo === undefined ? run(s, t) : memo.step(s, t, () => run(s, t));
+      return { state: r.state, findings: r.extra };
     },
     key: (s) => fingerprint(s, prog.values.hashes),
     keep: (s) => internCpus(s, prog.values.hashes),

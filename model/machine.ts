@@ -153,11 +153,88 @@ export class Machine {
     const out: Transition[] = [];
     const cpus = s.cpus;
     for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // a discarded execution goes nowhere
-    for (let cpu = 0; cpu < cpus.length; cpu++) {
-      if ((cpus[cpu] as CpuState).pc >= 0) this.execChoices(s, cpu, out);
-      this.sideSteps(s, cpu, out);
-    }
+    for (let cpu = 0; cpu < cpus.length; cpu++) this.cpuChoices(s, cpu, out);
     return out;
+  }
+
+  /** CPU `cpu`'s part of enabled(s) (for a state with no discarded execution): its instruction's steps, then its side steps. */
+  cpuChoices(s: MachineState, cpu: number, out: Transition[]): void {
+    if (cpuOf(s, cpu).pc >= 0) this.execChoices(s, cpu, out);
+    this.sideSteps(s, cpu, out);
+  }
+
+  /**
+   * Whether this machine's steps and choices may be memoised by CPU (model/local-memo.ts), as
+   * `stepIsLocal` and `choicesAreLocal` tell. The relaxed machine's may not.
+   */
+  get localSteps(): boolean {
+    return true;
+  }
+
+  /**
+   * Whether cpuChoices(s, cpu) depends on nothing but CPU `cpu` and memory. Only two things
+   * there read other CPUs: a DSB that completes TLBIs waits for them on the other CPUs
+   * (tlbiDone), and a walk that would set the Access flag is offered only while no CPU owes an
+   * update (walkUseful), which only a thread with TTHM=HA has.
+   */
+  choicesAreLocal(s: MachineState, cpu: number): boolean {
+    const c = cpuOf(s, cpu);
+    if (this.threadOf(cpu).ha) return false;
+    return c.pc < 0 || this.slot(cpu, c.pc).op.op !== 'dsb';
+  }
+
+  /**
+   * Whether step(s, t) reads and writes no CPU but t's own and writes no memory: its successor is
+   * `s` with that CPU, the fault list and the remap list replaced, each a function of that CPU,
+   * memory and the two lists alone (and so are the accesses it reports). Then syncShadows and
+   * noteQuietRemaps, with memory unchanged, look at that CPU alone too. Such steps: an
+   * instruction that computes on its registers, branches or synchronises (ISB, DMB, ERET), a
+   * load or an AT (they read memory, fill their own TLB, owe their own Access-flag updates and
+   * may take a fault, which adds to the fault list), an exception (UDF, SVC), a TLBI that is
+   * not broadcast, a walk (it fills its own TLB and owes the update), an invalidation's
+   * completion on this CPU, an eviction. Not: stores and atomics (they write memory, clear
+   * other CPUs' monitors and change every CPU's shadows), broadcast TLBIs (every CPU's
+   * pending list), DSB (it waits for and marks other CPUs' entries), hardware updates (memory).
+   * test/model/local-memo.test.ts checks every step it calls local, over the corpora, against
+   * a state whose other CPUs record any read of theirs.
+   */
+  stepIsLocal(s: MachineState, t: Transition): boolean {
+    switch (t.k) {
+      case 'walk':
+      case 'inv':
+      case 'evict':
+        return true;
+      case 'hu':
+        return false;
+      case 'exec': {
+        const op = this.slot(t.cpu, cpuOf(s, t.cpu).pc).op;
+        switch (op.op) {
+          case 'nop':
+          case 'mov':
+          case 'alu':
+          case 'cmp':
+          case 'csel':
+          case 'cset':
+          case 'cbz':
+          case 'b':
+          case 'adr':
+          case 'msr':
+          case 'mrs':
+          case 'eret':
+          case 'isb':
+          case 'dmb':
+          case 'udf':
+          case 'svc':
+          case 'load':
+          case 'at':
+            return true;
+          case 'tlbi':
+            return !op.row.broadcast;
+          default:
+            return false;
+        }
+      }
+    }
   }
 
   /**

@@ -105,6 +105,11 @@ export class RelaxedMachine extends Machine {
     this.deferDirty = true;
   }
 
+  // (its steps change windows, whose entries read other CPUs' and memory's state as they go)
+  override get localSteps(): boolean {
+    return false;
+  }
+
   override isFinal(s: MachineState): boolean {
     return super.isFinal(s) && s.cpus.every((c) => c.win.length === 0);
   }

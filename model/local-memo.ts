@@ -1,0 +1,123 @@
+// Steps and choices of one CPU, memoised. In the SC machine most steps read and write only their
+// own CPU and read memory (Machine.stepIsLocal): a load, a register computation, a branch, an
+// invalidation's completion. Their results are functions of (transition, that CPU, memory, the
+// fault and remap lists), and a search meets the same few of those again and again: states are
+// products of a few distinct CPUs, shared as objects (model/state.ts internCpus, and the
+// frontier's decoding). In the 6-CPU SC fixmap search, 326,000 of its 608,000 steps are local,
+// over 99 distinct such keys, and its 858,000 per-CPU choice lists come from 18 distinct (CPU,
+// memory) pairs. The memo answers them from tables keyed by those objects: what the step or the
+// choices computed the first time.
+
+import type { Machine, Transition } from './machine.js';
+import type { CpuState, FaultRec, MachineState, QuietRemap } from './state.js';
+
+/** One memoised local step: the inputs besides the transition and its CPU, and what it gave. */
+interface StepEntry<X> {
+  readonly mem: readonly number[];
+  readonly faults: readonly FaultRec[];
+  readonly remaps: readonly QuietRemap[];
+  readonly cpu: CpuState;
+  readonly outFaults: readonly FaultRec[];
+  readonly outRemaps: readonly QuietRemap[];
+  readonly extra: X;
+}
+
+interface ChoiceEntry {
+  readonly mem: readonly number[];
+  readonly list: readonly Transition[];
+}
+
+/**
+ * Entries kept at most, over both tables (each is a few small objects): past that, a search that
+ * meets ever new CPUs computes as without the memo, and keeps no more.
+ */
+const MAX_ENTRIES = 1 << 20;
+
+/** Memoised enabled() and step() of a machine whose steps are local by CPU (Machine.localSteps). */
+export class LocalMemo<X> {
+  // by CPU position: the CPU object -> its choice lists by memory
+  private readonly choices: Map<CpuState, ChoiceEntry[]>[] = [];
+  // by transition (enabled's shared objects), then by CPU object
+  private readonly steps = new Map<Transition, Map<CpuState, StepEntry<X>[]>>();
+  private entries = 0;
+
+  /** `intern(s)`: replaces CPUs of a state by equal ones kept before (model/state.ts internCpus), so memoised CPUs are shared ones. */
+  constructor(
+    private readonly machine: Machine,
+    private readonly intern: (s: MachineState) => void,
+  ) {}
+
+  /** machine.enabled(s), the same list. */
+  enabled(s: MachineState): Transition[] {
+    const m = this.machine;
+    const cpus = s.cpus;
+    const out: Transition[] = [];
+    for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // as Machine.enabled
+    for (let cpu = 0; cpu < cpus.length; cpu++) {
+      if (!m.choicesAreLocal(s, cpu)) {
+        m.cpuChoices(s, cpu, out);
+        continue;
+      }
+      const c = cpus[cpu] as CpuState;
+      const byCpu = (this.choices[cpu] ??= new Map());
+      const es = byCpu.get(c);
+      let list: readonly Transition[] | undefined;
+      if (es !== undefined) {
+        for (let k = 0; k < es.length; k++) {
+          const e = es[k] as ChoiceEntry;
+          if (e.mem === s.mem) {
+            list = e.list;
+            break;
+          }
+        }
+      }
+      if (list === undefined) {
+        const fresh: Transition[] = [];
+        m.cpuChoices(s, cpu, fresh);
+        list = fresh;
+        if (this.entries < MAX_ENTRIES) {
+          this.entries++;
+          if (es === undefined) byCpu.set(c, [{ mem: s.mem, list }]);
+          else es.push({ mem: s.mem, list });
+        }
+      }
+      for (let k = 0; k < list.length; k++) out.push(list[k] as Transition);
+    }
+    return out;
+  }
+
+  /**
+   * The successor of `s` by `t` and what `run` says of the step besides (`run` computes both,
+   * from `s`, when the memo does not know them).
+   */
+  step(s: MachineState, t: Transition, run: () => { state: MachineState; extra: X }): { state: MachineState; extra: X } {
+    const cpu = t.cpu;
+    const c = s.cpus[cpu] as CpuState;
+    const byCpu = this.steps.get(t);
+    const es = byCpu?.get(c);
+    if (es !== undefined) {
+      for (let k = 0; k < es.length; k++) {
+        const e = es[k] as StepEntry<X>;
+        if (e.mem !== s.mem || e.faults !== s.faults || e.remaps !== s.remaps) continue;
+        const cpus = s.cpus.slice();
+        cpus[cpu] = e.cpu;
+        return { state: { mem: s.mem, cpus, faults: e.outFaults, remaps: e.outRemaps }, extra: e.extra };
+      }
+    }
+    const r = run();
+    if (this.entries >= MAX_ENTRIES || !this.machine.stepIsLocal(s, t)) return r;
+    const next = r.state;
+    // What stepIsLocal promises of the successor, checked where it is cheap: memory as it was and
+    // the other CPUs the same objects.
+    if (next.mem !== s.mem) return r;
+    for (let i = 0; i < s.cpus.length; i++) if (i !== cpu && next.cpus[i] !== s.cpus[i]) return r;
+    // (a step that left the CPU list as it was has nothing new to share)
+    if (next.cpus !== s.cpus) this.intern(next);
+    const entry: StepEntry<X> = { mem: s.mem, faults: s.faults, remaps: s.remaps, cpu: next.cpus[cpu] as CpuState, outFaults: next.faults, outRemaps: next.remaps, extra: r.extra };
+    this.entries++;
+    if (byCpu === undefined) this.steps.set(t, new Map([[c, [entry]]]));
+    else if (es === undefined) byCpu.set(c, [entry]);
+    else es.push(entry);
+    return r;
+  }
+}

@@ -1,0 +1,134 @@
+// The SC machine's steps and choices memoised by CPU (model/local-memo.ts) rest on
+// Machine.stepIsLocal and choicesAreLocal. Over the reachable states of the corpus tests, every
+// step and choice list they call local is computed again on a state whose other CPUs record any
+// read of theirs: none may be read, none may change, and the results must be the real ones.
+// Then whole searches with and without the memo must find the same.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSource } from '../../cli/load-source.js';
+import { vmsaSystem } from '../../cli/vmsa-system.js';
+import { exploreExhaustive } from '../../explorer/exhaustive.js';
+import { expandInputs } from '../../litmus/files.js';
+import { Machine, type AccessEvent } from '../../model/machine.js';
+import { encodeState, type CpuState, type MachineState } from '../../model/state.js';
+import { root } from '../dist.js';
+
+const SHARED = resolve(root, '../shared/conformance/corpus');
+/** states per test: the whole space of most corpus tests, a prefix of the larger ones */
+const LIMIT = 1500;
+
+// `s` with every CPU but `cpu` behind a proxy that notes the fields read of it in `reads`.
+function probe(s: MachineState, cpu: number, reads: string[]): MachineState {
+  const cpus = s.cpus.map((c, i) =>
+    i === cpu
+      ? c
+      : new Proxy(c, {
+          get(target, key) {
+            reads.push(`P${i}.${String(key)}`);
+            return Reflect.get(target, key) as unknown;
+          },
+        }),
+  );
+  return { mem: s.mem, cpus, faults: s.faults, remaps: s.remaps };
+}
+
+// Checks every local step and choice list from the reachable states of `src`; what went wrong, and how many were checked.
+function check(src: string, file: string, variant: string | undefined): { steps: number; lists: number; wrong: string[] } {
+  const loaded = loadSource(src, file, variant);
+  if (!loaded.ok) return { steps: 0, lists: 0, wrong: [] };
+  const m = new Machine(loaded.program);
+  const init = m.initial();
+  const seen = new Set([encodeState(init)]);
+  const queue: MachineState[] = [init];
+  const wrong: string[] = [];
+  let steps = 0;
+  let lists = 0;
+  for (let head = 0; head < queue.length && seen.size < LIMIT; head++) {
+    const s = queue[head] as MachineState;
+    const ts = m.enabled(s);
+    if (ts.length > 0) {
+      for (let cpu = 0; cpu < s.cpus.length; cpu++) {
+        if (!m.choicesAreLocal(s, cpu)) continue;
+        const reads: string[] = [];
+        const mine: unknown[] = [];
+        m.cpuChoices(probe(s, cpu, reads), cpu, mine as never);
+        const real: unknown[] = [];
+        m.cpuChoices(s, cpu, real as never);
+        lists++;
+        if (reads.length > 0 || JSON.stringify(mine) !== JSON.stringify(real)) wrong.push(`${file}: P${cpu}'s choices from ${encodeState(s)} read ${reads.join(' ')}`);
+      }
+    }
+    for (const t of ts) {
+      const next = m.step(s, t);
+      const k = encodeState(next);
+      if (!seen.has(k)) {
+        seen.add(k);
+        queue.push(next);
+      }
+      if (!m.stepIsLocal(s, t)) continue;
+      steps++;
+      const reads: string[] = [];
+      const p = probe(s, t.cpu, reads);
+      const events: AccessEvent[] = [];
+      const viaProbe = m.step(p, t, events);
+      const others = viaProbe.cpus.every((c, i) => i === t.cpu || c === p.cpus[i]);
+      // the probe's successor with its other CPUs as the real ones, for comparing
+      const unproxied: MachineState = { ...viaProbe, cpus: viaProbe.cpus.map((c, i) => (i === t.cpu ? c : (s.cpus[i] as CpuState))) };
+      if (reads.length > 0 || !others || viaProbe.mem !== s.mem || encodeState(unproxied) !== k) {
+        wrong.push(`${file}: ${JSON.stringify(t)} from ${encodeState(s)} read ${reads.join(' ')}${others ? '' : ', changed another CPU'}${viaProbe.mem === s.mem ? '' : ', wrote memory'}`);
+      }
+    }
+  }
+  return { steps, lists, wrong };
+}
+
+async function corpusFiles(corpus: string): Promise<string[]> {
+  return (await expandInputs([join(SHARED, corpus)])).files;
+}
+
+const variantOf = (corpus: string): string | undefined => (corpus === 'aarch64-VMSA' ? 'vmsa,fatal' : undefined);
+
+describe.skipIf(!existsSync(SHARED))('steps and choices the SC machine calls local', () => {
+  for (const corpus of ['aarch64', 'AArch64.kvm', 'aarch64-BBM', 'aarch64-VMSA']) {
+    it(`${corpus}: read and change no other CPU, and give the real results`, async () => {
+      let steps = 0;
+      let lists = 0;
+      const wrong: string[] = [];
+      for (const [i, file] of (await corpusFiles(corpus)).entries()) {
+        // (the VMSA corpus: every other test, for time)
+        if (corpus === 'aarch64-VMSA' && i % 2 !== 0) continue;
+        const r = check(readFileSync(file, 'utf8'), file, variantOf(corpus));
+        steps += r.steps;
+        lists += r.lists;
+        wrong.push(...r.wrong);
+      }
+      expect(wrong.slice(0, 5)).toEqual([]);
+      expect(steps).toBeGreaterThan(corpus === 'aarch64-VMSA' ? 50_000 : 100);
+      expect(lists).toBeGreaterThan(corpus === 'aarch64-VMSA' ? 50_000 : 100);
+    });
+  }
+});
+
+describe.skipIf(!existsSync(SHARED))('searches with and without the memo', () => {
+  for (const corpus of ['aarch64', 'AArch64.kvm', 'aarch64-BBM', 'aarch64-VMSA']) {
+    it(`${corpus}: the same states, outcomes, findings and witnesses (SC model, with and without POR)`, async () => {
+      let compared = 0;
+      const differ: string[] = [];
+      for (const [i, file] of (await corpusFiles(corpus)).entries()) {
+        if (corpus === 'aarch64-VMSA' && i % 3 !== 0) continue;
+        const loaded = loadSource(readFileSync(file, 'utf8'), file, variantOf(corpus));
+        if (!loaded.ok) continue;
+        for (const por of [false, true]) {
+          const budget = { maxStates: 20_000 };
+          const a = exploreExhaustive(vmsaSystem(loaded.program, { model: 'sc', por }), budget);
+          const b = exploreExhaustive(vmsaSystem(loaded.program, { model: 'sc', por, memo: false }), budget);
+          compared++;
+          if (JSON.stringify(a) !== JSON.stringify(b)) differ.push(`${file}${por ? ' (POR)' : ''}`);
+        }
+      }
+      expect(differ.slice(0, 5)).toEqual([]);
+      expect(compared).toBeGreaterThan(10);
+    });
+  }
+});
