@@ -53,7 +53,7 @@ export function vmsaSystem(
     initial: () => machine.initial(),
     enabled: memo === undefined ? (s) => machine.enabled(s) : (s) => memo.enabled(s),
     step: (s, t) => {
-      const r = memo === undefined ? run(s, t) : memo.step(s, t, () => run(s, t));
+      const r = memo === undefined ? run(s, t) : memo.step(s, t, (from) => run(from, t));
       return { state: r.state, findings: r.extra };
     },
     key: (s) => fingerprint(s, prog.values.hashes),

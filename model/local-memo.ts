@@ -1,7 +1,7 @@
 // Steps and choices of one CPU, memoised. In the SC machine most steps read and write only their
 // own CPU and read memory (Machine.stepIsLocal): a load, a register computation, a branch, an
-// invalidation's completion. Their results are functions of (transition, that CPU, memory, the
-// fault and remap lists), and a search meets the same few of those again and again: states are
+// invalidation's completion. Their results are functions of (transition, that CPU, memory), but
+// for the records they add to the fault and remap lists, and a search meets the same few of those again and again: states are
 // products of a few distinct CPUs, shared as objects (model/state.ts internCpus, and the
 // frontier's decoding). In the 6-CPU SC fixmap search, 326,000 of its 608,000 steps are local,
 // over 99 distinct such keys, and its 858,000 per-CPU choice lists come from 18 distinct (CPU,
@@ -9,16 +9,18 @@
 // choices computed the first time.
 
 import type { Machine, Transition } from './machine.js';
-import type { CpuState, FaultRec, MachineState, QuietRemap } from './state.js';
+import { compareRecords, insertSorted, sameCpu, withFault, type CpuState, type FaultRec, type MachineState, type QuietRemap } from './state.js';
 
-/** One memoised local step: the inputs besides the transition and its CPU, and what it gave. */
+/**
+ * One memoised local step: the memory it read (the transition and its CPU are the keys of the
+ * tables it is in), the CPU it gave, the records it added to the fault and remap lists, and what
+ * `run` said of it besides.
+ */
 interface StepEntry<X> {
   readonly mem: readonly number[];
-  readonly faults: readonly FaultRec[];
-  readonly remaps: readonly QuietRemap[];
   readonly cpu: CpuState;
-  readonly outFaults: readonly FaultRec[];
-  readonly outRemaps: readonly QuietRemap[];
+  readonly addFaults: readonly FaultRec[];
+  readonly addRemaps: readonly QuietRemap[];
   readonly extra: X;
 }
 
@@ -87,10 +89,16 @@ export class LocalMemo<X> {
   }
 
   /**
-   * The successor of `s` by `t` and what `run` says of the step besides (`run` computes both,
-   * from `s`, when the memo does not know them).
+   * The successor of `s` by `t` and what `run` says of the step besides (`run` computes both
+   * for a state, when the memo does not know them).
+   *
+   * The fault and remap lists are not part of the key. A step only ever adds records to them
+   * (Machine.fault's withFault, noteQuietRemaps' insertSorted), whatever they held: so the
+   * records a local step adds are found by running it once more from the same state with both
+   * lists empty, and a memoised step adds them to the lists of the state it is taken from. (Keyed
+   * by the lists, the 6-CPU SC fixmap search met 243 fault lists and scanned 23 entries a step.)
    */
-  step(s: MachineState, t: Transition, run: () => { state: MachineState; extra: X }): { state: MachineState; extra: X } {
+  step(s: MachineState, t: Transition, run: (from: MachineState) => { state: MachineState; extra: X }): { state: MachineState; extra: X } {
     const cpu = t.cpu;
     const c = s.cpus[cpu] as CpuState;
     const byCpu = this.steps.get(t);
@@ -98,26 +106,47 @@ export class LocalMemo<X> {
     if (es !== undefined) {
       for (let k = 0; k < es.length; k++) {
         const e = es[k] as StepEntry<X>;
-        if (e.mem !== s.mem || e.faults !== s.faults || e.remaps !== s.remaps) continue;
+        if (e.mem !== s.mem) continue;
         const cpus = s.cpus.slice();
         cpus[cpu] = e.cpu;
-        return { state: { mem: s.mem, cpus, faults: e.outFaults, remaps: e.outRemaps }, extra: e.extra };
+        let faults = s.faults;
+        for (let i = 0; i < e.addFaults.length; i++) faults = withFault(faults, e.addFaults[i] as FaultRec);
+        let remaps = s.remaps;
+        for (let i = 0; i < e.addRemaps.length; i++) remaps = insertSorted(remaps, e.addRemaps[i] as QuietRemap);
+        return { state: { mem: s.mem, cpus, faults, remaps }, extra: e.extra };
       }
     }
-    const r = run();
+    const r = run(s);
     if (this.entries >= MAX_ENTRIES || !this.machine.stepIsLocal(s, t)) return r;
     const next = r.state;
     // What stepIsLocal promises of the successor, checked where it is cheap: memory as it was and
     // the other CPUs the same objects.
     if (next.mem !== s.mem) return r;
     for (let i = 0; i < s.cpus.length; i++) if (i !== cpu && next.cpus[i] !== s.cpus[i]) return r;
+    const bare = run({ mem: s.mem, cpus: s.cpus, faults: NONE, remaps: NONE }).state;
+    const addFaults = bare.faults;
+    const addRemaps = bare.remaps;
+    // and that adding those records to this state's lists gives this successor's
+    let faults = s.faults;
+    for (const f of addFaults) faults = withFault(faults, f);
+    let remaps = s.remaps;
+    for (const q of addRemaps) remaps = insertSorted(remaps, q);
+    if (!sameRecords(faults, next.faults) || !sameRecords(remaps, next.remaps) || !sameCpu(bare.cpus[cpu] as CpuState, next.cpus[cpu] as CpuState)) return r;
     // (a step that left the CPU list as it was has nothing new to share)
     if (next.cpus !== s.cpus) this.intern(next);
-    const entry: StepEntry<X> = { mem: s.mem, faults: s.faults, remaps: s.remaps, cpu: next.cpus[cpu] as CpuState, outFaults: next.faults, outRemaps: next.remaps, extra: r.extra };
+    const entry: StepEntry<X> = { mem: s.mem, cpu: next.cpus[cpu] as CpuState, addFaults, addRemaps, extra: r.extra };
     this.entries++;
     if (byCpu === undefined) this.steps.set(t, new Map([[c, [entry]]]));
     else if (es === undefined) byCpu.set(c, [entry]);
     else es.push(entry);
     return r;
   }
+}
+
+const NONE: readonly never[] = [];
+
+function sameRecords(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (compareRecords(a[i] as object, b[i] as object) !== 0) return false;
+  return true;
 }
