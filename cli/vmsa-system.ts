@@ -8,7 +8,7 @@ import { accessHazards, stateHazards, type Hazard } from '../model/hazards.js';
 import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/machine.js';
 import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { LocalMemo } from '../model/local-memo.js';
-import { evalProp, stateLine } from '../model/outcome.js';
+import { evalProp, stateLines } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
 import { fingerprint, internCpus, packStates, StateWords, unpackStates, type MachineState, type PackedStates } from '../model/state.js';
 import { machineSymmetry } from '../model/symmetry.js';
@@ -48,6 +48,7 @@ export function vmsaSystem(
   };
   // (findings lists are shared between the steps the memo answers: nothing changes them)
   const memo = options?.memo !== false && machine.localSteps ? new LocalMemo<readonly Finding[]>(machine, (s) => internCpus(s, prog.values.hashes)) : undefined;
+  const lineOf = stateLines(prog);
   return {
     machine,
     initial: () => machine.initial(),
@@ -83,7 +84,7 @@ export function vmsaSystem(
     outcome: (s) => {
       if (!machine.isFinal(s)) return undefined;
       if (prog.filter !== undefined && !evalProp(prog, s, prog.filter)) return undefined;
-      return stateLine(prog, s);
+      return lineOf(s);
     },
   };
 }

@@ -56,10 +56,6 @@ export class LocalMemo<X> {
     const out: Transition[] = [];
     for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // as Machine.enabled
     for (let cpu = 0; cpu < cpus.length; cpu++) {
-      if (!m.choicesAreLocal(s, cpu)) {
-        m.cpuChoices(s, cpu, out);
-        continue;
-      }
       const c = cpus[cpu] as CpuState;
       const byCpu = (this.choices[cpu] ??= new Map());
       const es = byCpu.get(c);
@@ -73,7 +69,12 @@ export class LocalMemo<X> {
           }
         }
       }
+      // (only local lists are kept, so a list found is one: asked only when none is)
       if (list === undefined) {
+        if (!m.choicesAreLocal(s, cpu)) {
+          m.cpuChoices(s, cpu, out);
+          continue;
+        }
         const fresh: Transition[] = [];
         m.cpuChoices(s, cpu, fresh);
         list = fresh;
