@@ -36,15 +36,15 @@ export function vmsaSystem(
   const events: AccessEvent[] = [];
   const words = new StateWords();
   // the step with the findings of its edge: its accesses' hazards, a barrier's flag
-  const run = (s: MachineState, t: Transition): { state: MachineState; extra: readonly Finding[] } => {
+  const run = (s: MachineState, t: Transition): { state: MachineState; findings: readonly Finding[] } => {
     // one list for every step (nothing keeps it), emptied by pop: setting its length calls the runtime
     while (events.length > 0) events.pop();
     const state = machine.step(s, t, events);
     const flag = t.k === 'exec' ? executedFlag(prog, s, t.cpu) : undefined;
-    if (events.length === 0 && flag === undefined) return { state, extra: NO_FINDINGS };
+    if (events.length === 0 && flag === undefined) return { state, findings: NO_FINDINGS };
     const findings = events.length === 0 ? [] : accessHazards(prog, s, events).map(hazardFinding);
     if (flag !== undefined) findings.push({ key: `flag:${flag}`, detail: flag });
-    return { state, extra: findings };
+    return { state, findings };
   };
   // (findings lists are shared between the steps the memo answers: nothing changes them)
   const memo = options?.memo !== false && machine.localSteps ? new LocalMemo<readonly Finding[]>(machine, (s) => internCpus(s, prog.values.hashes)) : undefined;
@@ -53,10 +53,7 @@ export function vmsaSystem(
     machine,
     initial: () => machine.initial(),
     enabled: memo === undefined ? (s) => machine.enabled(s) : (s) => memo.enabled(s),
-    step: (s, t) => {
-      const r = memo === undefined ? run(s, t) : memo.step(s, t, (from) => run(from, t));
-      return { state: r.state, findings: r.extra };
-    },
+    step: memo === undefined ? run : (s, t) => memo.step(s, t, run),
     key: (s) => fingerprint(s, prog.values.hashes),
     keep: (s) => internCpus(s, prog.values.hashes),
     encode: (s) => words.encode(s),

@@ -21,7 +21,7 @@ interface StepEntry<X> {
   readonly cpu: CpuState;
   readonly addFaults: readonly FaultRec[];
   readonly addRemaps: readonly QuietRemap[];
-  readonly extra: X;
+  readonly findings: X;
 }
 
 interface ChoiceEntry {
@@ -42,6 +42,10 @@ export class LocalMemo<X> {
   // by transition (enabled's shared objects), then by CPU object
   private readonly steps = new Map<Transition, Map<CpuState, StepEntry<X>[]>>();
   private entries = 0;
+  // by CPU position: the local choice list found last, and its CPU and memory
+  private readonly lastCpu: (CpuState | undefined)[] = [];
+  private readonly lastMem: (readonly number[] | undefined)[] = [];
+  private readonly lastList: (readonly Transition[] | undefined)[] = [];
 
   /** `intern(s)`: replaces CPUs of a state by equal ones kept before (model/state.ts internCpus), so memoised CPUs are shared ones. */
   constructor(
@@ -57,6 +61,12 @@ export class LocalMemo<X> {
     for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // as Machine.enabled
     for (let cpu = 0; cpu < cpus.length; cpu++) {
       const c = cpus[cpu] as CpuState;
+      // (states expanded one after another are mostly siblings and cousins, which share most CPUs)
+      if (c === this.lastCpu[cpu] && s.mem === this.lastMem[cpu]) {
+        const list = this.lastList[cpu] as readonly Transition[];
+        for (let k = 0; k < list.length; k++) out.push(list[k] as Transition);
+        continue;
+      }
       const byCpu = (this.choices[cpu] ??= new Map());
       const es = byCpu.get(c);
       let list: readonly Transition[] | undefined;
@@ -84,14 +94,18 @@ export class LocalMemo<X> {
           else es.push({ mem: s.mem, list });
         }
       }
+      this.lastCpu[cpu] = c;
+      this.lastMem[cpu] = s.mem;
+      this.lastList[cpu] = list;
       for (let k = 0; k < list.length; k++) out.push(list[k] as Transition);
     }
     return out;
   }
 
   /**
-   * The successor of `s` by `t` and what `run` says of the step besides (`run` computes both
-   * for a state, when the memo does not know them).
+   * The successor of `s` by `t` and what the step showed (`run` computes both for a state, when
+   * the memo does not know them; X is the caller's, e.g. a list of findings, shared by the
+   * steps the memo answers).
    *
    * The fault and remap lists are not part of the key. A step only ever adds records to them
    * (Machine.fault's withFault, noteQuietRemaps' insertSorted), whatever they held: so the
@@ -99,7 +113,7 @@ export class LocalMemo<X> {
    * lists empty, and a memoised step adds them to the lists of the state it is taken from. (Keyed
    * by the lists, the 6-CPU SC fixmap search met 243 fault lists and scanned 23 entries a step.)
    */
-  step(s: MachineState, t: Transition, run: (from: MachineState) => { state: MachineState; extra: X }): { state: MachineState; extra: X } {
+  step(s: MachineState, t: Transition, run: (from: MachineState, t: Transition) => { state: MachineState; findings: X }): { state: MachineState; findings: X } {
     const cpu = t.cpu;
     const c = s.cpus[cpu] as CpuState;
     const byCpu = this.steps.get(t);
@@ -114,17 +128,17 @@ export class LocalMemo<X> {
         for (let i = 0; i < e.addFaults.length; i++) faults = withFault(faults, e.addFaults[i] as FaultRec);
         let remaps = s.remaps;
         for (let i = 0; i < e.addRemaps.length; i++) remaps = insertSorted(remaps, e.addRemaps[i] as QuietRemap);
-        return { state: { mem: s.mem, cpus, faults, remaps }, extra: e.extra };
+        return { state: { mem: s.mem, cpus, faults, remaps }, findings: e.findings };
       }
     }
-    const r = run(s);
+    const r = run(s, t);
     if (this.entries >= MAX_ENTRIES || !this.machine.stepIsLocal(s, t)) return r;
     const next = r.state;
     // What stepIsLocal promises of the successor, checked where it is cheap: memory as it was and
     // the other CPUs the same objects.
     if (next.mem !== s.mem) return r;
     for (let i = 0; i < s.cpus.length; i++) if (i !== cpu && next.cpus[i] !== s.cpus[i]) return r;
-    const bare = run({ mem: s.mem, cpus: s.cpus, faults: NONE, remaps: NONE }).state;
+    const bare = run({ mem: s.mem, cpus: s.cpus, faults: NONE, remaps: NONE }, t).state;
     const addFaults = bare.faults;
     const addRemaps = bare.remaps;
     // and that adding those records to this state's lists gives this successor's
@@ -135,7 +149,7 @@ export class LocalMemo<X> {
     if (!sameRecords(faults, next.faults) || !sameRecords(remaps, next.remaps) || !sameCpu(bare.cpus[cpu] as CpuState, next.cpus[cpu] as CpuState)) return r;
     // (a step that left the CPU list as it was has nothing new to share)
     if (next.cpus !== s.cpus) this.intern(next);
-    const entry: StepEntry<X> = { mem: s.mem, cpu: next.cpus[cpu] as CpuState, addFaults, addRemaps, extra: r.extra };
+    const entry: StepEntry<X> = { mem: s.mem, cpu: next.cpus[cpu] as CpuState, addFaults, addRemaps, findings: r.findings };
     this.entries++;
     if (byCpu === undefined) this.steps.set(t, new Map([[c, [entry]]]));
     else if (es === undefined) byCpu.set(c, [entry]);
