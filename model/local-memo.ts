@@ -37,12 +37,13 @@ const MAX_ENTRIES = 1 << 20;
 
 /** Memoised enabled() and step() of a machine whose steps are local by CPU (Machine.localSteps). */
 export class LocalMemo<X> {
-  // by CPU position: the CPU object -> its choice lists by memory
+  // by part of the enabled list and CPU position (part * CPUs + position): the CPU object -> its
+  // choice lists by memory
   private readonly choices: Map<CpuState, ChoiceEntry[]>[] = [];
   // by transition (enabled's shared objects), then by CPU object
   private readonly steps = new Map<Transition, Map<CpuState, StepEntry<X>[]>>();
   private entries = 0;
-  // by CPU position: the local choice list found last, and its CPU and memory
+  // by part and CPU position likewise: the local choice list found last, and its CPU and memory
   private readonly lastCpu: (CpuState | undefined)[] = [];
   private readonly lastMem: (readonly number[] | undefined)[] = [];
   private readonly lastList: (readonly Transition[] | undefined)[] = [];
@@ -59,45 +60,49 @@ export class LocalMemo<X> {
     const cpus = s.cpus;
     const out: Transition[] = [];
     for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // as Machine.enabled
-    for (let cpu = 0; cpu < cpus.length; cpu++) {
-      const c = cpus[cpu] as CpuState;
-      // (states expanded one after another are mostly siblings and cousins, which share most CPUs)
-      if (c === this.lastCpu[cpu] && s.mem === this.lastMem[cpu]) {
-        const list = this.lastList[cpu] as readonly Transition[];
-        for (let k = 0; k < list.length; k++) out.push(list[k] as Transition);
-        continue;
-      }
-      const byCpu = (this.choices[cpu] ??= new Map());
-      const es = byCpu.get(c);
-      let list: readonly Transition[] | undefined;
-      if (es !== undefined) {
-        for (let k = 0; k < es.length; k++) {
-          const e = es[k] as ChoiceEntry;
-          if (e.mem === s.mem) {
-            list = e.list;
-            break;
-          }
-        }
-      }
-      // (only local lists are kept, so a list found is one: asked only when none is)
-      if (list === undefined) {
-        if (!m.choicesAreLocal(s, cpu)) {
-          m.cpuChoices(s, cpu, out);
+    const parts = m.enabledParts;
+    for (let part = 0; part < parts; part++) {
+      for (let cpu = 0; cpu < cpus.length; cpu++) {
+        const c = cpus[cpu] as CpuState;
+        const slot = part * cpus.length + cpu;
+        // (states expanded one after another are mostly siblings and cousins, which share most CPUs)
+        if (c === this.lastCpu[slot] && s.mem === this.lastMem[slot]) {
+          const list = this.lastList[slot] as readonly Transition[];
+          for (let k = 0; k < list.length; k++) out.push(list[k] as Transition);
           continue;
         }
-        const fresh: Transition[] = [];
-        m.cpuChoices(s, cpu, fresh);
-        list = fresh;
-        if (this.entries < MAX_ENTRIES) {
-          this.entries++;
-          if (es === undefined) byCpu.set(c, [{ mem: s.mem, list }]);
-          else es.push({ mem: s.mem, list });
+        const byCpu = (this.choices[slot] ??= new Map());
+        const es = byCpu.get(c);
+        let list: readonly Transition[] | undefined;
+        if (es !== undefined) {
+          for (let k = 0; k < es.length; k++) {
+            const e = es[k] as ChoiceEntry;
+            if (e.mem === s.mem) {
+              list = e.list;
+              break;
+            }
+          }
         }
+        // (only local lists are kept, so a list found is one: asked only when none is)
+        if (list === undefined) {
+          if (!m.choicesAreLocal(s, cpu, part)) {
+            m.cpuChoices(s, cpu, out, part);
+            continue;
+          }
+          const fresh: Transition[] = [];
+          m.cpuChoices(s, cpu, fresh, part);
+          list = fresh;
+          if (this.entries < MAX_ENTRIES) {
+            this.entries++;
+            if (es === undefined) byCpu.set(c, [{ mem: s.mem, list }]);
+            else es.push({ mem: s.mem, list });
+          }
+        }
+        this.lastCpu[slot] = c;
+        this.lastMem[slot] = s.mem;
+        this.lastList[slot] = list;
+        for (let k = 0; k < list.length; k++) out.push(list[k] as Transition);
       }
-      this.lastCpu[cpu] = c;
-      this.lastMem[cpu] = s.mem;
-      this.lastList[cpu] = list;
-      for (let k = 0; k < list.length; k++) out.push(list[k] as Transition);
     }
     return out;
   }

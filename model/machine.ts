@@ -153,31 +153,39 @@ export class Machine {
     const out: Transition[] = [];
     const cpus = s.cpus;
     for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // a discarded execution goes nowhere
-    for (let cpu = 0; cpu < cpus.length; cpu++) this.cpuChoices(s, cpu, out);
+    for (let cpu = 0; cpu < cpus.length; cpu++) this.cpuChoices(s, cpu, out, 0);
     return out;
   }
 
-  /** CPU `cpu`'s part of enabled(s) (for a state with no discarded execution): its instruction's steps, then its side steps. */
-  cpuChoices(s: MachineState, cpu: number, out: Transition[]): void {
+  /**
+   * How many parts enabled()'s list has: it is every CPU's part 0 (cpuChoices), CPU by CPU, then
+   * every CPU's part 1, and so on (for a state with no discarded execution). Here one part.
+   */
+  get enabledParts(): number {
+    return 1;
+  }
+
+  /** CPU `cpu`'s share of part `part` of enabled(s): here its instruction's steps, then its side steps. */
+  cpuChoices(s: MachineState, cpu: number, out: Transition[], _part: number): void {
     if (cpuOf(s, cpu).pc >= 0) this.execChoices(s, cpu, out);
     this.sideSteps(s, cpu, out);
   }
 
   /**
    * Whether this machine's steps and choices may be memoised by CPU (model/local-memo.ts), as
-   * `stepIsLocal` and `choicesAreLocal` tell. The relaxed machine's may not.
+   * `stepIsLocal` and `choicesAreLocal` tell.
    */
   get localSteps(): boolean {
     return true;
   }
 
   /**
-   * Whether cpuChoices(s, cpu) depends on nothing but CPU `cpu` and memory. Only two things
+   * Whether cpuChoices(s, cpu, part) depends on nothing but CPU `cpu` and memory. Only two things
    * there read other CPUs: a DSB that completes TLBIs waits for them on the other CPUs
    * (tlbiDone), and a walk that would set the Access flag is offered only while no CPU owes an
    * update (walkUseful), which only a thread with TTHM=HA has.
    */
-  choicesAreLocal(s: MachineState, cpu: number): boolean {
+  choicesAreLocal(s: MachineState, cpu: number, _part: number): boolean {
     const c = cpuOf(s, cpu);
     if (this.threadOf(cpu).ha) return false;
     return c.pc < 0 || this.slot(cpu, c.pc).op.op !== 'dsb';

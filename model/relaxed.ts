@@ -100,14 +100,75 @@ function inst(pc: number, next: number): Inst {
 
 /** The relaxed machine for one loaded program. */
 export class RelaxedMachine extends Machine {
+  /**
+   * No thread has a read-modify-write (SWP, LD<op>, CAS): no window entry ever holds a cell, so
+   * `reserved`, the one rule that looks into other CPUs' windows, is always false.
+   */
+  private readonly noHolds: boolean;
+
   constructor(...args: ConstructorParameters<typeof Machine>) {
     super(...args);
     this.deferDirty = true;
+    this.noHolds = !this.prog.threads.some((t) => t.code.some((x) => isRmw(x.op)));
   }
 
-  // (its steps change windows, whose entries read other CPUs' and memory's state as they go)
+  /**
+   * Steps and choices are memoised by CPU (model/local-memo.ts) in programs without
+   * read-modify-writes. With one, whether an access may perform depends on the other CPUs'
+   * windows (reserved).
+   */
   override get localSteps(): boolean {
-    return false;
+    return this.noHolds;
+  }
+
+  /** Two parts (Machine.enabledParts): fetches and window steps, then walks, completions, updates and evictions. */
+  override get enabledParts(): number {
+    return 2;
+  }
+
+  /**
+   * Part 0 reads another CPU only for a DSB in the window (dsbWaits: its TLBIs pending on the
+   * others); part 1 as the SC machine's side steps (a walk that sets the Access flag, under
+   * TTHM=HA), its filters reading the CPU alone (invWaits, updateMayHappen) or `reserved`.
+   */
+  override choicesAreLocal(s: MachineState, cpu: number, part: number): boolean {
+    if (!this.noHolds) return false;
+    if (part === 1) return !this.threadOf(cpu).ha;
+    const c = this.cpuAt(s, cpu);
+    for (let i = 0; i < c.win.length; i++) if (this.slot(cpu, (c.win[i] as Inst).pc).op.op === 'dsb') return false;
+    return true;
+  }
+
+  /**
+   * As Machine.stepIsLocal: a fetch, a window entry's step (its translation, a load's read, a
+   * register computation, ISB, ERET, MSR, MRS, AT, an exception, a local TLBI, retirement),
+   * a walk, a completion (untranslate touches this CPU alone), an eviction; with settle (only
+   * the CPU that changed; `reserved` is false without read-modify-writes), the closure of walks
+   * and fetching ahead (only the CPU that changed) after it. Not: a DSB or a broadcast TLBI
+   * (other CPUs' invalidations and entries), a hardware update (memory), a store's write.
+   */
+  override stepIsLocal(s: MachineState, t: Transition): boolean {
+    if (!this.noHolds) return false;
+    const r = t as unknown as RTransition;
+    switch (r.k) {
+      case 'fetch':
+      case 'walk':
+      case 'inv':
+      case 'evict':
+        return true;
+      case 'hu':
+        return false;
+      case 'do': {
+        const e = this.cpuAt(s, r.cpu).win[r.idx];
+        if (e === undefined) return false;
+        const op = this.slot(r.cpu, e.pc).op;
+        if (op.op === 'dsb') return false;
+        if (op.op === 'tlbi') return !op.row.broadcast;
+        // A store's write reads the other CPUs even where it leaves memory as it was: their
+        // monitors, and whether one owes an update of the descriptor it writes (descriptorWritten).
+        return !(e.stage === 1 && ACCESS_OPS.has(op.op) && op.op !== 'load');
+      }
+    }
   }
 
   override isFinal(s: MachineState): boolean {
@@ -128,14 +189,22 @@ export class RelaxedMachine extends Machine {
   renabled(s: MachineState): RTransition[] {
     const out: RTransition[] = [];
     if (s.cpus.some((c) => c.pc === -2)) return out;
-    s.cpus.forEach((c, cpu) => {
+    for (let part = 0; part < 2; part++) for (let cpu = 0; cpu < s.cpus.length; cpu++) this.cpuChoices(s, cpu, out as unknown as Transition[], part);
+    return out;
+  }
+
+  override cpuChoices(s: MachineState, cpu: number, into: Transition[], part: number): void {
+    const out = into as unknown as RTransition[];
+    if (part === 0) {
+      const c = this.cpuAt(s, cpu);
       this.fetchChoices(c, cpu, out);
-      c.win.forEach((_, idx) => this.windowChoices(s, cpu, idx, out));
-    });
+      for (let idx = 0; idx < c.win.length; idx++) this.windowChoices(s, cpu, idx, out);
+      return;
+    }
     // Walks, invalidation completions and evictions exactly as in the SC machine.
     // A hardware Access-flag update is a write too: it waits while a read-modify-write holds the descriptor.
     const side: SideStep[] = [];
-    for (let cpu = 0; cpu < s.cpus.length; cpu++) this.sideSteps(s, cpu, side);
+    this.sideSteps(s, cpu, side);
     for (const t of side) {
       const hu = t.k === 'hu' ? s.cpus[t.cpu]?.hu[t.idx] : undefined;
       if (hu !== undefined && this.reserved(s, pteCell(hu.va), -1, -1)) continue;
@@ -143,7 +212,6 @@ export class RelaxedMachine extends Machine {
       if (t.k === 'inv' && this.invWaits(s, t.cpu, t.idx)) continue;
       out.push(t);
     }
-    return out;
   }
 
   /**
@@ -194,16 +262,23 @@ export class RelaxedMachine extends Machine {
   }
 
   override step(s: MachineState, t: Transition, events?: AccessEvent[]): MachineState {
-    return this.fetchAndSettle(this.afterStep(s, this.settle(this.lostCells(s, this.step1(s, t, events)), s)));
+    // (no CPU of `s` has discarded its run: enabled offers no step from such a state)
+    return this.fetchAndSettle(this.afterStep(s, this.settle(this.lostCells(s, this.step1(s, t, events)), s, s)), s);
   }
 
-  /** Fetches ahead and settles what that makes ready, until neither changes anything. */
-  private fetchAndSettle(s: MachineState): MachineState {
+  /**
+   * Fetches ahead and settles what that makes ready, until neither changes anything. `origin`:
+   * the state a step is taken from, fetched ahead and settled, none of whose CPUs has discarded
+   * its run; a CPU still the same object needs neither.
+   */
+  private fetchAndSettle(s: MachineState, origin?: MachineState): MachineState {
     let st = s;
+    let fetched = origin;
     for (;;) {
-      const f = this.fetchAhead(st);
+      const f = this.fetchAhead(st, fetched);
       if (f === st) return st;
-      st = this.settle(f, st);
+      fetched = f;
+      st = this.settle(f, st, origin);
     }
   }
 
@@ -237,9 +312,13 @@ export class RelaxedMachine extends Machine {
    * branch resolved early only discards a mispredicted run sooner. So they are not choices;
    * nor is a translation whose result cannot depend on when it is made (see fixedTranslation).
    */
-  private settle(s: MachineState, prev?: MachineState): MachineState {
+  private settle(s: MachineState, prev?: MachineState, origin?: MachineState): MachineState {
     let st = s;
     for (let cpu = 0; cpu < st.cpus.length; cpu++) {
+      // A CPU still as in `origin` (see fetchAndSettle) was settled and has not discarded its run:
+      // skipped without reading it, so a step of another CPU depends on nothing of this one's
+      // (model/local-memo.ts).
+      if (origin !== undefined && st.cpus[cpu] === origin.cpus[cpu]) continue;
       // A CPU that is the same object as in `prev`, a state that was settled, has nothing to
       // settle: every rule below reads only the CPU itself (its window, registers and flags, and
       // for a fixed translation its TLB records of a variable whose PTE never changes, which the
@@ -321,9 +400,12 @@ export class RelaxedMachine extends Machine {
    * is a choice) or a full window. Fetching has no effect but to make instructions available,
    * so fetching as early as possible loses no behaviour and saves interleavings.
    */
-  private fetchAhead(s: MachineState): MachineState {
+  private fetchAhead(s: MachineState, fetched?: MachineState): MachineState {
     let st = s;
     st.cpus.forEach((_, cpu) => {
+      // A CPU that is the same object as in a state fetched ahead has nothing to fetch: the loop
+      // below reads the CPU alone.
+      if (fetched !== undefined && st.cpus[cpu] === fetched.cpus[cpu]) return;
       for (;;) {
         const c = this.cpuAt(st, cpu);
         if (c.pc < 0 || c.win.length >= WINDOW) break;
@@ -686,6 +768,7 @@ export class RelaxedMachine extends Machine {
    * never write after).
    */
   private reserved(s: MachineState, cell: number, cpu: number, idx: number): boolean {
+    if (this.noHolds) return false;
     return s.cpus.some((c, i) => c.win.some((e, j) => (i !== cpu || j !== idx) && e.stage === 1 && e.cell === cell && this.holds(e, this.slot(i, e.pc).op)));
   }
 

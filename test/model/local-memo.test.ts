@@ -1,8 +1,8 @@
-// The SC machine's steps and choices memoised by CPU (model/local-memo.ts) rest on
-// Machine.stepIsLocal and choicesAreLocal. Over the reachable states of the corpus tests, every
-// step and choice list they call local is computed again on a state whose other CPUs record any
-// read of theirs: none may be read, none may change, and the results must be the real ones.
-// Then whole searches with and without the memo must find the same.
+// Steps and choices memoised by CPU (model/local-memo.ts) rest on the machines' stepIsLocal and
+// choicesAreLocal. Over the reachable states of the corpus tests, on both models, every step and
+// choice list they call local is computed again on a state whose other CPUs record any read of
+// theirs: none may be read, none may change, and the results must be the real ones. Then whole
+// searches with and without the memo must find the same.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { vmsaSystem } from '../../cli/vmsa-system.js';
 import { exploreExhaustive } from '../../explorer/exhaustive.js';
 import { expandInputs } from '../../litmus/files.js';
 import { Machine, type AccessEvent } from '../../model/machine.js';
+import { RelaxedMachine } from '../../model/relaxed.js';
 import { encodeState, type CpuState, type MachineState } from '../../model/state.js';
 import { root } from '../dist.js';
 
@@ -25,7 +26,7 @@ function probe(s: MachineState, cpu: number, reads: string[]): MachineState {
       ? c
       : new Proxy(c, {
           get(target, key) {
-            reads.push(`P${i}.${String(key)}`);
+            reads.push(`P${i}.${String(key)} ${(new Error().stack ?? '').split('\n').slice(2, 4).map((l) => l.trim()).join(' < ')}`);
             return Reflect.get(target, key) as unknown;
           },
         }),
@@ -34,10 +35,11 @@ function probe(s: MachineState, cpu: number, reads: string[]): MachineState {
 }
 
 // Checks every local step and choice list from the reachable states of `src`; what went wrong, and how many were checked.
-function check(src: string, file: string, variant: string | undefined): { steps: number; lists: number; wrong: string[] } {
+function check(src: string, file: string, variant: string | undefined, model: 'sc' | 'arm'): { steps: number; lists: number; wrong: string[] } {
   const loaded = loadSource(src, file, variant);
   if (!loaded.ok) return { steps: 0, lists: 0, wrong: [] };
-  const m = new Machine(loaded.program);
+  const m = model === 'sc' ? new Machine(loaded.program) : new RelaxedMachine(loaded.program);
+  if (!m.localSteps) return { steps: 0, lists: 0, wrong: [] };
   const init = m.initial();
   const seen = new Set([encodeState(init)]);
   const queue: MachineState[] = [init];
@@ -48,15 +50,17 @@ function check(src: string, file: string, variant: string | undefined): { steps:
     const s = queue[head] as MachineState;
     const ts = m.enabled(s);
     if (ts.length > 0) {
-      for (let cpu = 0; cpu < s.cpus.length; cpu++) {
-        if (!m.choicesAreLocal(s, cpu)) continue;
-        const reads: string[] = [];
-        const mine: unknown[] = [];
-        m.cpuChoices(probe(s, cpu, reads), cpu, mine as never);
-        const real: unknown[] = [];
-        m.cpuChoices(s, cpu, real as never);
-        lists++;
-        if (reads.length > 0 || JSON.stringify(mine) !== JSON.stringify(real)) wrong.push(`${file}: P${cpu}'s choices from ${encodeState(s)} read ${reads.join(' ')}`);
+      for (let part = 0; part < m.enabledParts; part++) {
+        for (let cpu = 0; cpu < s.cpus.length; cpu++) {
+          if (!m.choicesAreLocal(s, cpu, part)) continue;
+          const reads: string[] = [];
+          const mine: unknown[] = [];
+          m.cpuChoices(probe(s, cpu, reads), cpu, mine as never, part);
+          const real: unknown[] = [];
+          m.cpuChoices(s, cpu, real as never, part);
+          lists++;
+          if (reads.length > 0 || JSON.stringify(mine) !== JSON.stringify(real)) wrong.push(`${file}: P${cpu}'s choices (part ${part}) from ${encodeState(s)} read ${reads.join(' ')}`);
+        }
       }
     }
     for (const t of ts) {
@@ -89,16 +93,16 @@ async function corpusFiles(corpus: string): Promise<string[]> {
 
 const variantOf = (corpus: string): string | undefined => (corpus === 'aarch64-VMSA' ? 'vmsa,fatal' : undefined);
 
-describe.skipIf(!existsSync(SHARED))('steps and choices the SC machine calls local', () => {
-  for (const corpus of ['aarch64', 'AArch64.kvm', 'aarch64-BBM', 'aarch64-VMSA']) {
-    it(`${corpus}: read and change no other CPU, and give the real results`, async () => {
+describe.skipIf(!existsSync(SHARED))('steps and choices a machine calls local', () => {
+  for (const [corpus, model] of ['aarch64', 'AArch64.kvm', 'aarch64-BBM', 'aarch64-VMSA'].flatMap((c) => [[c, 'sc'] as const, [c, 'arm'] as const])) {
+    it(`${corpus} (${model}): read and change no other CPU, and give the real results`, async () => {
       let steps = 0;
       let lists = 0;
       const wrong: string[] = [];
       for (const [i, file] of (await corpusFiles(corpus)).entries()) {
         // (the VMSA corpus: every other test, for time)
         if (corpus === 'aarch64-VMSA' && i % 2 !== 0) continue;
-        const r = check(readFileSync(file, 'utf8'), file, variantOf(corpus));
+        const r = check(readFileSync(file, 'utf8'), file, variantOf(corpus), model);
         steps += r.steps;
         lists += r.lists;
         wrong.push(...r.wrong);
@@ -112,19 +116,21 @@ describe.skipIf(!existsSync(SHARED))('steps and choices the SC machine calls loc
 
 describe.skipIf(!existsSync(SHARED))('searches with and without the memo', () => {
   for (const corpus of ['aarch64', 'AArch64.kvm', 'aarch64-BBM', 'aarch64-VMSA']) {
-    it(`${corpus}: the same states, outcomes, findings and witnesses (SC model, with and without POR)`, async () => {
+    it(`${corpus}: the same states, outcomes, findings and witnesses (both models, with and without POR)`, async () => {
       let compared = 0;
       const differ: string[] = [];
       for (const [i, file] of (await corpusFiles(corpus)).entries()) {
         if (corpus === 'aarch64-VMSA' && i % 3 !== 0) continue;
         const loaded = loadSource(readFileSync(file, 'utf8'), file, variantOf(corpus));
         if (!loaded.ok) continue;
-        for (const por of [false, true]) {
-          const budget = { maxStates: 20_000 };
-          const a = exploreExhaustive(vmsaSystem(loaded.program, { model: 'sc', por }), budget);
-          const b = exploreExhaustive(vmsaSystem(loaded.program, { model: 'sc', por, memo: false }), budget);
-          compared++;
-          if (JSON.stringify(a) !== JSON.stringify(b)) differ.push(`${file}${por ? ' (POR)' : ''}`);
+        for (const model of ['sc', 'arm'] as const) {
+          for (const por of [false, true]) {
+            const budget = { maxStates: 20_000 };
+            const a = exploreExhaustive(vmsaSystem(loaded.program, { model, por }), budget);
+            const b = exploreExhaustive(vmsaSystem(loaded.program, { model, por, memo: false }), budget);
+            compared++;
+            if (JSON.stringify(a) !== JSON.stringify(b)) differ.push(`${file} (${model}${por ? ', POR' : ''})`);
+          }
         }
       }
       expect(differ.slice(0, 5)).toEqual([]);
