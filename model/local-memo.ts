@@ -33,7 +33,7 @@ interface ChoiceEntry {
  * Entries kept at most, over both tables (each is a few small objects): past that, a search that
  * meets ever new CPUs computes as without the memo, and keeps no more.
  */
-const MAX_ENTRIES = 1 << 20;
+const MAX_ENTRIES = 1 << 17;
 
 /** Memoised enabled() and step() of a machine whose steps are local by CPU (Machine.localSteps). */
 export class LocalMemo<X> {
@@ -43,6 +43,14 @@ export class LocalMemo<X> {
   // by transition (enabled's shared objects), then by CPU object
   private readonly steps = new Map<Transition, Map<CpuState, StepEntry<X>[]>>();
   private entries = 0;
+  // Steps answered and not answered in the current window of WINDOW steps, and whether misses
+  // are kept: a miss that is kept costs about two steps more (the run from empty lists, the
+  // checks, interning), so the memo keeps misses only while most steps are answered. A search
+  // answers nearly all (97% of the 6-CPU SC fixmap's); the expansion of a search reduced by
+  // symmetry replays permuted runs, whose CPUs are new objects, and answers few.
+  private hits = 0;
+  private misses = 0;
+  private keeping = true;
   // by part and CPU position likewise: the local choice list found last, and its CPU and memory
   private readonly lastCpu: (CpuState | undefined)[] = [];
   private readonly lastMem: (readonly number[] | undefined)[] = [];
@@ -133,25 +141,32 @@ export class LocalMemo<X> {
         for (let i = 0; i < e.addFaults.length; i++) faults = withFault(faults, e.addFaults[i] as FaultRec);
         let remaps = s.remaps;
         for (let i = 0; i < e.addRemaps.length; i++) remaps = insertSorted(remaps, e.addRemaps[i] as QuietRemap);
+        this.hits++;
         return { state: { mem: s.mem, cpus, faults, remaps }, findings: e.findings };
       }
     }
     const r = run(s, t);
-    if (this.entries >= MAX_ENTRIES || !this.machine.stepIsLocal(s, t)) return r;
+    if (++this.misses + this.hits >= WINDOW) this.judge();
+    if (!this.keeping || this.entries >= MAX_ENTRIES || !this.machine.stepIsLocal(s, t)) return r;
     const next = r.state;
     // What stepIsLocal promises of the successor, checked where it is cheap: memory as it was and
     // the other CPUs the same objects.
     if (next.mem !== s.mem) return r;
     for (let i = 0; i < s.cpus.length; i++) if (i !== cpu && next.cpus[i] !== s.cpus[i]) return r;
-    const bare = run({ mem: s.mem, cpus: s.cpus, faults: NONE, remaps: NONE }, t).state;
-    const addFaults = bare.faults;
-    const addRemaps = bare.remaps;
-    // and that adding those records to this state's lists gives this successor's
-    let faults = s.faults;
-    for (const f of addFaults) faults = withFault(faults, f);
-    let remaps = s.remaps;
-    for (const q of addRemaps) remaps = insertSorted(remaps, q);
-    if (!sameRecords(faults, next.faults) || !sameRecords(remaps, next.remaps) || !sameCpu(bare.cpus[cpu] as CpuState, next.cpus[cpu] as CpuState)) return r;
+    let addFaults = next.faults;
+    let addRemaps = next.remaps;
+    if (s.faults.length > 0 || s.remaps.length > 0) {
+      // (from empty lists, the successor's lists are what the step adds)
+      const bare = run({ mem: s.mem, cpus: s.cpus, faults: NONE, remaps: NONE }, t).state;
+      addFaults = bare.faults;
+      addRemaps = bare.remaps;
+      // and adding those records to this state's lists must give this successor's
+      let faults = s.faults;
+      for (const f of addFaults) faults = withFault(faults, f);
+      let remaps = s.remaps;
+      for (const q of addRemaps) remaps = insertSorted(remaps, q);
+      if (!sameRecords(faults, next.faults) || !sameRecords(remaps, next.remaps) || !sameCpu(bare.cpus[cpu] as CpuState, next.cpus[cpu] as CpuState)) return r;
+    }
     // (a step that left the CPU list as it was has nothing new to share)
     if (next.cpus !== s.cpus) this.intern(next);
     const entry: StepEntry<X> = { mem: s.mem, cpu: next.cpus[cpu] as CpuState, addFaults, addRemaps, findings: r.findings };
@@ -161,9 +176,25 @@ export class LocalMemo<X> {
     else es.push(entry);
     return r;
   }
+
+  // Ends a window: keeps misses in the next one only if this one answered enough.
+  private judge(): void {
+    this.keeping = this.hits >= KEEP_ABOVE * (this.hits + this.misses);
+    this.hits = 0;
+    this.misses = 0;
+  }
 }
 
 const NONE: readonly never[] = [];
+
+/** Steps per window of the memo's hit count (LocalMemo.judge). */
+const WINDOW = 4096;
+
+/**
+ * The share of a window's steps the memo must answer to go on keeping misses: a kept miss costs
+ * about 2.3 steps and a hit about 0.1, so below 0.6 the memo costs more than it saves.
+ */
+const KEEP_ABOVE = 0.6;
 
 function sameRecords(a: readonly object[], b: readonly object[]): boolean {
   if (a.length !== b.length) return false;

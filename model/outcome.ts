@@ -80,8 +80,10 @@ export function stateLine(prog: Program, s: MachineState): string {
 
 /**
  * stateLine of `prog`, remembered by what it depends on: the observed locations' values and the
- * fault list. A search meets the same few outcomes in many final states, and formatting one was
- * 4% of the 6-CPU SC fixmap search.
+ * fault list's records. A search meets the same few outcomes in many final states, and
+ * formatting one was 4% of the 6-CPU SC fixmap search. (Fault lists are compared by content:
+ * the permuted states that expanding a search reduced by symmetry looks at have lists of their
+ * own, and keyed by list object they filled the table with copies of the same lines.)
  */
 export function stateLines(prog: Program): (s: MachineState) => string {
   const observed = prog.observed;
@@ -96,11 +98,16 @@ export function stateLines(prog: Program): (s: MachineState) => string {
       ids[i] = id;
       h = Math.imul(h ^ id, 0x01000193);
     }
+    const faults = s.faults;
+    for (let i = 0; i < faults.length; i++) {
+      const f = faults[i] as FaultRec;
+      h = Math.imul(h ^ (((f.proc * 65536 + f.pc) * 4096 + f.va) | 0), 0x01000193);
+    }
     const known = lines.get(h);
     if (known !== undefined) {
       for (let k = 0; k < known.length; k++) {
         const e = known[k] as { readonly ids: Int32Array; readonly faults: readonly FaultRec[]; readonly line: string };
-        if (e.faults !== s.faults) continue;
+        if (e.faults !== faults && !sameFaults(e.faults, faults)) continue;
         let same = true;
         for (let i = 0; i < ids.length && same; i++) same = e.ids[i] === ids[i];
         if (same) return e.line;
@@ -112,4 +119,14 @@ export function stateLines(prog: Program): (s: MachineState) => string {
     else known.push(entry);
     return line;
   };
+}
+
+function sameFaults(a: readonly FaultRec[], b: readonly FaultRec[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as FaultRec;
+    const y = b[i] as FaultRec;
+    if (x.proc !== y.proc || x.pc !== y.pc || x.va !== y.va || x.type !== y.type) return false;
+  }
+  return true;
 }
