@@ -103,6 +103,8 @@ export function stateLines(prog: Program): (s: MachineState) => string {
       const f = faults[i] as FaultRec;
       h = Math.imul(h ^ (((f.proc * 65536 + f.pc) * 4096 + f.va) | 0), 0x01000193);
     }
+    // (a Smi key: a 32-bit one is a heap number to the map)
+    h &= 0x3fffffff;
     const known = lines.get(h);
     if (known !== undefined) {
       for (let k = 0; k < known.length; k++) {
