@@ -147,7 +147,8 @@ export class LocalMemo<X> {
     }
     const r = run(s, t);
     if (++this.misses + this.hits >= WINDOW) this.judge();
-    if (!this.keeping || this.entries >= MAX_ENTRIES || !this.machine.stepIsLocal(s, t)) return r;
+    // (while not keeping, one miss in SAMPLE still is: a search whose first steps miss goes on learning)
+    if ((!this.keeping && (this.misses & (SAMPLE - 1)) !== 0) || this.entries >= MAX_ENTRIES || !this.machine.stepIsLocal(s, t)) return r;
     const next = r.state;
     // What stepIsLocal promises of the successor, checked where it is cheap: memory as it was and
     // the other CPUs the same objects.
@@ -195,6 +196,9 @@ const WINDOW = 4096;
  * about 2.3 steps and a hit about 0.1, so below 0.6 the memo costs more than it saves.
  */
 const KEEP_ABOVE = 0.6;
+
+/** While the memo keeps no misses, it still keeps one in SAMPLE (a power of two). */
+const SAMPLE = 16;
 
 function sameRecords(a: readonly object[], b: readonly object[]): boolean {
   if (a.length !== b.length) return false;
