@@ -150,25 +150,17 @@ export class RelaxedMachine extends Machine {
   override stepIsLocal(s: MachineState, t: Transition): boolean {
     if (!this.noHolds) return false;
     const r = t as unknown as RTransition;
-    switch (r.k) {
-      case 'fetch':
-      case 'walk':
-      case 'inv':
-      case 'evict':
-        return true;
-      case 'hu':
-        return false;
-      case 'do': {
-        const e = this.cpuAt(s, r.cpu).win[r.idx];
-        if (e === undefined) return false;
-        const op = this.slot(r.cpu, e.pc).op;
-        if (op.op === 'dsb') return false;
-        if (op.op === 'tlbi') return !op.row.broadcast;
-        // A store's write reads the other CPUs even where it leaves memory as it was: their
-        // monitors, and whether one owes an update of the descriptor it writes (descriptorWritten).
-        return !(e.stage === 1 && ACCESS_OPS.has(op.op) && op.op !== 'load');
-      }
-    }
+    if (r.k === 'fetch') return true;
+    // walks, completions, evictions and hardware updates: as in the SC machine
+    if (r.k !== 'do') return super.stepIsLocal(s, t);
+    const e = this.cpuAt(s, r.cpu).win[r.idx];
+    if (e === undefined) return false;
+    const op = this.slot(r.cpu, e.pc).op;
+    if (op.op === 'dsb') return false;
+    if (op.op === 'tlbi') return !op.row.broadcast;
+    // A store's write reads the other CPUs even where it leaves memory as it was: their
+    // monitors, and whether one owes an update of the descriptor it writes (descriptorWritten).
+    return !(e.stage === 1 && ACCESS_OPS.has(op.op) && op.op !== 'load');
   }
 
   override isFinal(s: MachineState): boolean {

@@ -3,19 +3,16 @@
 // choice list they call local is computed again on a state whose other CPUs record any read of
 // theirs: none may be read, none may change, and the results must be the real ones. Then whole
 // searches with and without the memo must find the same.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadSource } from '../../cli/load-source.js';
 import { vmsaSystem } from '../../cli/vmsa-system.js';
 import { exploreExhaustive } from '../../explorer/exhaustive.js';
-import { expandInputs } from '../../litmus/files.js';
 import { Machine, type AccessEvent } from '../../model/machine.js';
+import type { Program } from '../../model/program.js';
 import { RelaxedMachine } from '../../model/relaxed.js';
 import { encodeState, type CpuState, type MachineState } from '../../model/state.js';
-import { root } from '../dist.js';
+import { breadthFirst, CORPORA, corpusPrograms } from './reachable.js';
 
-const SHARED = resolve(root, '../shared/conformance/corpus');
 /** states per test: the whole space of most corpus tests, a prefix of the larger ones */
 const LIMIT = 1500;
 
@@ -35,19 +32,13 @@ function probe(s: MachineState, cpu: number, reads: string[]): MachineState {
 }
 
 // Checks every local step and choice list from the reachable states of `src`; what went wrong, and how many were checked.
-function check(src: string, file: string, variant: string | undefined, model: 'sc' | 'arm'): { steps: number; lists: number; wrong: string[] } {
-  const loaded = loadSource(src, file, variant);
-  if (!loaded.ok) return { steps: 0, lists: 0, wrong: [] };
-  const m = model === 'sc' ? new Machine(loaded.program) : new RelaxedMachine(loaded.program);
+function check(program: Program, file: string, model: 'sc' | 'arm'): { steps: number; lists: number; wrong: string[] } {
+  const m = model === 'sc' ? new Machine(program) : new RelaxedMachine(program);
   if (!m.localSteps) return { steps: 0, lists: 0, wrong: [] };
-  const init = m.initial();
-  const seen = new Set([encodeState(init)]);
-  const queue: MachineState[] = [init];
   const wrong: string[] = [];
   let steps = 0;
   let lists = 0;
-  for (let head = 0; head < queue.length && seen.size < LIMIT; head++) {
-    const s = queue[head] as MachineState;
+  breadthFirst(m.initial(), LIMIT, (s) => {
     const ts = m.enabled(s);
     if (ts.length > 0) {
       for (let part = 0; part < m.enabledParts; part++) {
@@ -63,14 +54,9 @@ function check(src: string, file: string, variant: string | undefined, model: 's
         }
       }
     }
-    for (const t of ts) {
+    return ts.map((t) => {
       const next = m.step(s, t);
-      const k = encodeState(next);
-      if (!seen.has(k)) {
-        seen.add(k);
-        queue.push(next);
-      }
-      if (!m.stepIsLocal(s, t)) continue;
+      if (!m.stepIsLocal(s, t)) return next;
       steps++;
       const reads: string[] = [];
       const p = probe(s, t.cpu, reads);
@@ -79,30 +65,24 @@ function check(src: string, file: string, variant: string | undefined, model: 's
       const others = viaProbe.cpus.every((c, i) => i === t.cpu || c === p.cpus[i]);
       // the probe's successor with its other CPUs as the real ones, for comparing
       const unproxied: MachineState = { ...viaProbe, cpus: viaProbe.cpus.map((c, i) => (i === t.cpu ? c : (s.cpus[i] as CpuState))) };
-      if (reads.length > 0 || !others || viaProbe.mem !== s.mem || encodeState(unproxied) !== k) {
+      if (reads.length > 0 || !others || viaProbe.mem !== s.mem || encodeState(unproxied) !== encodeState(next)) {
         wrong.push(`${file}: ${JSON.stringify(t)} from ${encodeState(s)} read ${reads.join(' ')}${others ? '' : ', changed another CPU'}${viaProbe.mem === s.mem ? '' : ', wrote memory'}`);
       }
-    }
-  }
+      return next;
+    });
+  });
   return { steps, lists, wrong };
 }
 
-async function corpusFiles(corpus: string): Promise<string[]> {
-  return (await expandInputs([join(SHARED, corpus)])).files;
-}
-
-const variantOf = (corpus: string): string | undefined => (corpus === 'aarch64-VMSA' ? 'vmsa,fatal' : undefined);
-
-describe.skipIf(!existsSync(SHARED))('steps and choices a machine calls local', () => {
+describe.skipIf(!existsSync(CORPORA))('steps and choices a machine calls local', () => {
   for (const [corpus, model] of ['aarch64', 'AArch64.kvm', 'aarch64-BBM', 'aarch64-VMSA'].flatMap((c) => [[c, 'sc'] as const, [c, 'arm'] as const])) {
     it(`${corpus} (${model}): read and change no other CPU, and give the real results`, async () => {
       let steps = 0;
       let lists = 0;
       const wrong: string[] = [];
-      for (const [i, file] of (await corpusFiles(corpus)).entries()) {
-        // (the VMSA corpus: every other test, for time)
-        if (corpus === 'aarch64-VMSA' && i % 2 !== 0) continue;
-        const r = check(readFileSync(file, 'utf8'), file, variantOf(corpus), model);
+      // (the VMSA corpus: every other test, for time)
+      for (const { file, program } of await corpusPrograms(corpus, 2)) {
+        const r = check(program, file, model);
         steps += r.steps;
         lists += r.lists;
         wrong.push(...r.wrong);
@@ -114,20 +94,17 @@ describe.skipIf(!existsSync(SHARED))('steps and choices a machine calls local', 
   }
 });
 
-describe.skipIf(!existsSync(SHARED))('searches with and without the memo', () => {
+describe.skipIf(!existsSync(CORPORA))('searches with and without the memo', () => {
   for (const corpus of ['aarch64', 'AArch64.kvm', 'aarch64-BBM', 'aarch64-VMSA']) {
     it(`${corpus}: the same states, outcomes, findings and witnesses (both models, with and without POR)`, async () => {
       let compared = 0;
       const differ: string[] = [];
-      for (const [i, file] of (await corpusFiles(corpus)).entries()) {
-        if (corpus === 'aarch64-VMSA' && i % 3 !== 0) continue;
-        const loaded = loadSource(readFileSync(file, 'utf8'), file, variantOf(corpus));
-        if (!loaded.ok) continue;
+      for (const { file, program } of await corpusPrograms(corpus, 3)) {
         for (const model of ['sc', 'arm'] as const) {
           for (const por of [false, true]) {
             const budget = { maxStates: 20_000 };
-            const a = exploreExhaustive(vmsaSystem(loaded.program, { model, por }), budget);
-            const b = exploreExhaustive(vmsaSystem(loaded.program, { model, por, memo: false }), budget);
+            const a = exploreExhaustive(vmsaSystem(program, { model, por }), budget);
+            const b = exploreExhaustive(vmsaSystem(program, { model, por, memo: false }), budget);
             compared++;
             if (JSON.stringify(a) !== JSON.stringify(b)) differ.push(`${file} (${model}${por ? ', POR' : ''})`);
           }
