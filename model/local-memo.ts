@@ -1,10 +1,11 @@
-// Steps and choices of one CPU, memoised. In the SC machine most steps read and write only their
-// own CPU and read memory (Machine.stepIsLocal): a load, a register computation, a branch, an
-// invalidation's completion. Their results are functions of (transition, that CPU, memory), but
-// for the records they add to the fault and remap lists, and a search meets the same few of those again and again: states are
-// products of a few distinct CPUs, shared as objects (model/state.ts internCpus, and the
-// frontier's decoding). In the 6-CPU SC fixmap search, 326,000 of its 608,000 steps are local,
-// over 99 distinct such keys, and its 858,000 per-CPU choice lists come from 18 distinct (CPU,
+// Steps and choices of one CPU, memoised. Most steps read and write only their own CPU and read
+// memory (Machine.stepIsLocal): a load, a register computation, a branch, an invalidation's
+// completion. Their successors are functions of (transition, that CPU, memory), but for the
+// records they add to the fault and remap lists; a CPU's share of the enabled list is likewise a
+// function of (CPU, memory) where choicesAreLocal says so. A search meets the same few of those
+// again and again: states are products of a few distinct CPUs, shared as objects (model/state.ts
+// internCpus, and the frontier's decoding). The 6-CPU SC fixmap search answers 97% of its 608,444
+// steps from 322 entries, and builds its 858,000 per-CPU choice lists from 18 distinct (CPU,
 // memory) pairs. The memo answers them from tables keyed by those objects: what the step or the
 // choices computed the first time.
 
@@ -43,7 +44,7 @@ export class LocalMemo<X> {
   // by transition (enabled's shared objects), then by CPU object
   private readonly steps = new Map<Transition, Map<CpuState, StepEntry<X>[]>>();
   private entries = 0;
-  // Steps answered and not answered in the current window of WINDOW steps, and whether misses
+  // Local steps answered and not answered in the current window of WINDOW, and whether misses
   // are kept: a miss that is kept costs about two steps more (the run from empty lists, the
   // checks, interning), so the memo keeps misses only while most steps are answered. A search
   // answers nearly all (97% of the 6-CPU SC fixmap's); the expansion of a search reduced by
@@ -146,9 +147,11 @@ export class LocalMemo<X> {
       }
     }
     const r = run(s, t);
+    // (only local steps count: the others are never answered)
+    if (!this.machine.stepIsLocal(s, t)) return r;
     if (++this.misses + this.hits >= WINDOW) this.judge();
     // (while not keeping, one miss in SAMPLE still is: a search whose first steps miss goes on learning)
-    if ((!this.keeping && (this.misses & (SAMPLE - 1)) !== 0) || this.entries >= MAX_ENTRIES || !this.machine.stepIsLocal(s, t)) return r;
+    if ((!this.keeping && (this.misses & (SAMPLE - 1)) !== 0) || this.entries >= MAX_ENTRIES) return r;
     const next = r.state;
     // What stepIsLocal promises of the successor, checked where it is cheap: memory as it was and
     // the other CPUs the same objects.

@@ -88,8 +88,8 @@ export function stateLine(prog: Program, s: MachineState): string {
 export function stateLines(prog: Program): (s: MachineState) => string {
   const observed = prog.observed;
   const ids = new Int32Array(observed.length);
-  // by a hash of the values: the lines with those values, each with its values and fault list
-  const lines = new Map<number, { readonly ids: Int32Array; readonly faults: readonly FaultRec[]; readonly line: string }[]>();
+  // by a hash of the values and fault records: the lines with that hash
+  const lines = new Map<number, LineEntry[]>();
   return (s) => {
     let h = 0x811c9dc5 | 0;
     for (let i = 0; i < observed.length; i++) {
@@ -108,7 +108,7 @@ export function stateLines(prog: Program): (s: MachineState) => string {
     const known = lines.get(h);
     if (known !== undefined) {
       for (let k = 0; k < known.length; k++) {
-        const e = known[k] as { readonly ids: Int32Array; readonly faults: readonly FaultRec[]; readonly line: string };
+        const e = known[k] as LineEntry;
         if (e.faults !== faults && !sameFaults(e.faults, faults)) continue;
         let same = true;
         for (let i = 0; i < ids.length && same; i++) same = e.ids[i] === ids[i];
@@ -116,11 +116,18 @@ export function stateLines(prog: Program): (s: MachineState) => string {
       }
     }
     const line = stateLine(prog, s);
-    const entry = { ids: ids.slice(), faults: s.faults, line };
+    const entry: LineEntry = { ids: ids.slice(), faults: s.faults, line };
     if (known === undefined) lines.set(h, [entry]);
     else known.push(entry);
     return line;
   };
+}
+
+/** A remembered outcome line: the observed values' ids (-1 for a fault location) and the fault list it was made from. */
+interface LineEntry {
+  readonly ids: Int32Array;
+  readonly faults: readonly FaultRec[];
+  readonly line: string;
 }
 
 function sameFaults(a: readonly FaultRec[], b: readonly FaultRec[]): boolean {

@@ -129,7 +129,8 @@ export class RelaxedMachine extends Machine {
   /**
    * Part 0 reads another CPU only for a DSB in the window (dsbWaits: its TLBIs pending on the
    * others); part 1 as the SC machine's side steps (a walk that sets the Access flag, under
-   * TTHM=HA), its filters reading the CPU alone (invWaits, updateMayHappen) or `reserved`.
+   * TTHM=HA), its filters reading the CPU alone (invWaits, updateMayHappen) or `reserved`
+   * (false without read-modify-writes).
    */
   override choicesAreLocal(s: MachineState, cpu: number, part: number): boolean {
     if (!this.noHolds) return false;
