@@ -16,7 +16,7 @@
 // (default 5), BENCH_TIMEOUT seconds per search (default 300), BENCH_CORPUS=0 to skip parts 3, 4.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -198,7 +198,8 @@ interface RunRecord {
 
 // One `shootdown run` over `files` (through a herd @list file); its records and wall time.
 function oneRun(files: readonly string[], timeoutS: number, model: 'sc' | 'arm'): { recs: RunRecord[]; wall: number } {
-  const list = join(mkdtempSync(join(tmpdir(), 'shootdown-bench-')), 'tests.txt');
+  const dir = mkdtempSync(join(tmpdir(), 'shootdown-bench-'));
+  const list = join(dir, 'tests.txt');
   writeFileSync(list, `${files.join('\n')}\n`);
   const t0 = performance.now();
   let out = '';
@@ -206,6 +207,8 @@ function oneRun(files: readonly string[], timeoutS: number, model: 'sc' | 'arm')
     out = execFileSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'run', `@${list}`, '--model', model, '--variant', 'vmsa,fatal', '--timeout', String(timeoutS), '--json', '--quiet'], { maxBuffer: 1 << 28, encoding: 'utf8' });
   } catch (e) {
     out = (e as { stdout?: string }).stdout ?? ''; // exit 2 for an unsupported test; the records are still there
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   const wall = (performance.now() - t0) / 1000;
   return { recs: out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunRecord), wall };
