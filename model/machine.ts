@@ -87,6 +87,13 @@ export interface AccessEvent {
 /** Operations that read and write only their own CPU's registers, flags, ELR_EL1 and pc. */
 const LOCAL_OPS: ReadonlySet<Op['op']> = new Set(['nop', 'mov', 'alu', 'cmp', 'csel', 'cset', 'adr', 'msr', 'mrs']);
 
+/**
+ * Operations whose step reads and writes no CPU but its own and writes no memory
+ * (Machine.stepIsLocal): LOCAL_OPS, branches, ISB, DMB, ERET, exceptions, loads and AT; also a
+ * TLBI that is not broadcast.
+ */
+const OWN_CPU_OPS: ReadonlySet<Op['op']> = new Set([...LOCAL_OPS, 'cbz', 'b', 'eret', 'isb', 'dmb', 'udf', 'svc', 'load', 'at']);
+
 /** The machine for one loaded program. */
 export class Machine {
   /** `translates[t][v]`: thread t may translate variable v (model/translation-reach.ts) */
@@ -94,6 +101,9 @@ export class Machine {
 
   /** `local[t][pc]`: slot pc of thread t holds a LOCAL_OPS instruction (asked per step: a table, not a Set lookup) */
   protected readonly local: readonly (readonly boolean[])[];
+
+  /** `ownCpu[t][pc]`: an exec step of slot pc of thread t is local (OWN_CPU_OPS, or a TLBI that is not broadcast) */
+  private readonly ownCpu: readonly (readonly boolean[])[];
 
   /** (cpu, va, cpu may translate va) for every va whose PTE can change: the closure syncShadows keeps */
   protected readonly walked: readonly (readonly [number, number, boolean])[];
@@ -104,6 +114,7 @@ export class Machine {
   ) {
     this.translates = translatedVars(prog);
     this.local = prog.threads.map((t) => t.code.map((slot) => LOCAL_OPS.has(slot.op.op)));
+    this.ownCpu = prog.threads.map((t) => t.code.map(({ op }) => OWN_CPU_OPS.has(op.op) || (op.op === 'tlbi' && !op.row.broadcast)));
     this.walked = this.translates.flatMap((row, cpu) => row.flatMap((t, va) => (prog.mutablePte[va] === true ? [[cpu, va, t] as const] : [])));
   }
 
@@ -214,34 +225,8 @@ export class Machine {
         return true;
       case 'hu':
         return false;
-      case 'exec': {
-        const op = this.slot(t.cpu, cpuOf(s, t.cpu).pc).op;
-        switch (op.op) {
-          case 'nop':
-          case 'mov':
-          case 'alu':
-          case 'cmp':
-          case 'csel':
-          case 'cset':
-          case 'cbz':
-          case 'b':
-          case 'adr':
-          case 'msr':
-          case 'mrs':
-          case 'eret':
-          case 'isb':
-          case 'dmb':
-          case 'udf':
-          case 'svc':
-          case 'load':
-          case 'at':
-            return true;
-          case 'tlbi':
-            return !op.row.broadcast;
-          default:
-            return false;
-        }
-      }
+      case 'exec':
+        return this.ownCpu[t.cpu]?.[cpuOf(s, t.cpu).pc] === true;
     }
   }
 
