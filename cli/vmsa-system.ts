@@ -10,7 +10,7 @@ import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { LocalMemo } from '../model/local-memo.js';
 import { evalProp, stateLines } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
-import { fingerprint, internCpus, packStates, StateWords, unpackStates, type MachineState, type PackedStates } from '../model/state.js';
+import { fingerprint, internCpus, packStates, StateWords, unpackStates, type MachineState, type PackedEncoded, type PackedStates } from '../model/state.js';
 import { machineSymmetry } from '../model/symmetry.js';
 
 /** herd's flag raised by executing P(cpu)'s current instruction, if any. */
@@ -61,6 +61,11 @@ export function vmsaSystem(
     pack: (ss) => packStates(ss, prog.values),
     // (a partition that adopts them keeps them, which interns their CPUs)
     unpack: (b) => unpackStates(b as PackedStates, prog.values),
+    packEncoded: (w, at) => words.packEncoded(w, at, prog.values),
+    unpackEncoded: (b) => {
+      const p = b as PackedEncoded;
+      return { words: words.unpackEncoded(p, prog.values, prog.values.hashes), at: Array.from({ length: p.count + 1 }, (_, k) => k * p.width) };
+    },
     stateFindings: (s) => {
       const hs = stateHazards(prog, s);
       return hs.length === 0 ? NO_FINDINGS : hs.map(hazardFinding);

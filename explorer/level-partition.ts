@@ -77,6 +77,8 @@ export interface StateBatch {
   readonly data: unknown;
   /** their sleep masks (explorer/sleep.ts), by position in `ranks` */
   readonly sleeps: readonly number[];
+  /** `data` is a TransitionSystem.packEncoded batch, else a pack batch */
+  readonly encoded?: boolean;
 }
 
 /** What expanding a level reported. */
@@ -229,22 +231,69 @@ class Holding {
     return new Holding(new Int32Array(0), new Int32Array(0), new Int32Array(0), 0);
   }
 
-  /** The states of `list`, sorted by rank. */
-  static of(list: readonly Held[]): Holding {
-    const sorted = [...list].sort((a, b) => a.rank - b.rank);
-    const h = new Holding(new Int32Array(sorted.length), new Int32Array(sorted.length), new Int32Array(sorted.length), sorted.length);
-    sorted.forEach((x, i) => {
-      h.at[i] = x.at;
-      h.rank[i] = x.rank;
-      h.sleep[i] = x.sleep;
-    });
-    return h;
+  /** These states without those whose rank `gone` has. */
+  without(gone: { has(rank: number): boolean }): Holding {
+    const at = new Int32Array(this.length);
+    const rank = new Int32Array(this.length);
+    const sleep = new Int32Array(this.length);
+    let n = 0;
+    for (let i = 0; i < this.length; i++) {
+      if (gone.has(this.rank[i] as number)) continue;
+      at[n] = this.at[i] as number;
+      rank[n] = this.rank[i] as number;
+      sleep[n] = this.sleep[i] as number;
+      n++;
+    }
+    return new Holding(at, rank, sleep, n);
   }
 
-  list(): Held[] {
-    const out: Held[] = [];
-    for (let i = 0; i < this.length; i++) out.push({ at: this.at[i] as number, rank: this.rank[i] as number, sleep: this.sleep[i] as number });
-    return out;
+  /**
+   * These states and those of `added` whose ranks are not held yet, sorted by rank (a merge: the
+   * frontier is large, the states a partition is given at a time are few).
+   */
+  with(added: readonly Held[]): Holding {
+    if (added.length === 0) return this;
+    const more = [...added].sort((a, b) => a.rank - b.rank);
+    const size = this.length + more.length;
+    const at = new Int32Array(size);
+    const rank = new Int32Array(size);
+    const sleep = new Int32Array(size);
+    let n = 0;
+    let i = 0;
+    let j = 0;
+    while (i < this.length || j < more.length) {
+      const x = more[j];
+      if (i < this.length && (x === undefined || (this.rank[i] as number) <= x.rank)) {
+        // (an added state already held is left out)
+        if (x !== undefined && this.rank[i] === x.rank) j++;
+        at[n] = this.at[i] as number;
+        rank[n] = this.rank[i] as number;
+        sleep[n] = this.sleep[i] as number;
+        i++;
+      } else if (x !== undefined) {
+        j++;
+        if (n > 0 && rank[n - 1] === x.rank) continue;
+        at[n] = x.at;
+        rank[n] = x.rank;
+        sleep[n] = x.sleep;
+      }
+      n++;
+    }
+    return new Holding(at, rank, sleep, n);
+  }
+
+  /** Whether a state of rank `r` is held (by binary search: ranks ascend). */
+  has(r: number): boolean {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const x = this.rank[mid] as number;
+      if (x === r) return true;
+      if (x < r) lo = mid + 1;
+      else hi = mid;
+    }
+    return false;
   }
 }
 
@@ -305,10 +354,9 @@ export class LevelPartition<S, T> implements PartitionApi {
   seed(level: number, items: readonly SeedItem[]): SettleReport | undefined {
     this.level = level;
     // Idempotent: a partition restarted mid-rebalance may be given a state it already rebuilt.
-    const held = this.frontier.list();
-    const have = new Set(held.map((f) => f.rank));
-    for (const it of items) if (!have.has(it.rank)) held.push(this.hold(this.rebuild(it.choices), it.rank, it.sleep));
-    this.frontier = Holding.of(held);
+    const added: Held[] = [];
+    for (const it of items) if (!this.frontier.has(it.rank)) added.push(this.hold(this.rebuild(it.choices), it.rank, it.sleep));
+    this.frontier = this.frontier.with(added);
     if (level !== 0 || this.frontier.length === 0) return undefined;
     const s = this.cur.get(this.frontier.at[0] as number);
     const fp = fingerprintOf(this.sys, s);
@@ -485,40 +533,59 @@ export class LevelPartition<S, T> implements PartitionApi {
 
   drop(ranks: readonly number[]): void {
     const gone = new Set(ranks);
-    this.frontier = Holding.of(this.frontier.list().filter((f) => !gone.has(f.rank)));
+    this.frontier = this.frontier.without(gone);
   }
 
   adopt(level: number, batch: StateBatch): void {
-    const unpack = this.sys.unpack;
-    if (unpack === undefined) throw new Error('[internal] adopt on a system that cannot unpack states');
     this.level = level;
-    const states = unpack.call(this.sys, batch.data);
-    if (states.length !== batch.ranks.length) throw new Error(`[internal] a batch of ${states.length} states for ${batch.ranks.length} ranks`);
     // Idempotent: a partition restarted mid-rebalance may be given a state it already holds.
-    const held = this.frontier.list();
-    const have = new Set(held.map((f) => f.rank));
-    batch.ranks.forEach((rank, n) => {
-      if (!have.has(rank)) held.push(this.hold(states[n] as S, rank, batch.sleeps[n] ?? 0));
-    });
-    this.frontier = Holding.of(held);
+    const have = this.frontier;
+    const added: Held[] = [];
+    if (batch.encoded === true) {
+      // (as words: stored without being rebuilt)
+      const unpackEncoded = this.sys.unpackEncoded;
+      if (unpackEncoded === undefined) throw new Error('[internal] adopt of encoded states on a system that cannot unpack them');
+      const { words, at } = unpackEncoded.call(this.sys, batch.data);
+      if (at.length !== batch.ranks.length + 1) throw new Error(`[internal] a batch of ${at.length - 1} encoded states for ${batch.ranks.length} ranks`);
+      batch.ranks.forEach((rank, n) => {
+        if (!have.has(rank)) added.push({ at: this.cur.putWords(words, at[n] as number, at[n + 1] as number), rank, sleep: batch.sleeps[n] ?? 0 });
+      });
+    } else {
+      const unpack = this.sys.unpack;
+      if (unpack === undefined) throw new Error('[internal] adopt on a system that cannot unpack states');
+      const states = unpack.call(this.sys, batch.data);
+      if (states.length !== batch.ranks.length) throw new Error(`[internal] a batch of ${states.length} states for ${batch.ranks.length} ranks`);
+      batch.ranks.forEach((rank, n) => {
+        if (!have.has(rank)) added.push(this.hold(states[n] as S, rank, batch.sleeps[n] ?? 0));
+      });
+    }
+    this.frontier = have.with(added);
   }
 
   take(groups: readonly (readonly number[])[]): StateBatch[] {
-    const pack = this.sys.pack;
-    if (pack === undefined) throw new Error('[internal] take on a system that cannot pack states');
+    const sys = this.sys;
     const group = new Map<number, number>();
     groups.forEach((g, i) => g.forEach((rank) => group.set(rank, i)));
-    const out: { ranks: number[]; states: S[]; sleeps: number[] }[] = groups.map(() => ({ ranks: [], states: [], sleeps: [] }));
-    const held = this.frontier.list();
-    for (const f of held) {
-      const o = out[group.get(f.rank) ?? -1];
+    const out: { ranks: number[]; at: number[]; sleeps: number[] }[] = groups.map(() => ({ ranks: [], at: [], sleeps: [] }));
+    const held = this.frontier;
+    for (let i = 0; i < held.length; i++) {
+      const rank = held.rank[i] as number;
+      const o = out[group.get(rank) ?? -1];
       if (o === undefined) continue;
-      o.ranks.push(f.rank);
-      o.states.push(this.cur.get(f.at));
-      o.sleeps.push(f.sleep);
+      o.ranks.push(rank);
+      o.at.push(held.at[i] as number);
+      o.sleeps.push(held.sleep[i] as number);
     }
-    this.frontier = Holding.of(held.filter((f) => !group.has(f.rank)));
-    return out.map((o) => ({ ranks: o.ranks, data: pack.call(this.sys, o.states), sleeps: o.sleeps }));
+    this.frontier = held.without(group);
+    // (the states' words, when the system can move them as they are)
+    const words = this.cur.encoded();
+    const packEncoded = sys.packEncoded;
+    if (words !== undefined && packEncoded !== undefined && sys.unpackEncoded !== undefined) {
+      return out.map((o) => ({ ranks: o.ranks, data: packEncoded.call(sys, words, o.at), sleeps: o.sleeps, encoded: true }));
+    }
+    const pack = sys.pack;
+    if (pack === undefined) throw new Error('[internal] take on a system that cannot pack states');
+    return out.map((o) => ({ ranks: o.ranks, data: pack.call(sys, o.at.map((at) => this.cur.get(at))), sleeps: o.sleeps }));
   }
 
   retable(src: SharedArrayBuffer, dst: SharedArrayBuffer, from: number, to: number, level: number): number {

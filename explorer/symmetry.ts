@@ -128,6 +128,12 @@ export function quotientSystem<S, T>(sys: TransitionSystem<S, T>, sym: Symmetry<
     q.pack = (ss) => pack(ss);
     q.unpack = (b) => unpack(b);
   }
+  if (sys.packEncoded !== undefined && sys.unpackEncoded !== undefined) {
+    const packEncoded = sys.packEncoded.bind(sys);
+    const unpackEncoded = sys.unpackEncoded.bind(sys);
+    q.packEncoded = (w, at) => packEncoded(w, at);
+    q.unpackEncoded = (b) => unpackEncoded(b);
+  }
   if (sys.actor !== undefined) {
     const actor = sys.actor.bind(sys);
     q.actor = (t) => actor(t);

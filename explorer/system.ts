@@ -69,6 +69,14 @@ export interface TransitionSystem<S, T> {
    */
   pack?(states: readonly S[]): unknown;
   unpack?(batch: unknown): S[];
+  /**
+   * optional, with encode: the states encoded at `at` in `words` (this system's encode) as one
+   * structured-clone-safe batch for unpackEncoded in another thread, without rebuilding them; and
+   * back: the batch's states as this system's own encodings, one after another, each as long as
+   * the state's encoding, kept as `keep` keeps states
+   */
+  packEncoded?(words: Int32Array, at: readonly number[]): unknown;
+  unpackEncoded?(batch: unknown): { readonly words: Int32Array; readonly at: readonly number[] };
 }
 
 /**

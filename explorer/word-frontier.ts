@@ -35,15 +35,34 @@ export class StateArena<S> {
     const codec = this.codec;
     if (codec === undefined) return this.objects.push(s) - 1;
     const w = codec.encode(s);
-    if (this.used + w.length > this.words.length) {
-      const bigger = new Int32Array(Math.max(2 * this.words.length, this.used + w.length));
-      bigger.set(this.words.subarray(0, this.used));
-      this.words = bigger;
-    }
+    this.room(w.length);
     const at = this.used;
     for (let i = 0; i < w.length; i++) this.words[at + i] = w[i] as number;
     this.used += w.length;
     return at;
+  }
+
+  /** Stores a state given as its words (words[from..to), as the codec encodes it). */
+  putWords(words: Int32Array, from: number, to: number): number {
+    if (this.codec === undefined) throw new Error('[internal] putWords on an arena of objects');
+    this.room(to - from);
+    const at = this.used;
+    this.words.set(words.subarray(from, to), at);
+    this.used += to - from;
+    return at;
+  }
+
+  // Grows the buffer to take `len` more words.
+  private room(len: number): void {
+    if (this.used + len <= this.words.length) return;
+    const bigger = new Int32Array(Math.max(2 * this.words.length, this.used + len));
+    bigger.set(this.words.subarray(0, this.used));
+    this.words = bigger;
+  }
+
+  /** The words the states are stored in (handles index them), or undefined for an arena of objects. */
+  encoded(): Int32Array | undefined {
+    return this.codec === undefined ? undefined : this.words;
   }
 
   get(handle: number): S {

@@ -1157,6 +1157,86 @@ export class StateWords {
     return w;
   }
 
+  /**
+   * The states encoded at `at` in `words` (by this table) as data for another thread's
+   * unpackEncoded, without rebuilding them: each state as indices into a dictionary of the
+   * distinct memories, fault lists, remap lists and CPUs (per position) that its words name, and
+   * the dictionary as a few carrier states packed by packStates (carrier j holds the j-th
+   * distinct part of each kind, or the last one where a kind has fewer). Moving a frontier state
+   * between partitions as a packed state, the receiver built, interned and numbered its parts
+   * once per state; here it does so once per distinct part.
+   */
+  packEncoded(words: Int32Array, at: readonly number[], table: ValueTable): PackedEncoded {
+    const count = at.length;
+    const n = count === 0 ? 0 : (words[at[0] as number] as number);
+    const width = 4 + n;
+    const ids = new Int32Array(count * width);
+    // per kind (0 memory, 1 faults, 2 remaps, 3 + p the CPU at position p): the dictionary index
+    // of each of this table's numbers, and the numbers in dictionary order
+    const index: Map<number, number>[] = [];
+    const parts: number[][] = [];
+    for (let c = 0; c < 3 + n; c++) {
+      index.push(new Map());
+      parts.push([]);
+    }
+    for (let k = 0; k < count; k++) {
+      const from = at[k] as number;
+      if (words[from] !== n) throw new Error(`[internal] packEncoded: states with ${n} and ${words[from]} CPUs`);
+      ids[k * width] = n;
+      for (let c = 0; c < 3 + n; c++) {
+        const id = words[from + 1 + c] as number;
+        const kind = index[c] as Map<number, number>;
+        let i = kind.get(id);
+        if (i === undefined) {
+          i = (parts[c] as number[]).push(id) - 1;
+          kind.set(id, i);
+        }
+        ids[k * width + 1 + c] = i;
+      }
+    }
+    const carriers: MachineState[] = [];
+    const size = Math.max(0, ...parts.map((ps) => ps.length));
+    for (let j = 0; j < size; j++) {
+      const pick = (c: number): number => {
+        const ps = parts[c] as number[];
+        return ps[Math.min(j, ps.length - 1)] as number;
+      };
+      const cpus: CpuState[] = [];
+      for (let p = 0; p < n; p++) cpus.push(this.cpus[pick(3 + p)] as CpuState);
+      carriers.push({ mem: this.mems.get(pick(0)), cpus, faults: this.faults.get(pick(1)), remaps: this.remaps.get(pick(2)) });
+    }
+    return { count, width, ids, dict: packStates(carriers, table) };
+  }
+
+  /**
+   * The states of a packEncoded batch encoded by this table, one after another (each `width`
+   * words); their CPUs are interned (internCpus), as a search keeps states.
+   */
+  unpackEncoded(p: PackedEncoded, table: ValueTable, valueHash: readonly number[]): Int32Array {
+    const width = p.width;
+    const kinds = width - 1;
+    // this table's number of each dictionary entry, per kind
+    const mine: number[][] = [];
+    for (let c = 0; c < kinds; c++) mine.push([]);
+    for (const carrier of unpackStates(p.dict, table)) {
+      internCpus(carrier, valueHash);
+      const w = this.encode(carrier);
+      if (w.length !== width) throw new Error(`[internal] unpackEncoded: a carrier of ${w.length} words for states of ${width}`);
+      for (let c = 0; c < kinds; c++) (mine[c] as number[]).push(w[1 + c] as number);
+    }
+    const out = new Int32Array(p.count * width);
+    for (let k = 0; k < p.count; k++) {
+      const base = k * width;
+      out[base] = p.ids[base] as number;
+      for (let c = 0; c < kinds; c++) {
+        const id = (mine[c] as number[])[p.ids[base + 1 + c] as number];
+        if (id === undefined) throw new Error(`[internal] unpackEncoded: state ${k} names dictionary entry ${p.ids[base + 1 + c]} of ${(mine[c] as number[]).length}`);
+        out[base + 1 + c] = id;
+      }
+    }
+    return out;
+  }
+
   decode(words: Int32Array, at: number): MachineState {
     const n = words[at] as number;
     const cpus: CpuState[] = new Array<CpuState>(n);
@@ -1217,6 +1297,17 @@ class ListTable<T> {
     if (l === undefined) throw new Error(`[internal] no list ${id}`);
     return l;
   }
+}
+
+/** Encoded states as data for another thread (StateWords.packEncoded). */
+export interface PackedEncoded {
+  readonly count: number;
+  /** words per state */
+  readonly width: number;
+  /** per state: its CPU count, then the dictionary index of its memory, fault list, remap list and each CPU */
+  readonly ids: Int32Array;
+  /** the dictionary: carrier states, whose j-th holds the j-th entry of each kind */
+  readonly dict: PackedStates;
 }
 
 /** `s` with the fields of `ch` replaced. */

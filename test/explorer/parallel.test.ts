@@ -111,7 +111,40 @@ function sleepyGrid(k: number, n: number, sleep = true): TransitionSystem<G, num
   };
 }
 
+// sleepyGrid's states kept as words (a state is its counters) and moved as words: `pack` fails,
+// so every move must go as packEncoded data
+function wordyGrid(k: number, n: number): TransitionSystem<G, number> {
+  const g = sleepyGrid(k, n);
+  return {
+    ...g,
+    encode: (s) => s,
+    decode: (w, at) => Array.from(w.subarray(at, at + k)),
+    pack: () => {
+      throw new Error('moved as states, not words');
+    },
+    packEncoded: (w, at) => JSON.stringify(at.map((a) => Array.from(w.subarray(a, a + k)))),
+    unpackEncoded: (b) => {
+      const ss = JSON.parse(b as string) as number[][];
+      return { words: Int32Array.from(ss.flat()), at: Array.from({ length: ss.length + 1 }, (_, i) => i * k) };
+    },
+  };
+}
+
 describe('exploreParallel', () => {
+  it("gives the sequential search's results with states moved as words", async () => {
+    const sys = wordyGrid(4, 5);
+    const seq = exploreExhaustive(sys);
+    expect(strip(seq)).toEqual(strip(exploreExhaustive(sleepyGrid(4, 5))));
+    for (const size of [2, 3]) {
+      const par = await exploreParallel({ ...localHost(sys, size), transfers: true });
+      expect(par.stats.moved, `${size}`).toBeGreaterThan(0);
+      expect(strip(par), `${size}`).toEqual(strip(seq));
+    }
+    let died = 0;
+    const par = await exploreParallel({ ...localHost(sys, 2, (index, call) => index === 1 && call === 'adopt' && died++ < 2), transfers: true });
+    expect(died).toBeGreaterThan(0);
+    expect(strip(par)).toEqual(strip(seq));
+  });
   it("gives the sequential search's results and transition count with sleep sets, masks moved with states and restarts", async () => {
     const sys = sleepyGrid(4, 5);
     const seq = exploreExhaustive(sys);

@@ -86,6 +86,37 @@ describe('packed states', () => {
       expect(new Set(back.flatMap((s) => s.cpus)).size).toBe(distinctCpus);
       expect(distinctCpus).toBeLessThan(states.length * (states[0]?.cpus.length ?? 0));
     });
+    it(`${f} (${model}): states moved as words (packEncoded) decode in a fresh load to the same states`, () => {
+      const { states, hashes, values } = allStates(f, src, model, true);
+      const donor = new StateWords();
+      const buf: number[] = [];
+      const at = states.map((s) => {
+        const w = donor.encode(s);
+        const start = buf.length;
+        for (let i = 0; i < w.length; i++) buf.push(w[i] as number);
+        return start;
+      });
+      const words = Int32Array.from(buf);
+      const fresh = program(src, f);
+      const receiver = new StateWords();
+      // every other state, then all of them: the second batch names parts the first one brought
+      const odd = at.filter((_, i) => i % 2 === 1);
+      for (const batch of [odd, at]) {
+        const packed = donor.packEncoded(words, batch, values);
+        const got = receiver.unpackEncoded(structuredClone(packed), fresh.values, fresh.values.hashes);
+        const width = 4 + (states[0]?.cpus.length ?? 0);
+        expect(got.length).toBe(batch.length * width);
+        const back = batch.map((_, k) => receiver.decode(got, k * width));
+        expect(back.map((s) => fingerprint(s, fresh.values.hashes))).toEqual(batch.map((a) => fingerprint(states[at.indexOf(a)] as MachineState, hashes)));
+        // the dictionary holds each distinct part once: as many carriers as the kind with the most
+        const kinds = Array.from({ length: width - 1 }, (_, c) => new Set(batch.map((a) => words[a + 1 + c])).size);
+        expect(packed.dict.count).toBe(Math.max(...kinds));
+      }
+      // equal parts are numbered once by the receiver: its words for the states of both batches agree
+      const again = receiver.unpackEncoded(structuredClone(donor.packEncoded(words, odd, values)), fresh.values, fresh.values.hashes);
+      const first = receiver.unpackEncoded(structuredClone(donor.packEncoded(words, odd, values)), fresh.values, fresh.values.hashes);
+      expect(again).toEqual(first);
+    });
     it(`${f} (${model}): the written-out fingerprint is the generic walk's`, () => {
       const { states, hashes } = allStates(f, src, model, true);
       // fresh copies (no CPU digest memoised), and the states themselves, whose CPUs are interned
