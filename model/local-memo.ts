@@ -7,7 +7,9 @@
 // internCpus, and the frontier's decoding). The 6-CPU SC fixmap search answers 97% of its 608,444
 // steps from 322 entries, and builds its 858,000 per-CPU choice lists from 18 distinct (CPU,
 // memory) pairs. The memo answers them from tables keyed by those objects: what the step or the
-// choices computed the first time.
+// choices computed the first time. On a machine whose local steps also read something of the
+// other CPUs (Machine.contextual: the relaxed machine's read-modify-writes wait while another
+// CPU's holds their cell), that is part of the key too (Machine.context).
 
 import type { Machine, Transition } from './machine.js';
 import { compareRecords, insertSorted, sameCpu, withFault, type CpuState, type FaultRec, type MachineState, type QuietRemap } from './state.js';
@@ -19,6 +21,8 @@ import { compareRecords, insertSorted, sameCpu, withFault, type CpuState, type F
  */
 interface StepEntry<X> {
   readonly mem: readonly number[];
+  /** the CPU's Machine.context (0 on a machine that is not contextual) */
+  readonly ctx: number;
   readonly cpu: CpuState;
   readonly addFaults: readonly FaultRec[];
   readonly addRemaps: readonly QuietRemap[];
@@ -27,6 +31,7 @@ interface StepEntry<X> {
 
 interface ChoiceEntry {
   readonly mem: readonly number[];
+  readonly ctx: number;
   readonly list: readonly Transition[];
 }
 
@@ -55,13 +60,20 @@ export class LocalMemo<X> {
   // by part and CPU position likewise: the local choice list found last, and its CPU and memory
   private readonly lastCpu: (CpuState | undefined)[] = [];
   private readonly lastMem: (readonly number[] | undefined)[] = [];
+  private readonly lastCtx: number[] = [];
   private readonly lastList: (readonly Transition[] | undefined)[] = [];
+  // the machine's steps and choices depend on a context besides CPU and memory (Machine.contextual)
+  private readonly contextual: boolean;
+  // each CPU's context in the state enabled() is listing
+  private readonly ctxs: number[] = [];
 
   /** `intern(s)`: replaces CPUs of a state by equal ones kept before (model/state.ts internCpus), so memoised CPUs are shared ones. */
   constructor(
     private readonly machine: Machine,
     private readonly intern: (s: MachineState) => void,
-  ) {}
+  ) {
+    this.contextual = machine.contextual;
+  }
 
   /** machine.enabled(s), the same list. */
   enabled(s: MachineState): Transition[] {
@@ -70,12 +82,15 @@ export class LocalMemo<X> {
     const out: Transition[] = [];
     for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // as Machine.enabled
     const parts = m.enabledParts;
+    const ctxs = this.ctxs;
+    for (let cpu = 0; cpu < cpus.length; cpu++) ctxs[cpu] = this.contextual ? m.context(s, cpu) : 0;
     for (let part = 0; part < parts; part++) {
       for (let cpu = 0; cpu < cpus.length; cpu++) {
         const c = cpus[cpu] as CpuState;
         const slot = part * cpus.length + cpu;
+        const ctx = ctxs[cpu] as number;
         // (states expanded one after another are mostly siblings and cousins, which share most CPUs)
-        if (c === this.lastCpu[slot] && s.mem === this.lastMem[slot]) {
+        if (c === this.lastCpu[slot] && s.mem === this.lastMem[slot] && ctx === this.lastCtx[slot]) {
           const list = this.lastList[slot] as readonly Transition[];
           for (let k = 0; k < list.length; k++) out.push(list[k] as Transition);
           continue;
@@ -86,7 +101,7 @@ export class LocalMemo<X> {
         if (es !== undefined) {
           for (let k = 0; k < es.length; k++) {
             const e = es[k] as ChoiceEntry;
-            if (e.mem === s.mem) {
+            if (e.mem === s.mem && e.ctx === ctx) {
               list = e.list;
               break;
             }
@@ -103,12 +118,13 @@ export class LocalMemo<X> {
           list = fresh;
           if (this.entries < MAX_ENTRIES) {
             this.entries++;
-            if (es === undefined) byCpu.set(c, [{ mem: s.mem, list }]);
-            else es.push({ mem: s.mem, list });
+            if (es === undefined) byCpu.set(c, [{ mem: s.mem, ctx, list }]);
+            else es.push({ mem: s.mem, ctx, list });
           }
         }
         this.lastCpu[slot] = c;
         this.lastMem[slot] = s.mem;
+        this.lastCtx[slot] = ctx;
         this.lastList[slot] = list;
         for (let k = 0; k < list.length; k++) out.push(list[k] as Transition);
       }
@@ -132,10 +148,11 @@ export class LocalMemo<X> {
     const c = s.cpus[cpu] as CpuState;
     const byCpu = this.steps.get(t);
     const es = byCpu?.get(c);
+    const ctx = this.contextual ? this.machine.context(s, cpu) : 0;
     if (es !== undefined) {
       for (let k = 0; k < es.length; k++) {
         const e = es[k] as StepEntry<X>;
-        if (e.mem !== s.mem) continue;
+        if (e.mem !== s.mem || e.ctx !== ctx) continue;
         const cpus = s.cpus.slice();
         cpus[cpu] = e.cpu;
         let faults = s.faults;
@@ -173,7 +190,7 @@ export class LocalMemo<X> {
     }
     // (a step that left the CPU list as it was has nothing new to share)
     if (next.cpus !== s.cpus) this.intern(next);
-    const entry: StepEntry<X> = { mem: s.mem, cpu: next.cpus[cpu] as CpuState, addFaults, addRemaps, findings: r.findings };
+    const entry: StepEntry<X> = { mem: s.mem, ctx, cpu: next.cpus[cpu] as CpuState, addFaults, addRemaps, findings: r.findings };
     this.entries++;
     if (byCpu === undefined) this.steps.set(t, new Map([[c, [entry]]]));
     else if (es === undefined) byCpu.set(c, [entry]);

@@ -191,6 +191,23 @@ export class Machine {
   }
 
   /**
+   * Whether the local steps and choices of a CPU depend, besides that CPU and memory, on its
+   * `context`: then the memo keys them by it too. False here: they depend on nothing else.
+   */
+  get contextual(): boolean {
+    return false;
+  }
+
+  /**
+   * What, of the CPUs other than `cpu`, its local steps and choices may read (a non-negative
+   * number, equal for states where they read the same), or -1 where a machine cannot tell: its
+   * steps and choices are then not local. Only asked of a `contextual` machine.
+   */
+  context(_s: MachineState, _cpu: number): number {
+    return 0;
+  }
+
+  /**
    * Whether cpuChoices(s, cpu, part) depends on nothing but CPU `cpu` and memory. Only two things
    * there read other CPUs: a DSB that completes TLBIs waits for them on the other CPUs
    * (tlbiDone), and a walk that would set the Access flag is offered only while no CPU owes an

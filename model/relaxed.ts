@@ -94,6 +94,10 @@ const CAS_NO = 4;
 /** the CAS's compare has been made (its read done and Rs known) and agreed with the guess */
 const CAS_CHECKED = 8;
 
+/** Cells 0..HELD_BITS-1 have a bit of their own in a mask of held cells (RelaxedMachine.heldMask); HELD_FAR stands for any beyond. */
+const HELD_BITS = 30;
+const HELD_FAR = 1 << 30;
+
 function inst(pc: number, next: number): Inst {
   return { pc, stage: 0, cell: -1, va: -1, fault: '', out: -1, flags: -1, next, clean: 0 };
 }
@@ -113,12 +117,36 @@ export class RelaxedMachine extends Machine {
   }
 
   /**
-   * Steps and choices are memoised by CPU (model/local-memo.ts) in programs without
-   * read-modify-writes. With one, whether an access may perform depends on the other CPUs'
-   * windows (reserved).
+   * With read-modify-writes, whether an access may perform depends on the cells the other CPUs'
+   * windows hold (reserved): the memo keys a CPU's steps and choices by those (context).
    */
-  override get localSteps(): boolean {
-    return this.noHolds;
+  override get contextual(): boolean {
+    return !this.noHolds;
+  }
+
+  /**
+   * The cells the windows of the CPUs other than `cpu` hold (heldMask), as a bit mask; -1 when
+   * one of them holds a cell the mask cannot name.
+   */
+  override context(s: MachineState, cpu: number): number {
+    let mask = 0;
+    for (let i = 0; i < s.cpus.length; i++) if (i !== cpu) mask |= this.heldMask(s.cpus[i] as CpuState, i);
+    return (mask & HELD_FAR) !== 0 ? -1 : mask;
+  }
+
+  /**
+   * The cells window entries of CPU `cpu` (state `c`) hold (holds): bit k for cell k < 30, and
+   * HELD_FAR if a cell beyond. The one read of another CPU that a step or choice called local
+   * makes (through `reserved`); test/model/local-memo.test.ts allows no other.
+   */
+  private heldMask(c: CpuState, cpu: number): number {
+    let mask = 0;
+    for (let j = 0; j < c.win.length; j++) {
+      const e = c.win[j] as Inst;
+      if (e.stage !== 1 || !this.holds(e, this.slot(cpu, e.pc).op)) continue;
+      mask |= e.cell >= 0 && e.cell < HELD_BITS ? 1 << e.cell : HELD_FAR;
+    }
+    return mask;
   }
 
   /** Two parts (Machine.enabledParts): fetches and window steps, then walks, completions, updates and evictions. */
@@ -129,11 +157,11 @@ export class RelaxedMachine extends Machine {
   /**
    * Part 0 reads another CPU only for a DSB in the window (dsbWaits: its TLBIs pending on the
    * others); part 1 as the SC machine's side steps (a walk that sets the Access flag, under
-   * TTHM=HA), its filters reading the CPU alone (invWaits, updateMayHappen) or `reserved`
-   * (false without read-modify-writes).
+   * TTHM=HA), its filters reading the CPU alone (invWaits, updateMayHappen). Both may ask
+   * `reserved`, which reads the others' held cells alone (context: -1 makes nothing local).
    */
   override choicesAreLocal(s: MachineState, cpu: number, part: number): boolean {
-    if (!this.noHolds) return false;
+    if (!this.noHolds && this.context(s, cpu) < 0) return false;
     if (part === 1) return !this.threadOf(cpu).ha;
     const c = this.cpuAt(s, cpu);
     for (let i = 0; i < c.win.length; i++) if (this.slot(cpu, (c.win[i] as Inst).pc).op.op === 'dsb') return false;
@@ -144,12 +172,14 @@ export class RelaxedMachine extends Machine {
    * As Machine.stepIsLocal: a fetch, a window entry's step (its translation, a load's read, a
    * register computation, ISB, ERET, MSR, MRS, AT, an exception, a local TLBI, retirement),
    * a walk, a completion (untranslate touches this CPU alone), an eviction; with settle (only
-   * the CPU that changed; `reserved` is false without read-modify-writes), the closure of walks
-   * and fetching ahead (only the CPU that changed) after it. Not: a DSB or a broadcast TLBI
-   * (other CPUs' invalidations and entries), a hardware update (memory), a store's write.
+   * the CPU that changed; its `reserved` reads the others' held cells alone, which are the
+   * step's context), the closure of walks and fetching ahead (only the CPU that changed) after
+   * it. Not: a DSB or a broadcast TLBI (other CPUs' invalidations and entries), a hardware update
+   * (memory), a store's or a read-modify-write's access (stage 1: other CPUs' monitors and owed
+   * updates, descriptorWritten).
    */
   override stepIsLocal(s: MachineState, t: Transition): boolean {
-    if (!this.noHolds) return false;
+    if (!this.noHolds && this.context(s, t.cpu) < 0) return false;
     const r = t as unknown as RTransition;
     if (r.k === 'fetch') return true;
     // walks, completions, evictions and hardware updates: as in the SC machine
@@ -762,7 +792,19 @@ export class RelaxedMachine extends Machine {
    */
   private reserved(s: MachineState, cell: number, cpu: number, idx: number): boolean {
     if (this.noHolds) return false;
-    return s.cpus.some((c, i) => c.win.some((e, j) => (i !== cpu || j !== idx) && e.stage === 1 && e.cell === cell && this.holds(e, this.slot(i, e.pc).op)));
+    for (let i = 0; i < s.cpus.length; i++) {
+      const c = s.cpus[i] as CpuState;
+      if (i === cpu) {
+        // (this CPU's own entries but `idx`)
+        if (c.win.some((e, j) => j !== idx && e.stage === 1 && e.cell === cell && this.holds(e, this.slot(i, e.pc).op))) return true;
+        continue;
+      }
+      // Another CPU's window is read through heldMask alone, so that what a CPU's step or choices
+      // read of the others is `context`; a cell the mask cannot name, only where it is -1.
+      const held = this.heldMask(c, i);
+      if (cell >= 0 && cell < HELD_BITS ? (held & (1 << cell)) !== 0 : (held & HELD_FAR) !== 0 && c.win.some((e) => e.stage === 1 && e.cell === cell && this.holds(e, this.slot(i, e.pc).op))) return true;
+    }
+    return false;
   }
 
   /** Whether window entry `e` (of `op`) holds its cell: a read-modify-write that has read and will write. */
