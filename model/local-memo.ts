@@ -82,13 +82,14 @@ export class LocalMemo<X> {
     const out: Transition[] = [];
     for (let cpu = 0; cpu < cpus.length; cpu++) if ((cpus[cpu] as CpuState).pc === -2) return out; // as Machine.enabled
     const parts = m.enabledParts;
+    const contextual = this.contextual;
     const ctxs = this.ctxs;
-    for (let cpu = 0; cpu < cpus.length; cpu++) ctxs[cpu] = this.contextual ? m.context(s, cpu) : 0;
+    if (contextual) for (let cpu = 0; cpu < cpus.length; cpu++) ctxs[cpu] = m.context(s, cpu);
     for (let part = 0; part < parts; part++) {
       for (let cpu = 0; cpu < cpus.length; cpu++) {
         const c = cpus[cpu] as CpuState;
         const slot = part * cpus.length + cpu;
-        const ctx = ctxs[cpu] as number;
+        const ctx = contextual ? (ctxs[cpu] as number) : 0;
         // (states expanded one after another are mostly siblings and cousins, which share most CPUs)
         if (c === this.lastCpu[slot] && s.mem === this.lastMem[slot] && ctx === this.lastCtx[slot]) {
           const list = this.lastList[slot] as readonly Transition[];
