@@ -8,8 +8,8 @@
 // steps from 322 entries, and builds its 858,000 per-CPU choice lists from 18 distinct (CPU,
 // memory) pairs. The memo answers them from tables keyed by those objects: what the step or the
 // choices computed the first time. On a machine whose local steps also read something of the
-// other CPUs (Machine.contextual: the relaxed machine's read-modify-writes wait while another
-// CPU's holds their cell), that is part of the key too (Machine.context).
+// other CPUs (Machine.contextual: on the relaxed machine, no access to a cell may perform while
+// another CPU's read-modify-write holds it), that is part of the key too (Machine.context).
 
 import type { Machine, Transition } from './machine.js';
 import { compareRecords, insertSorted, sameCpu, withFault, type CpuState, type FaultRec, type MachineState, type QuietRemap } from './state.js';
