@@ -34,6 +34,18 @@ function allStates(file: string, source = readFileSync(join(dir, file), 'utf8'),
   return { states: [...seen.values()], hashes: prog.values.hashes, values: prog.values };
 }
 
+// `states` encoded one after another by `table`, and where each starts.
+function encodeAll(table: StateWords, states: readonly MachineState[]): { words: Int32Array; at: number[] } {
+  const buf: number[] = [];
+  const at = states.map((s) => {
+    const w = table.encode(s);
+    const start = buf.length;
+    for (let i = 0; i < w.length; i++) buf.push(w[i] as number);
+    return start;
+  });
+  return { words: Int32Array.from(buf), at };
+}
+
 describe('fingerprint', () => {
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.litmus'))) {
     it(`${f}: injective on the reachable states and stable`, () => {
@@ -89,14 +101,7 @@ describe('packed states', () => {
     it(`${f} (${model}): states moved as words (packEncoded) decode in a fresh load to the same states`, () => {
       const { states, hashes, values } = allStates(f, src, model, true);
       const donor = new StateWords();
-      const buf: number[] = [];
-      const at = states.map((s) => {
-        const w = donor.encode(s);
-        const start = buf.length;
-        for (let i = 0; i < w.length; i++) buf.push(w[i] as number);
-        return start;
-      });
-      const words = Int32Array.from(buf);
+      const { words, at } = encodeAll(donor, states);
       const fresh = program(src, f);
       const receiver = new StateWords();
       // every other state, then all of them: the second batch names parts the first one brought
@@ -155,14 +160,7 @@ describe('states as words', () => {
     const { states, hashes } = allStates('fixmap-local-tlbi.litmus');
     for (const s of states) internCpus(s, hashes);
     const words = new StateWords();
-    const buf: number[] = [];
-    const at = states.map((s) => {
-      const w = words.encode(s);
-      const start = buf.length;
-      for (let i = 0; i < w.length; i++) buf.push(w[i] as number);
-      return start;
-    });
-    const arena = Int32Array.from(buf);
+    const { words: arena, at } = encodeAll(words, states);
     const back = at.map((a) => words.decode(arena, a));
     back.forEach((b, i) => {
       expect(encodeState(b)).toBe(encodeState(states[i] as MachineState));
@@ -170,7 +168,7 @@ describe('states as words', () => {
       b.cpus.forEach((c, k) => expect(c).toBe(states[i]?.cpus[k]));
     });
     // a handful of words per state, however large the state
-    expect(buf.length).toBe(states.reduce((n, s) => n + 4 + s.cpus.length, 0));
+    expect(arena.length).toBe(states.reduce((n, s) => n + 4 + s.cpus.length, 0));
     expect(states.some((s) => s.faults.length > 0)).toBe(true);
     expect(new Set(back.map((b) => b.faults)).size).toBeLessThan(states.length / 4);
   });
@@ -192,14 +190,7 @@ describe('states as words', () => {
       [f(70000, 0, 0), f(70000, 1, 0)],
     ];
     const words = new StateWords();
-    const at: number[] = [];
-    const buf: number[] = [];
-    for (const faults of lists) {
-      const w = words.encode({ ...base, faults });
-      at.push(buf.length);
-      for (let i = 0; i < w.length; i++) buf.push(w[i] as number);
-    }
-    const arena = Int32Array.from(buf);
+    const { words: arena, at } = encodeAll(words, lists.map((faults) => ({ ...base, faults })));
     lists.forEach((faults, i) => expect(words.decode(arena, at[i] as number).faults).toEqual(faults));
     // an equal list built anew is recognised by content
     const again = words.encode({ ...base, faults: [f(0, 70000, 0)] });
