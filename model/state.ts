@@ -1170,20 +1170,20 @@ export class StateWords {
     const count = at.length;
     const n = count === 0 ? 0 : (words[at[0] as number] as number);
     const width = 4 + n;
-    const ids = new Int32Array(count * width);
+    const kinds = width - 1;
+    const ids = new Int32Array(count * kinds);
     // per kind (0 memory, 1 faults, 2 remaps, 3 + p the CPU at position p): the dictionary index
     // of each of this table's numbers, and the numbers in dictionary order
     const index: Map<number, number>[] = [];
     const parts: number[][] = [];
-    for (let c = 0; c < 3 + n; c++) {
+    for (let c = 0; c < kinds; c++) {
       index.push(new Map());
       parts.push([]);
     }
     for (let k = 0; k < count; k++) {
       const from = at[k] as number;
       if (words[from] !== n) throw new Error(`[internal] packEncoded: states with ${n} and ${words[from]} CPUs`);
-      ids[k * width] = n;
-      for (let c = 0; c < 3 + n; c++) {
+      for (let c = 0; c < kinds; c++) {
         const id = words[from + 1 + c] as number;
         const kind = index[c] as Map<number, number>;
         let i = kind.get(id);
@@ -1191,7 +1191,7 @@ export class StateWords {
           i = (parts[c] as number[]).push(id) - 1;
           kind.set(id, i);
         }
-        ids[k * width + 1 + c] = i;
+        ids[k * kinds + c] = i;
       }
     }
     const carriers: MachineState[] = [];
@@ -1227,10 +1227,11 @@ export class StateWords {
     const out = new Int32Array(p.count * width);
     for (let k = 0; k < p.count; k++) {
       const base = k * width;
-      out[base] = p.ids[base] as number;
+      out[base] = width - 4;
       for (let c = 0; c < kinds; c++) {
-        const id = (mine[c] as number[])[p.ids[base + 1 + c] as number];
-        if (id === undefined) throw new Error(`[internal] unpackEncoded: state ${k} names dictionary entry ${p.ids[base + 1 + c]} of ${(mine[c] as number[]).length}`);
+        const entry = p.ids[k * kinds + c] as number;
+        const id = (mine[c] as number[])[entry];
+        if (id === undefined) throw new Error(`[internal] unpackEncoded: state ${k} names dictionary entry ${entry} of ${(mine[c] as number[]).length}`);
         out[base + 1 + c] = id;
       }
     }
@@ -1302,9 +1303,9 @@ class ListTable<T> {
 /** Encoded states as data for another thread (StateWords.packEncoded). */
 export interface PackedEncoded {
   readonly count: number;
-  /** words per state */
+  /** words per state (4 + its CPU count) */
   readonly width: number;
-  /** per state: its CPU count, then the dictionary index of its memory, fault list, remap list and each CPU */
+  /** per state, width - 1 words: the dictionary index of its memory, fault list, remap list and each CPU */
   readonly ids: Int32Array;
   /** the dictionary: carrier states, whose j-th holds the j-th entry of each kind */
   readonly dict: PackedStates;
