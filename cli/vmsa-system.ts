@@ -4,7 +4,7 @@ import type { ExplorationResult, Progress } from '../explorer/exhaustive.js';
 import { expandQuotient, quotientSystem } from '../explorer/symmetry.js';
 import type { Finding, TransitionSystem } from '../explorer/system.js';
 import { barrierFlag } from '../model/barrier-table.js';
-import { accessHazards, stateHazards, type Hazard } from '../model/hazards.js';
+import { accessHazards, holdsOther, stateHazards, type Hazard } from '../model/hazards.js';
 import type { AccessEvent, Machine, MachineOptions, Transition } from '../model/machine.js';
 import { DEFAULT_MODEL, machineFor } from '../model/relaxed.js';
 import { LocalMemo } from '../model/local-memo.js';
@@ -12,6 +12,7 @@ import { evalProp, stateLines } from '../model/outcome.js';
 import type { Program } from '../model/program.js';
 import { fingerprint, internCpus, packStates, StateWords, unpackStates, type MachineState, type PackedEncoded, type PackedStates } from '../model/state.js';
 import { machineSymmetry } from '../model/symmetry.js';
+import { WordSteps } from '../model/word-steps.js';
 
 /** herd's flag raised by executing P(cpu)'s current instruction, if any. */
 function executedFlag(prog: Program, s: MachineState, cpu: number): string | undefined {
@@ -30,7 +31,7 @@ function hazardFinding(h: Hazard): Finding {
 export function vmsaSystem(
   prog: Program,
   /** `memo: false` computes every step and choice list afresh (tests compare the two) */
-  options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean; sleep?: boolean; memo?: boolean },
+  options?: Partial<MachineOptions> & { model?: 'sc' | 'arm'; por?: boolean; sleep?: boolean; memo?: boolean; byWords?: boolean },
 ): TransitionSystem<MachineState, Transition> & { machine: Machine } {
   const machine = machineFor(options?.model ?? DEFAULT_MODEL, prog, { evictions: options?.evictions === true });
   const events: AccessEvent[] = [];
@@ -49,8 +50,33 @@ export function vmsaSystem(
   // (findings lists are shared between the steps the memo answers: nothing changes them)
   const memo = options?.memo !== false && machine.localSteps ? new LocalMemo<readonly Finding[]>(machine, (s) => internCpus(s, prog.values.hashes)) : undefined;
   const lineOf = stateLines(prog);
+  const outcomeDetail = (s: MachineState): unknown => (prog.condition === undefined ? true : evalProp(prog, s, prog.condition.prop));
+  const outcome = (s: MachineState): string | undefined => {
+    if (!machine.isFinal(s)) return undefined;
+    if (prog.filter !== undefined && !evalProp(prog, s, prog.filter)) return undefined;
+    return lineOf(s);
+  };
+  const stateFindings = (s: MachineState): readonly Finding[] => {
+    const hs = stateHazards(prog, s);
+    return hs.length === 0 ? NO_FINDINGS : hs.map(hazardFinding);
+  };
+  const por = options?.por === true;
+  const sleep = por && options?.sleep !== false;
+  // States expanded from their words (model/word-steps.ts) where the memo could answer steps by
+  // CPU: `byWords: false` expands them as objects (tests compare the two).
+  const expander =
+    memo !== undefined && !machine.contextual && options?.byWords !== false
+      ? new WordSteps<readonly Finding[]>(
+          machine,
+          words,
+          prog.values.hashes,
+          { run, intern: (s) => internCpus(s, prog.values.hashes), quiet: (c, mem) => !holdsOther(prog, c, mem), stateFindings, outcome, outcomeDetail, none: NO_FINDINGS },
+          { por, sleep },
+        )
+      : undefined;
   return {
     machine,
+    ...(expander === undefined ? {} : { expander }),
     initial: () => machine.initial(),
     enabled: memo === undefined ? (s) => machine.enabled(s) : (s) => memo.enabled(s),
     step: memo === undefined ? run : (s, t) => memo.step(s, t, run),
@@ -66,12 +92,9 @@ export function vmsaSystem(
       const p = b as PackedEncoded;
       return { words: words.unpackEncoded(p, prog.values, prog.values.hashes), at: Array.from({ length: p.count + 1 }, (_, k) => k * p.width) };
     },
-    stateFindings: (s) => {
-      const hs = stateHazards(prog, s);
-      return hs.length === 0 ? NO_FINDINGS : hs.map(hazardFinding);
-    },
-    ...(options?.por === true ? { reduce: (s: MachineState, ts: readonly Transition[]) => machine.reduce(s, ts) } : {}),
-    ...(options?.por === true && options.sleep !== false
+    stateFindings,
+    ...(por ? { reduce: (s: MachineState, ts: readonly Transition[]) => machine.reduce(s, ts) } : {}),
+    ...(sleep
       ? {
           sleep: {
             group: (s: MachineState, t: Transition) => machine.sleepGroup(s, t),
@@ -82,12 +105,8 @@ export function vmsaSystem(
       : {}),
     actor: (t) => 2 * t.cpu + (t.k === 'exec' ? 0 : 1), // CPU c's instructions: thread 2c; its walker/invalidation unit: 2c+1
     // whether the final state satisfies the condition, so reports need not replay witnesses
-    outcomeDetail: (s) => (prog.condition === undefined ? true : evalProp(prog, s, prog.condition.prop)),
-    outcome: (s) => {
-      if (!machine.isFinal(s)) return undefined;
-      if (prog.filter !== undefined && !evalProp(prog, s, prog.filter)) return undefined;
-      return lineOf(s);
-    },
+    outcomeDetail,
+    outcome,
   };
 }
 

@@ -6,7 +6,7 @@ import { Column } from './column.js';
 import { KeyIndex } from './key-index.js';
 import { SleepExpansion } from './sleep.js';
 import { codecOf, WordFrontier } from './word-frontier.js';
-import type { Finding, Trace, TransitionSystem } from './system.js';
+import type { Finding, Trace, TransitionSystem, WordExpander } from './system.js';
 
 /** Limits of one exploration. */
 export interface Budget {
@@ -118,6 +118,16 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     const o = sys.outcome(s);
     if (o !== undefined && !outcomes.has(o)) outcomes.set(o, { key: o, detail: sys.outcomeDetail?.(s), trace: traceTo(id) });
   };
+  // a system that expands states from their words (WordExpander) does so here
+  const wx = frontier.encoded ? sys.expander : undefined;
+  let scratch = new Int32Array(64);
+  const visitWords = (w: Int32Array, id: number): void => {
+    const x = wx as WordExpander;
+    const fs = x.stateFindings(w, 0);
+    for (let k = 0; k < fs.length; k++) note(fs[k] as Finding, () => traceTo(id));
+    const o = x.outcome(w, 0);
+    if (o !== undefined && !outcomes.has(o)) outcomes.set(o, { key: o, detail: x.outcomeDetail(w, 0), trace: traceTo(id) });
+  };
   // sleep sets: asleep[id] is state id's mask (explorer/sleep.ts), set over its canonical edge
   const sleeper = sys.sleep === undefined ? undefined : new SleepExpansion(sys.sleep);
   const asleep = new Column();
@@ -147,27 +157,58 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
       frontier.advance();
     }
     const id = head++;
-    const s = frontier.get(id - (levelStart[levelStart.length - 2] as number));
-    const ts = sys.enabled(s);
-    const only = sys.reduce?.(s, ts);
-    const n = only === undefined ? ts.length : only.length;
-    if (sleeper !== undefined) sleeper.begin(s, ts, only, asleep.at(id));
+    const rank = id - (levelStart[levelStart.length - 2] as number);
+    let s: S | undefined;
+    let ts: readonly T[] = NO_STEPS;
+    let only: readonly number[] | undefined;
+    let enabledCount: number;
+    // (reduce's one step, from a WordExpander)
+    let forced = -1;
+    if (wx !== undefined) {
+      enabledCount = wx.begin(frontier.words(), frontier.handle(rank));
+      if (scratch.length < wx.width) scratch = new Int32Array(2 * wx.width);
+      forced = wx.forced;
+      if (sleeper !== undefined) sleeper.beginGroups(wx.groups, enabledCount, forced >= 0, asleep.at(id));
+    } else {
+      s = frontier.get(rank);
+      ts = sys.enabled(s);
+      enabledCount = ts.length;
+      only = sys.reduce?.(s, ts);
+      if (sleeper !== undefined) sleeper.begin(s, ts, only, asleep.at(id));
+    }
+    const n = forced >= 0 ? 1 : only === undefined ? enabledCount : only.length;
     for (let j = 0; j < n; j++) {
-      const i = only === undefined ? j : (only[j] as number);
+      const i = forced >= 0 ? forced : only === undefined ? j : (only[j] as number);
       if (sleeper !== undefined && sleeper.asleep(i)) continue;
-      const r = sys.step(s, ts[i] as T);
+      let r: ReturnType<TransitionSystem<S, T>['step']> | undefined;
+      let k: string | number;
+      let fs: readonly Finding[];
+      if (wx !== undefined) {
+        k = wx.step(i, scratch);
+        fs = wx.findings;
+      } else {
+        r = sys.step(s as S, ts[i] as T);
+        k = sys.key(r.state);
+        fs = r.findings;
+      }
       const mask = sleeper === undefined ? 0 : sleeper.took(i);
       transitions++;
-      for (let k = 0; k < r.findings.length; k++) note(r.findings[k] as Finding, () => traceTo(id, i));
-      const k = sys.key(r.state);
+      for (let f = 0; f < fs.length; f++) note(fs[f] as Finding, () => traceTo(id, i));
       const nid = count;
       if (!seen.insert(k, nid)) continue;
-      sys.keep?.(r.state);
-      store(r.state);
+      if (r === undefined) {
+        const x = wx as WordExpander;
+        frontier.pushWords(scratch, 0, x.width);
+        count++;
+      } else {
+        sys.keep?.(r.state);
+        store(r.state);
+      }
       parent.push(id);
       choice.push(i);
-      if (sleeper !== undefined) asleep.push(sleeper.carried(mask, r.perm));
-      visit(r.state, nid);
+      if (sleeper !== undefined) asleep.push(r === undefined ? mask : sleeper.carried(mask, r.perm));
+      if (r !== undefined) visit(r.state, nid);
+      else if (!(wx as WordExpander).plain) visitWords(scratch, nid);
       if (budget.maxStates !== undefined && count >= budget.maxStates) {
         stopped = 'max-states';
         break outer;
@@ -200,6 +241,8 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
     ...(handoff === undefined ? {} : { handoff }),
   };
 }
+
+const NO_STEPS: readonly never[] = [];
 
 // The search so far as a Handoff: `frontierStart` is the id of the frontier level's first state.
 function handOff<S>(seen: KeyIndex, count: number, parent: Column, choice: Column, levelStart: number[], frontierStart: number, asleep: Column, frontier: S[]): Handoff<S> {

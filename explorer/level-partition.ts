@@ -13,7 +13,7 @@ import { KeyIndex } from './key-index.js';
 import { SleepExpansion } from './sleep.js';
 import { codecOf, StateArena } from './word-frontier.js';
 import { edgeOfChoice, FingerprintTable } from './fingerprint-table.js';
-import type { Finding, TransitionSystem } from './system.js';
+import type { Finding, TransitionSystem, WordExpander } from './system.js';
 
 /** Codes of the shared stop word (control[STOP]). */
 export const STOP = { none: 0, cancelled: 1, timeout: 2, maxStates: 3, maxMemory: 4, tableFull: 5 } as const;
@@ -324,6 +324,9 @@ export class LevelPartition<S, T> implements PartitionApi {
   // fingerprints whose stored edge this partition's claims replaced during the expansion under way
   private readonly lowered = new Column('float64');
   private readonly sleeper: SleepExpansion<S, T> | undefined;
+  // the system's WordExpander, where it has one and states are kept as words; a successor's words
+  private readonly wx: WordExpander | undefined;
+  private scratch = new Int32Array(64);
 
   constructor(
     private readonly sys: TransitionSystem<S, T>,
@@ -335,6 +338,7 @@ export class LevelPartition<S, T> implements PartitionApi {
     const codec = codecOf(sys);
     this.cur = new StateArena(codec);
     this.next = new StateArena(codec);
+    this.wx = codec === undefined ? undefined : sys.expander;
   }
 
   // What `s` reports of itself, if anything.
@@ -343,6 +347,14 @@ export class LevelPartition<S, T> implements PartitionApi {
     const outcome = this.sys.outcome(s);
     if (findings.length === 0 && outcome === undefined) return undefined;
     return { findings, outcome, detail: outcome === undefined || this.reportedOutcomes.has(outcome) ? undefined : this.sys.outcomeDetail?.(s) };
+  }
+
+  // What the state whose words are words[0..) reports of itself (as marksOf).
+  private marksOfWords(wx: WordExpander, words: Int32Array): StateMarks | undefined {
+    const findings = wx.stateFindings(words, 0);
+    const outcome = wx.outcome(words, 0);
+    if (findings.length === 0 && outcome === undefined) return undefined;
+    return { findings, outcome, detail: outcome === undefined || this.reportedOutcomes.has(outcome) ? undefined : wx.outcomeDetail(words, 0) };
   }
 
   // Stores a state of the current level (seeded, adopted) in `cur`.
@@ -382,27 +394,54 @@ export class LevelPartition<S, T> implements PartitionApi {
     const exact = maxStates !== undefined;
     let inserted = 0;
     const held = this.frontier;
+    // a system that expands states from their words (WordExpander) does so here
+    const wx = this.wx;
+    const words = this.cur.encoded();
+    let scratch = this.scratch;
     for (let h = 0; h < held.length; h++) {
       const rank = held.rank[h] as number;
       const sleep = held.sleep[h] as number;
-      const state = this.cur.get(held.at[h] as number);
-      const ts = sys.enabled(state);
+      let state: S | undefined;
+      let ts: readonly T[] = NO_STEPS;
+      let only: readonly number[] | undefined;
+      let count: number;
+      // (reduce's one step, from a WordExpander)
+      let forced = -1;
+      if (wx !== undefined) {
+        count = wx.begin(words as Int32Array, held.at[h] as number);
+        if (scratch.length < wx.width) scratch = this.scratch = new Int32Array(2 * wx.width);
+        forced = wx.forced;
+        if (sleeper !== undefined) sleeper.beginGroups(wx.groups, count, forced >= 0, sleep);
+      } else {
+        state = this.cur.get(held.at[h] as number);
+        ts = sys.enabled(state);
+        count = ts.length;
+        only = sys.reduce?.(state, ts);
+        if (sleeper !== undefined) sleeper.begin(state, ts, only, sleep);
+      }
       // (each choice fits the edge's 16 bits)
-      const base = edgeOfChoice(rank, ts.length - 1) - (ts.length - 1);
-      const only = sys.reduce?.(state, ts);
-      const n = only === undefined ? ts.length : only.length;
-      if (sleeper !== undefined) sleeper.begin(state, ts, only, sleep);
+      const base = edgeOfChoice(rank, count - 1) - (count - 1);
+      const n = forced >= 0 ? 1 : only === undefined ? count : only.length;
       for (let j = 0; j < n; j++) {
-        const i = only === undefined ? j : (only[j] as number);
+        const i = forced >= 0 ? forced : only === undefined ? j : (only[j] as number);
         if (sleeper !== undefined && sleeper.asleep(i)) continue;
-        const r = sys.step(state, ts[i] as T);
+        let r: ReturnType<TransitionSystem<S, T>['step']> | undefined;
+        let fp: number;
+        let fs: readonly Finding[];
+        if (wx !== undefined) {
+          fp = keyFingerprint(wx.step(i, scratch));
+          fs = wx.findings;
+        } else {
+          r = sys.step(state as S, ts[i] as T);
+          fp = fingerprintOf(sys, r.state);
+          fs = r.findings;
+        }
         const mask = sleeper === undefined ? 0 : sleeper.took(i);
         transitions++;
-        for (let idx = 0; idx < r.findings.length; idx++) {
-          const f = r.findings[idx] as Finding;
+        for (let idx = 0; idx < fs.length; idx++) {
+          const f = fs[idx] as Finding;
           if (!this.reported.has(f.key)) noteWitness(findings, placed(f, { len: next, edge: base + i, prio: 0, idx }));
         }
-        const fp = fingerprintOf(sys, r.state);
         // (a successor this partition claimed before in this expansion came over a lower edge, as
         // the frontier goes in rank order and each state's choices in order: the table answers
         // old or higher, so a partition holds one copy of a state at most)
@@ -419,8 +458,13 @@ export class LevelPartition<S, T> implements PartitionApi {
         }
         if (c.lowered) this.lowered.push(fp);
         if (c.lowest) {
-          sys.keep?.(r.state);
-          this.candidates.push(this.next.put(r.state), fp, base + i, sleeper === undefined ? 0 : sleeper.carried(mask, r.perm), this.marksOf(r.state));
+          if (r === undefined) {
+            const x = wx as WordExpander;
+            this.candidates.push(this.next.putWords(scratch, 0, x.width), fp, base + i, mask, x.plain ? undefined : this.marksOfWords(x, scratch));
+          } else {
+            sys.keep?.(r.state);
+            this.candidates.push(this.next.put(r.state), fp, base + i, sleeper === undefined ? 0 : sleeper.carried(mask, r.perm), this.marksOf(r.state));
+          }
         }
         if (++batch === 256) {
           batch = 0;
@@ -603,6 +647,8 @@ export class LevelPartition<S, T> implements PartitionApi {
     return r.states[r.states.length - 1] as S;
   }
 }
+
+const NO_STEPS: readonly never[] = [];
 
 function placed(f: Finding, p: Position): PlacedWitness {
   return { key: f.key, detail: f.detail, ...p };

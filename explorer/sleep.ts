@@ -25,8 +25,10 @@ import type { SleepSets } from './system.js';
 
 /** The sleep-set bookkeeping of one state's expansion, reused from state to state. */
 export class SleepExpansion<S, T> {
-  // group of each enabled transition of the state being expanded (-1: none)
-  private groups = new Int8Array(64);
+  // group of each enabled transition of the state being expanded (-1: none): `own`, or a
+  // WordExpander's (beginGroups)
+  private groups: Int8Array = new Int8Array(64);
+  private own = this.groups;
   // index of each group's last transition in the enabled list
   private readonly last = new Int32Array(31);
   private mask = 0;
@@ -38,16 +40,27 @@ export class SleepExpansion<S, T> {
 
   /** Starts the expansion of `s` (asleep mask `mask`) whose enabled list is `ts`, `only` as `reduce` gave it. */
   begin(s: S, ts: readonly T[], only: readonly number[] | undefined, mask: number): void {
-    if (this.groups.length < ts.length) this.groups = new Int8Array(2 * ts.length);
-    const groups = this.groups;
-    for (let i = 0; i < ts.length; i++) {
-      const g = this.sets.group(s, ts[i] as T);
-      groups[i] = g;
+    if (this.own.length < ts.length) this.own = new Int8Array(2 * ts.length);
+    const groups = (this.groups = this.own);
+    for (let i = 0; i < ts.length; i++) groups[i] = this.sets.group(s, ts[i] as T);
+    this.start(groups, ts.length, only !== undefined, mask);
+  }
+
+  /** As `begin`, for a state whose `n` transitions' groups are groups[0..n) (a WordExpander's), `forced` when `reduce` gave one alone. */
+  beginGroups(groups: Int8Array, n: number, forced: boolean, mask: number): void {
+    // (read where they are: the caller keeps them as they are until the next begin)
+    this.groups = groups;
+    this.start(groups, n, forced, mask);
+  }
+
+  private start(groups: Int8Array, n: number, forced: boolean, mask: number): void {
+    for (let i = 0; i < n; i++) {
+      const g = groups[i] as number;
       if (g >= 0) this.last[g] = i;
     }
     this.mask = mask;
     this.done = 0;
-    this.forced = only !== undefined;
+    this.forced = forced;
   }
 
   /** Whether transition `i` is asleep; if so it counts as explored. */

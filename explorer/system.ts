@@ -77,6 +77,41 @@ export interface TransitionSystem<S, T> {
    */
   packEncoded?(words: Int32Array, at: readonly number[]): unknown;
   unpackEncoded?(batch: unknown): { readonly words: Int32Array; readonly at: readonly number[] };
+  /**
+   * optional, with encode and decode: states expanded from their words (WordExpander) rather
+   * than rebuilt as objects. A search given one uses it for every state it expands, in place of
+   * decode, enabled, reduce, sleep.group, step, key, keep, encode, stateFindings and outcome.
+   */
+  expander?: WordExpander;
+}
+
+/**
+ * The expansion of a state given as words (TransitionSystem.encode's), one state at a time: what
+ * a search asks of `enabled`, `reduce`, `sleep.group`, `step` and `key`, answered without
+ * building the state where the system can. Everything it gives must be what those would give:
+ * the same choices, successors (as their encodings), keys and findings.
+ */
+export interface WordExpander {
+  /** words per state (valid after the first `begin`) */
+  readonly width: number;
+  /**
+   * Starts on the state encoded at `at` in `words` (which must stay as they are until the next
+   * `begin`): returns how many transitions it enables.
+   */
+  begin(words: Int32Array, at: number): number;
+  /** after `begin`: the choice `reduce` gives alone, or -1 where it gives none */
+  readonly forced: number;
+  /** after `begin`: each choice's sleep group (sleep.group), where the system has sleep sets */
+  readonly groups: Int8Array;
+  /** The successor by choice `i` of the state begun: its words written to out[0..width), its key returned; the edge's findings are then `findings`. */
+  step(i: number, out: Int32Array): number;
+  readonly findings: readonly Finding[];
+  /** after `step`: true if the successor has no state finding and no outcome (false where the expander cannot tell cheaply) */
+  readonly plain: boolean;
+  /** stateFindings, outcome and outcomeDetail of the state encoded at `at` in `words` */
+  stateFindings(words: Int32Array, at: number): readonly Finding[];
+  outcome(words: Int32Array, at: number): string | undefined;
+  outcomeDetail(words: Int32Array, at: number): unknown;
 }
 
 /**

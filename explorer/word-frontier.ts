@@ -47,7 +47,9 @@ export class StateArena<S> {
     if (this.codec === undefined) throw new Error('[internal] putWords on an arena of objects');
     this.room(to - from);
     const at = this.used;
-    this.words.set(words.subarray(from, to), at);
+    // (word by word: a subarray to copy from is an object per state)
+    const w = this.words;
+    for (let i = from; i < to; i++) w[at + i - from] = words[i] as number;
     this.used += to - from;
     return at;
   }
@@ -96,6 +98,11 @@ export class WordFrontier<S> {
     this.next = { arena: new StateArena(codec), at: new Column() };
   }
 
+  /** Whether states are kept as words (a codec was given). */
+  get encoded(): boolean {
+    return this.cur.arena.encoded() !== undefined;
+  }
+
   /** Adds a state at the end of the next level. */
   push(s: S): void {
     this.next.at.push(this.next.arena.put(s));
@@ -105,6 +112,22 @@ export class WordFrontier<S> {
   get(k: number): S {
     if (k < 0 || k >= this.cur.at.length) throw new Error(`[internal] no state ${k} in the frontier`);
     return this.cur.arena.get(this.cur.at.at(k));
+  }
+
+  /** Adds a state given as words (words[from..to), as the codec encodes it) at the end of the next level. */
+  pushWords(words: Int32Array, from: number, to: number): void {
+    this.next.at.push(this.next.arena.putWords(words, from, to));
+  }
+
+  /** The words the level being expanded is stored in (they do not change while it is), and where its state `k` is in them. */
+  words(): Int32Array {
+    const w = this.cur.arena.encoded();
+    if (w === undefined) throw new Error('[internal] words() of a frontier of objects');
+    return w;
+  }
+  handle(k: number): number {
+    if (k < 0 || k >= this.cur.at.length) throw new Error(`[internal] no state ${k} in the frontier`);
+    return this.cur.at.at(k);
   }
 
   /** The next level becomes the one being expanded (the old level's arena is cleared and reused). */

@@ -64,7 +64,7 @@ function heldTranslations(c: CpuState): { va: number; desc: number; how: string 
  * too: what heldTranslations would have to give for quietRemaps or stateHazards to find anything
  * (both skip other pairs). The usual answer is no, so this runs first and allocates nothing.
  */
-function holdsOther(prog: Program, c: CpuState, mem: readonly number[]): boolean {
+export function holdsOther(prog: Program, c: CpuState, mem: readonly number[]): boolean {
   for (let i = 0; i < c.tlb.length; i++) {
     const e = c.tlb[i] as CpuState['tlb'][number];
     if (differsCacheable(prog, mem, e.va, e.desc)) return true;

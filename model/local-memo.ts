@@ -39,7 +39,7 @@ interface ChoiceEntry {
  * Entries kept at most, over both tables (each is a few small objects): past that, a search that
  * meets ever new CPUs computes as without the memo, and keeps no more.
  */
-const MAX_ENTRIES = 1 << 17;
+export const MAX_ENTRIES = 1 << 17;
 
 /** Memoised enabled() and step() of a machine whose steps are local by CPU (Machine.localSteps). */
 export class LocalMemo<X> {
@@ -171,27 +171,11 @@ export class LocalMemo<X> {
     // (while not keeping, one miss in SAMPLE still is: a search whose first steps miss goes on learning)
     if ((!this.keeping && (this.misses & (SAMPLE - 1)) !== 0) || this.entries >= MAX_ENTRIES) return r;
     const next = r.state;
-    // What stepIsLocal promises of the successor, checked where it is cheap: memory as it was and
-    // the other CPUs the same objects.
-    if (next.mem !== s.mem) return r;
-    for (let i = 0; i < s.cpus.length; i++) if (i !== cpu && next.cpus[i] !== s.cpus[i]) return r;
-    let addFaults = next.faults;
-    let addRemaps = next.remaps;
-    if (s.faults.length > 0 || s.remaps.length > 0) {
-      // (from empty lists, the successor's lists are what the step adds)
-      const bare = run({ mem: s.mem, cpus: s.cpus, faults: NONE, remaps: NONE }, t).state;
-      addFaults = bare.faults;
-      addRemaps = bare.remaps;
-      // and adding those records to this state's lists must give this successor's
-      let faults = s.faults;
-      for (const f of addFaults) faults = withFault(faults, f);
-      let remaps = s.remaps;
-      for (const q of addRemaps) remaps = insertSorted(remaps, q);
-      if (!sameRecords(faults, next.faults) || !sameRecords(remaps, next.remaps) || !sameCpu(bare.cpus[cpu] as CpuState, next.cpus[cpu] as CpuState)) return r;
-    }
+    const adds = localAdds(s, t, next, run);
+    if (adds === undefined) return r;
     // (a step that left the CPU list as it was has nothing new to share)
     if (next.cpus !== s.cpus) this.intern(next);
-    const entry: StepEntry<X> = { mem: s.mem, ctx, cpu: next.cpus[cpu] as CpuState, addFaults, addRemaps, findings: r.findings };
+    const entry: StepEntry<X> = { mem: s.mem, ctx, cpu: next.cpus[cpu] as CpuState, addFaults: adds.faults, addRemaps: adds.remaps, findings: r.findings };
     this.entries++;
     if (byCpu === undefined) this.steps.set(t, new Map([[c, [entry]]]));
     else if (es === undefined) byCpu.set(c, [entry]);
@@ -209,17 +193,39 @@ export class LocalMemo<X> {
 
 const NONE: readonly never[] = [];
 
+/**
+ * What a step of `t` from `s` that stepIsLocal calls local, whose successor is `next`, adds to
+ * the fault and remap lists; or undefined where `next` does not keep what stepIsLocal promises,
+ * checked where it is cheap (memory as it was, the other CPUs the same objects), or where adding
+ * those records to `s`'s lists does not give `next`'s (then nothing is memoised).
+ */
+export function localAdds(s: MachineState, t: Transition, next: MachineState, run: (from: MachineState, t: Transition) => { state: MachineState }): { faults: readonly FaultRec[]; remaps: readonly QuietRemap[] } | undefined {
+  const cpu = t.cpu;
+  if (next.mem !== s.mem) return undefined;
+  for (let i = 0; i < s.cpus.length; i++) if (i !== cpu && next.cpus[i] !== s.cpus[i]) return undefined;
+  if (s.faults.length === 0 && s.remaps.length === 0) return { faults: next.faults, remaps: next.remaps };
+  // (from empty lists, the successor's lists are what the step adds)
+  const bare = run({ mem: s.mem, cpus: s.cpus, faults: NONE, remaps: NONE }, t).state;
+  // and adding those records to this state's lists must give this successor's
+  let faults = s.faults;
+  for (const f of bare.faults) faults = withFault(faults, f);
+  let remaps = s.remaps;
+  for (const q of bare.remaps) remaps = insertSorted(remaps, q);
+  if (!sameRecords(faults, next.faults) || !sameRecords(remaps, next.remaps) || !sameCpu(bare.cpus[cpu] as CpuState, next.cpus[cpu] as CpuState)) return undefined;
+  return { faults: bare.faults, remaps: bare.remaps };
+}
+
 /** Steps per window of the memo's hit count (LocalMemo.judge). */
-const WINDOW = 4096;
+export const WINDOW = 4096;
 
 /**
  * The share of a window's steps the memo must answer to go on keeping misses: a kept miss costs
  * about 2.3 steps and a hit about 0.1, so below 0.6 the memo costs more than it saves.
  */
-const KEEP_ABOVE = 0.6;
+export const KEEP_ABOVE = 0.6;
 
 /** While the memo keeps no misses, it still keeps one in SAMPLE (a power of two). */
-const SAMPLE = 16;
+export const SAMPLE = 16;
 
 function sameRecords(a: readonly object[], b: readonly object[]): boolean {
   if (a.length !== b.length) return false;

@@ -147,7 +147,12 @@ export class Machine {
 
   /** True when every thread has finished and every hardware update is done (a discarded execution, pc -2, never is). */
   isFinal(s: MachineState): boolean {
-    return s.cpus.every((c) => c.pc === -1 && c.hu.length === 0);
+    return s.cpus.every((c) => this.cpuFinal(c));
+  }
+
+  /** Whether CPU `c` has finished (isFinal: a state is final when all its CPUs are). */
+  cpuFinal(c: CpuState): boolean {
+    return c.pc === -1 && c.hu.length === 0;
   }
 
   /**
@@ -217,6 +222,21 @@ export class Machine {
     const c = cpuOf(s, cpu);
     if (this.threadOf(cpu).ha) return false;
     return c.pc < 0 || this.slot(cpu, c.pc).op.op !== 'dsb';
+  }
+
+  /**
+   * Where cpuChoices(s, cpu, part) is not local (choicesAreLocal): a non-negative number that
+   * determines it together with CPU `cpu` and memory (what it reads of the other CPUs), or -1
+   * where the machine cannot give one. Here, for a DSB that completes TLBIs, whether they are
+   * done (tlbiDone); none under TTHM=HA (walkUseful reads every CPU's owed updates).
+   */
+  choicesContext(s: MachineState, cpu: number, _part: number): number {
+    if (this.threadOf(cpu).ha) return -1;
+    const c = cpuOf(s, cpu);
+    if (c.pc < 0) return 0;
+    const op = this.slot(cpu, c.pc).op;
+    if (op.op !== 'dsb' || !op.row.completesTlbi) return 0;
+    return this.tlbiDone(s, cpu, op.row.domain === 'NSH') ? 1 : 2;
   }
 
   /**
@@ -319,13 +339,15 @@ export class Machine {
    * transitions are not 'exec' steps, so it is never reduced.
    */
   reduce(s: MachineState, ts: readonly Transition[]): readonly number[] | undefined {
-    for (let i = 0; i < ts.length; i++) {
-      const t = ts[i] as Transition;
-      if (t.k !== 'exec') continue;
-      const pc = cpuOf(s, t.cpu).pc;
-      if (pc >= 0 && this.local[t.cpu]?.[pc] === true) return [i];
-    }
+    for (let i = 0; i < ts.length; i++) if (this.forces(s, ts[i] as Transition)) return [i];
     return undefined;
+  }
+
+  /** Whether `reduce` takes `t` alone when it is the first such in the enabled list (it reads t's CPU alone). */
+  forces(s: MachineState, t: Transition): boolean {
+    if (t.k !== 'exec') return false;
+    const pc = cpuOf(s, t.cpu).pc;
+    return pc >= 0 && this.local[t.cpu]?.[pc] === true;
   }
 
   /**

@@ -168,6 +168,11 @@ export class RelaxedMachine extends Machine {
     return true;
   }
 
+  /** None here: a list that is not local is made again for every state (Machine.choicesContext). */
+  override choicesContext(_s: MachineState, _cpu: number, _part: number): number {
+    return -1;
+  }
+
   /**
    * As Machine.stepIsLocal: a fetch, a window entry's step (its translation, a load's read, a
    * register computation, ISB, ERET, MSR, MRS, AT, an exception, a local TLBI, retirement),
@@ -194,8 +199,8 @@ export class RelaxedMachine extends Machine {
     return !(e.stage === 1 && ACCESS_OPS.has(op.op) && op.op !== 'load');
   }
 
-  override isFinal(s: MachineState): boolean {
-    return super.isFinal(s) && s.cpus.every((c) => c.win.length === 0);
+  override cpuFinal(c: CpuState): boolean {
+    return super.cpuFinal(c) && c.win.length === 0;
   }
 
   /** Enabled steps, CPU by CPU: fetch, window entries in order, walks, invalidations, evictions. */

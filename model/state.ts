@@ -1144,17 +1144,50 @@ export class StateWords {
         w[4 + i] = this.lastId[i] as number;
         continue;
       }
-      let id = this.cpuIds.get(c);
-      if (id === undefined) {
-        id = this.cpus.length;
-        this.cpus.push(c);
-        this.cpuIds.set(c, id);
-      }
+      const id = this.cpuId(c);
       this.lastCpu[i] = c;
       this.lastId[i] = id;
       w[4 + i] = id;
     }
     return w;
+  }
+
+  /** The number naming CPU `c` (numbered now if it is new). */
+  cpuId(c: CpuState): number {
+    let id = this.cpuIds.get(c);
+    if (id === undefined) {
+      id = this.cpus.length;
+      this.cpus.push(c);
+      this.cpuIds.set(c, id);
+    }
+    return id;
+  }
+
+  /** The numbers naming a memory, a fault list and a remap list (numbered now if new). */
+  memId(mem: readonly number[]): number {
+    return this.mems.id(mem);
+  }
+  faultsId(faults: readonly FaultRec[]): number {
+    return this.faults.id(faults);
+  }
+  remapsId(remaps: readonly QuietRemap[]): number {
+    return this.remaps.id(remaps);
+  }
+
+  /** The parts named by numbers (encode's words). */
+  cpuAt(id: number): CpuState {
+    const c = this.cpus[id];
+    if (c === undefined) throw new Error(`[internal] no CPU ${id}`);
+    return c;
+  }
+  memAt(id: number): readonly number[] {
+    return this.mems.get(id);
+  }
+  faultsAt(id: number): readonly FaultRec[] {
+    return this.faults.get(id);
+  }
+  remapsAt(id: number): readonly QuietRemap[] {
+    return this.remaps.get(id);
   }
 
   /**
@@ -1244,6 +1277,159 @@ export class StateWords {
     for (let i = 0; i < n; i++) cpus[i] = this.cpus[words[at + 4 + i] as number] as CpuState;
     return { mem: this.mems.get(words[at + 1] as number), cpus, faults: this.faults.get(words[at + 2] as number), remaps: this.remaps.get(words[at + 3] as number) };
   }
+}
+
+/**
+ * Fingerprints (`fingerprint`'s, equal to them) of states given as a StateWords table's words.
+ * Each part's lanes are computed once per number naming it (a CPU's once per number and
+ * position), so a state's fingerprint is a few additions, and a successor that differs from its
+ * parent in a part or two costs their lanes' differences (`sum`, then `key`).
+ */
+export class WordKeys {
+  // lanes a and b of each number, interleaved; b is -1 where they are not computed yet
+  private readonly cpuLanes: Int32Array[] = [];
+  private memLanes: Int32Array = new Int32Array(0);
+  private faultLanes: Int32Array = new Int32Array(0);
+  private remapLanes: Int32Array = new Int32Array(0);
+  /** the lane sums of the state `sum` was given last */
+  a = 0;
+  b = 0;
+
+  constructor(
+    private readonly table: StateWords,
+    private readonly hashes: readonly number[],
+  ) {}
+
+  /** Sums the lanes of the parts of the state encoded at `at` in `words` into `a` and `b`. */
+  sum(words: Int32Array, at: number): void {
+    const n = words[at] as number;
+    let a = 0;
+    let b = 0;
+    let k = this.memSlot(words[at + 1] as number, n);
+    a += this.memLanes[k] as number;
+    b += this.memLanes[k + 1] as number;
+    k = this.faultsSlot(words[at + 2] as number);
+    a += this.faultLanes[k] as number;
+    b += this.faultLanes[k + 1] as number;
+    k = this.remapsSlot(words[at + 3] as number);
+    a += this.remapLanes[k] as number;
+    b += this.remapLanes[k + 1] as number;
+    for (let i = 0; i < n; i++) {
+      const lanes = this.cpuLanesAt(i);
+      k = this.cpuSlot(lanes, i, words[at + 4 + i] as number);
+      a += (this.cpuLanes[i] as Int32Array)[k] as number;
+      b += (this.cpuLanes[i] as Int32Array)[k + 1] as number;
+    }
+    this.a = a | 0;
+    this.b = b;
+  }
+
+  /** Sums the lanes of the memory, fault list and remap list of the state at `at` (no CPU's) into `a` and `b`. */
+  lists(words: Int32Array, at: number): void {
+    let k = this.memSlot(words[at + 1] as number, words[at] as number);
+    let a = this.memLanes[k] as number;
+    let b = this.memLanes[k + 1] as number;
+    k = this.faultsSlot(words[at + 2] as number);
+    a += this.faultLanes[k] as number;
+    b += this.faultLanes[k + 1] as number;
+    k = this.remapsSlot(words[at + 3] as number);
+    a += this.remapLanes[k] as number;
+    b += this.remapLanes[k + 1] as number;
+    this.a = a | 0;
+    this.b = b;
+  }
+
+  /** The fingerprint of lane sums a and b (after adding and taking away parts' lanes). */
+  static key(a: number, b: number): number {
+    return fromLanes(a, b);
+  }
+
+  /** Lane a or b of CPU number `id` at position `pos`, of the fault list `id`, of the remap list `id`. */
+  // (each finds the slot first: it may replace the array with a bigger one)
+  cpuA(pos: number, id: number): number {
+    const k = this.cpuSlot(this.cpuLanesAt(pos), pos, id);
+    return (this.cpuLanes[pos] as Int32Array)[k] as number;
+  }
+  cpuB(pos: number, id: number): number {
+    const k = this.cpuSlot(this.cpuLanesAt(pos), pos, id);
+    return (this.cpuLanes[pos] as Int32Array)[k + 1] as number;
+  }
+  faultsA(id: number): number {
+    const k = this.faultsSlot(id);
+    return this.faultLanes[k] as number;
+  }
+  faultsB(id: number): number {
+    const k = this.faultsSlot(id);
+    return this.faultLanes[k + 1] as number;
+  }
+  remapsA(id: number): number {
+    const k = this.remapsSlot(id);
+    return this.remapLanes[k] as number;
+  }
+  remapsB(id: number): number {
+    const k = this.remapsSlot(id);
+    return this.remapLanes[k + 1] as number;
+  }
+
+  private cpuLanesAt(pos: number): Int32Array {
+    while (this.cpuLanes.length <= pos) this.cpuLanes.push(new Int32Array(0));
+    return this.cpuLanes[pos] as Int32Array;
+  }
+
+  // The slot of number `id` in `lanes` (those of position `pos`), its lanes computed.
+  private cpuSlot(lanes: Int32Array, pos: number, id: number): number {
+    const k = 2 * id;
+    if (k < lanes.length && lanes[k + 1] !== -1) return k;
+    const l = (this.cpuLanes[pos] = roomFor(lanes, k));
+    const d = cpuDigestOf(this.table.cpuAt(id), this.hashes);
+    const lo = (d | 0) & 0x1fffff;
+    const a = laneA((d / 0x200000) | 0, lo, pos + 1);
+    l[k] = a;
+    l[k + 1] = laneB(lo, pos + 1, a);
+    return k;
+  }
+
+  private memSlot(id: number, cpus: number): number {
+    const k = 2 * id;
+    if (k < this.memLanes.length && this.memLanes[k + 1] !== -1) return k;
+    this.memLanes = roomFor(this.memLanes, k);
+    const d = memDigest(this.table.memAt(id), cpus, this.hashes);
+    const lo = (d | 0) & 0x1fffff;
+    const a = laneA((d / 0x200000) | 0, lo, TAG_MEM);
+    this.memLanes[k] = a;
+    this.memLanes[k + 1] = laneB(lo, TAG_MEM, a);
+    return k;
+  }
+
+  private faultsSlot(id: number): number {
+    const k = 2 * id;
+    if (k < this.faultLanes.length && this.faultLanes[k + 1] !== -1) return k;
+    this.faultLanes = roomFor(this.faultLanes, k);
+    unpackLanes(faultsLanes(this.table.faultsAt(id)), this.faultLanes, k);
+    return k;
+  }
+
+  private remapsSlot(id: number): number {
+    const k = 2 * id;
+    if (k < this.remapLanes.length && this.remapLanes[k + 1] !== -1) return k;
+    this.remapLanes = roomFor(this.remapLanes, k);
+    unpackLanes(remapsLanes(this.table.remapsAt(id), this.hashes), this.remapLanes, k);
+    return k;
+  }
+}
+
+// `lanes`, or a copy grown to hold slot k and k + 1 (new slots marked not computed).
+function roomFor(lanes: Int32Array, k: number): Int32Array {
+  if (k + 1 < lanes.length) return lanes;
+  const out = new Int32Array(Math.max(2 * lanes.length, k + 64)).fill(-1);
+  out.set(lanes);
+  return out;
+}
+
+// Packed lanes (packedLanes) as lane a at out[k] and lane b at out[k + 1].
+function unpackLanes(packed: number, out: Int32Array, k: number): void {
+  out[k] = (packed / 0x200000) | 0;
+  out[k + 1] = (packed | 0) & 0x1fffff;
 }
 
 // A fault list's content as a string: a character per field while they are small (a new fault
