@@ -184,7 +184,8 @@ export function exploreExhaustive<S, T>(sys: TransitionSystem<S, T>, budget: Bud
       let k: string | number;
       let fs: readonly Finding[];
       if (wx !== undefined) {
-        k = wx.step(i, scratch);
+        wx.step(i, scratch);
+        k = wx.key;
         fs = wx.findings;
       } else {
         r = sys.step(s as S, ts[i] as T);

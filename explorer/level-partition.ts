@@ -429,7 +429,8 @@ export class LevelPartition<S, T> implements PartitionApi {
         let fp: number;
         let fs: readonly Finding[];
         if (wx !== undefined) {
-          fp = keyFingerprint(wx.step(i, scratch));
+          wx.step(i, scratch);
+          fp = wx.key;
           fs = wx.findings;
         } else {
           r = sys.step(state as S, ts[i] as T);

@@ -103,8 +103,13 @@ export interface WordExpander {
   readonly forced: number;
   /** after `begin`: each choice's sleep group (sleep.group), where the system has sleep sets */
   readonly groups: Int8Array;
-  /** The successor by choice `i` of the state begun: its words written to out[0..width), its key returned; the edge's findings are then `findings`. */
-  step(i: number, out: Int32Array): number;
+  /**
+   * The successor by choice `i` of the state begun: its words written to out[0..width); its key
+   * is then `key` (a field: a double returned from a call that is not inlined is a new heap
+   * number, one per transition) and the edge's findings `findings`.
+   */
+  step(i: number, out: Int32Array): void;
+  readonly key: number;
   readonly findings: readonly Finding[];
   /** after `step`: true if the successor has no state finding and no outcome (false where the expander cannot tell cheaply) */
   readonly plain: boolean;

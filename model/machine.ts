@@ -226,7 +226,8 @@ export class Machine {
 
   /**
    * Where cpuChoices(s, cpu, part) is not local (choicesAreLocal): a non-negative number that
-   * determines it together with CPU `cpu` and memory (what it reads of the other CPUs), or -1
+   * determines it together with CPU `cpu` and memory (what it reads of the other CPUs; on a
+   * contextual machine, with its context too), or -1
    * where the machine cannot give one. Here, for a DSB that completes TLBIs, whether they are
    * done (tlbiDone); none under TTHM=HA (walkUseful reads every CPU's owed updates).
    */

@@ -168,9 +168,14 @@ export class RelaxedMachine extends Machine {
     return true;
   }
 
-  /** None here: a list that is not local is made again for every state (Machine.choicesContext). */
-  override choicesContext(_s: MachineState, _cpu: number, _part: number): number {
-    return -1;
+  /**
+   * As Machine.choicesContext: part 0 reads the other CPUs only through a DSB's wait for its
+   * TLBIs (dsbWaits: tlbiDone, local or in the Inner Shareable domain), so the two answers are its
+   * context; part 1 under TTHM=HA has none.
+   */
+  override choicesContext(s: MachineState, cpu: number, part: number): number {
+    if (part === 1) return this.threadOf(cpu).ha ? -1 : 0;
+    return (this.tlbiDone(s, cpu, true) ? 1 : 0) | (this.tlbiDone(s, cpu, false) ? 2 : 0);
   }
 
   /**

@@ -88,6 +88,8 @@ export interface WordStepsHooks<X> {
 export class WordSteps<X> {
   width = 0;
   forced = -1;
+  /** after step: the successor's key (a field, not step's result: a double returned is a new heap number) */
+  key = 0;
   /** after step: the successor shows no state finding and has no outcome (false where that was not worked out) */
   plain = false;
   groups = new Int8Array(64);
@@ -108,6 +110,12 @@ export class WordSteps<X> {
   private loud = 0;
   private unfinished = 0;
   private noRemaps = false;
+  // the memory, fault list and remap list whose lanes were summed last (listsA, listsB)
+  private listsMem = -1;
+  private listsFaults = -1;
+  private listsRemaps = -1;
+  private listsA = 0;
+  private listsB = 0;
   // the state begun, and rebuilt once something needs it
   private words: Int32Array = new Int32Array(0);
   private at = 0;
@@ -151,10 +159,18 @@ export class WordSteps<X> {
     this.forced = -1;
     for (let pos = 0; pos < n; pos++) if (this.statusOf(words[at + 4 + pos] as number) === 1) return 0; // as Machine.enabled
     const mem = words[at + 1] as number;
-    const keys = this.keys;
-    keys.lists(words, at);
-    let a = keys.a;
-    let b = keys.b;
+    // (siblings share their lists, and so do most states expanded one after another)
+    if (mem !== this.listsMem || words[at + 2] !== this.listsFaults || words[at + 3] !== this.listsRemaps) {
+      this.keys.lists(words, at);
+      this.listsMem = mem;
+      this.listsFaults = words[at + 2] as number;
+      this.listsRemaps = words[at + 3] as number;
+      this.listsA = this.keys.a;
+      this.listsB = this.keys.b;
+      this.noRemaps = this.table.remapsAt(this.listsRemaps).length === 0;
+    }
+    let a = this.listsA;
+    let b = this.listsB;
     let loud = 0;
     let unfinished = 0;
     let count = 0;
@@ -194,18 +210,18 @@ export class WordSteps<X> {
     this.b = b;
     this.loud = loud;
     this.unfinished = unfinished;
-    this.noRemaps = this.table.remapsAt(words[at + 3] as number).length === 0;
     return count;
   }
 
-  step(i: number, out: Int32Array): number {
+  step(i: number, out: Int32Array): void {
     const seg = this.segOf[i] as number;
     const e = this.segEntry[seg] as Choices<X>;
     const k = i - (this.segStart[seg] as number);
     const l = e.learnt[k];
     if (l === undefined) {
       this.plain = false;
-      return this.unlearnt(e, k, out);
+      this.unlearnt(e, k, out);
+      return;
     }
     this.hits++;
     // (a learnt step changes its CPU alone, and memory not)
@@ -233,18 +249,21 @@ export class WordSteps<X> {
       b = b - keys.remapsB(r) + keys.remapsB(q);
     }
     this.findings = l.findings;
-    return WordKeys.key(a | 0, b);
+    this.key = WordKeys.key(a | 0, b);
   }
 
   // A step the entry has not learnt: learnt now if it is local (and the memo learns), else computed.
-  private unlearnt(e: Choices<X>, k: number, out: Int32Array): number {
+  private unlearnt(e: Choices<X>, k: number, out: Int32Array): void {
     const t = e.list[k] as Transition;
     if (e.local[k] === 1) {
       if (++this.misses + this.hits >= WINDOW) this.judge();
       // (while not learning, one miss in SAMPLE still is, as LocalMemo does)
-      if ((this.keeping || (this.misses & (SAMPLE - 1)) === 0) && this.entries < MAX_ENTRIES) return this.learn(e, k, t, out);
+      if ((this.keeping || (this.misses & (SAMPLE - 1)) === 0) && this.entries < MAX_ENTRIES) {
+        this.learn(e, k, t, out);
+        return;
+      }
     }
-    return this.computed(t, out);
+    this.computed(t, out);
   }
 
   stateFindings(words: Int32Array, at: number): X {
@@ -274,21 +293,21 @@ export class WordSteps<X> {
   }
 
   // The successor by `t` computed on the state rebuilt: numbered, its words written to `out`.
-  private computed(t: Transition, out: Int32Array): number {
+  private computed(t: Transition, out: Int32Array): void {
     const r = this.hooks.run(this.rebuilt(), t);
-    return this.numbered(r.state, r.findings, out);
+    this.numbered(r.state, r.findings, out);
   }
 
-  private numbered(next: MachineState, findings: X, out: Int32Array): number {
+  private numbered(next: MachineState, findings: X, out: Int32Array): void {
     this.hooks.intern(next);
     const w = this.table.encode(next);
     for (let j = 0; j < w.length; j++) out[j] = w[j] as number;
     this.findings = findings;
-    return fingerprint(next, this.hashes);
+    this.key = fingerprint(next, this.hashes);
   }
 
   // A local step not learnt yet: computed, and learnt where it keeps what stepIsLocal promises.
-  private learn(e: Choices<X>, k: number, t: Transition, out: Int32Array): number {
+  private learn(e: Choices<X>, k: number, t: Transition, out: Int32Array): void {
     const s = this.rebuilt();
     const r = this.hooks.run(s, t);
     const next = r.state;
@@ -302,7 +321,7 @@ export class WordSteps<X> {
       e.learnt[k] = { cpu, a, b, quiet: this.isQuiet(cpu, mem), final: this.statusOf(cpu) === 2, addFaults: adds.faults, addRemaps: adds.remaps, findings: r.findings, lastFaults: -1, lastFaultsAfter: -1, lastFaultsA: 0, lastFaultsB: 0 };
       this.entries++;
     }
-    return this.numbered(next, r.findings, out);
+    this.numbered(next, r.findings, out);
   }
 
   // Sets l's last fault list to `f`: the number of f with l's records added, and the lanes' difference.
@@ -356,8 +375,15 @@ export class WordSteps<X> {
       // (emptied by pop: setting its length calls the runtime)
       while (list.length > 0) list.pop();
       this.machine.cpuChoices(s, pos, list, part);
-      while (e !== undefined && !(e.mem === mem && e.ctx === -1 && sameList(e.list, list))) e = e.other;
-      return e ?? this.kept(row, cpu, this.made(list.slice(), cpu, pos, mem, true, -1));
+      let tried = 0;
+      for (; e !== undefined; e = e.other) {
+        if (e.mem !== mem || e.ctx !== -1) continue;
+        if (sameList(e.list, list)) return e;
+        tried++;
+      }
+      // (past a few lists for a CPU and memory, one more is not kept: each state would try them all)
+      const made = this.made(list.slice(), cpu, pos, mem, true, -1);
+      return tried < MAX_LISTS ? this.kept(row, cpu, made) : made;
     }
     if (e === undefined) {
       const s = this.view();
@@ -417,6 +443,14 @@ export class WordSteps<X> {
   }
 
   private statusOf(cpu: number): number {
+    if (cpu < this.status.length) {
+      const v = this.status[cpu] as number;
+      if (v >= 0) return v;
+    }
+    return this.statusFor(cpu);
+  }
+
+  private statusFor(cpu: number): number {
     if (cpu >= this.status.length) {
       const s = new Int8Array(Math.max(2 * this.status.length, cpu + 64)).fill(-1);
       s.set(this.status);
@@ -459,6 +493,9 @@ export class WordSteps<X> {
     this.misses = 0;
   }
 }
+
+/** Lists kept per CPU and memory where the machine gives no context (see choices). */
+const MAX_LISTS = 8;
 
 function sameList(a: readonly Transition[], b: readonly Transition[]): boolean {
   if (a.length !== b.length) return false;
