@@ -1283,153 +1283,85 @@ export class StateWords {
  * Fingerprints (`fingerprint`'s, equal to them) of states given as a StateWords table's words.
  * Each part's lanes are computed once per number naming it (a CPU's once per number and
  * position), so a state's fingerprint is a few additions, and a successor that differs from its
- * parent in a part or two costs their lanes' differences (`sum`, then `key`).
+ * parent in a part or two costs their lanes' differences (`lists` and the parts' lanes, then
+ * `key`).
  */
 export class WordKeys {
-  // lanes a and b of each number, interleaved; b is -1 where they are not computed yet
-  private readonly cpuLanes: Int32Array[] = [];
-  private memLanes: Int32Array = new Int32Array(0);
-  private faultLanes: Int32Array = new Int32Array(0);
-  private remapLanes: Int32Array = new Int32Array(0);
-  /** the lane sums of the state `sum` was given last */
+  // per position: the lanes of each CPU number there
+  private readonly cpus: PartLanes[] = [];
+  private mems: PartLanes | undefined;
+  /** the lanes of each fault list and remap list number */
+  readonly faults: PartLanes;
+  readonly remaps: PartLanes;
+  /** the lane sums `lists` gave last */
   a = 0;
   b = 0;
 
   constructor(
     private readonly table: StateWords,
     private readonly hashes: readonly number[],
-  ) {}
-
-  /** Sums the lanes of the parts of the state encoded at `at` in `words` into `a` and `b`. */
-  sum(words: Int32Array, at: number): void {
-    const n = words[at] as number;
-    let a = 0;
-    let b = 0;
-    let k = this.memSlot(words[at + 1] as number, n);
-    a += this.memLanes[k] as number;
-    b += this.memLanes[k + 1] as number;
-    k = this.faultsSlot(words[at + 2] as number);
-    a += this.faultLanes[k] as number;
-    b += this.faultLanes[k + 1] as number;
-    k = this.remapsSlot(words[at + 3] as number);
-    a += this.remapLanes[k] as number;
-    b += this.remapLanes[k + 1] as number;
-    for (let i = 0; i < n; i++) {
-      const lanes = this.cpuLanesAt(i);
-      k = this.cpuSlot(lanes, i, words[at + 4 + i] as number);
-      a += (this.cpuLanes[i] as Int32Array)[k] as number;
-      b += (this.cpuLanes[i] as Int32Array)[k + 1] as number;
-    }
-    this.a = a | 0;
-    this.b = b;
+  ) {
+    this.faults = new PartLanes((id) => faultsLanes(table.faultsAt(id)));
+    this.remaps = new PartLanes((id) => remapsLanes(table.remapsAt(id), hashes));
   }
 
   /** Sums the lanes of the memory, fault list and remap list of the state at `at` (no CPU's) into `a` and `b`. */
   lists(words: Int32Array, at: number): void {
-    let k = this.memSlot(words[at + 1] as number, words[at] as number);
-    let a = this.memLanes[k] as number;
-    let b = this.memLanes[k + 1] as number;
-    k = this.faultsSlot(words[at + 2] as number);
-    a += this.faultLanes[k] as number;
-    b += this.faultLanes[k + 1] as number;
-    k = this.remapsSlot(words[at + 3] as number);
-    a += this.remapLanes[k] as number;
-    b += this.remapLanes[k + 1] as number;
-    this.a = a | 0;
-    this.b = b;
+    // (the memory part's digest takes in the CPU count, the same for every state of a program)
+    const n = words[at] as number;
+    const mems = (this.mems ??= new PartLanes((id) => packedLanes(memDigest(this.table.memAt(id), n, this.hashes), TAG_MEM)));
+    const mem = words[at + 1] as number;
+    const f = words[at + 2] as number;
+    const r = words[at + 3] as number;
+    this.a = (mems.a(mem) + this.faults.a(f) + this.remaps.a(r)) | 0;
+    this.b = mems.b(mem) + this.faults.b(f) + this.remaps.b(r);
+  }
+
+  /** The lanes of each CPU number at position `pos`. */
+  cpusAt(pos: number): PartLanes {
+    while (this.cpus.length <= pos) {
+      const tag = this.cpus.length + 1;
+      this.cpus.push(new PartLanes((id) => packedLanes(cpuDigestOf(this.table.cpuAt(id), this.hashes), tag)));
+    }
+    return this.cpus[pos] as PartLanes;
   }
 
   /** The fingerprint of lane sums a and b (after adding and taking away parts' lanes). */
   static key(a: number, b: number): number {
     return fromLanes(a, b);
   }
+}
 
-  /** Lane a or b of CPU number `id` at position `pos`, of the fault list `id`, of the remap list `id`. */
+/** The lanes (see fingerprint) of each number naming a part of one kind, computed once from its packed lanes. */
+export class PartLanes {
+  // lanes a and b of each number, interleaved; b is -1 where they are not computed yet
+  private lanes: Int32Array = new Int32Array(0);
+
+  constructor(private readonly packed: (id: number) => number) {}
+
   // (each finds the slot first: it may replace the array with a bigger one)
-  cpuA(pos: number, id: number): number {
-    const k = this.cpuSlot(this.cpuLanesAt(pos), pos, id);
-    return (this.cpuLanes[pos] as Int32Array)[k] as number;
+  a(id: number): number {
+    const k = this.slot(id);
+    return this.lanes[k] as number;
   }
-  cpuB(pos: number, id: number): number {
-    const k = this.cpuSlot(this.cpuLanesAt(pos), pos, id);
-    return (this.cpuLanes[pos] as Int32Array)[k + 1] as number;
-  }
-  faultsA(id: number): number {
-    const k = this.faultsSlot(id);
-    return this.faultLanes[k] as number;
-  }
-  faultsB(id: number): number {
-    const k = this.faultsSlot(id);
-    return this.faultLanes[k + 1] as number;
-  }
-  remapsA(id: number): number {
-    const k = this.remapsSlot(id);
-    return this.remapLanes[k] as number;
-  }
-  remapsB(id: number): number {
-    const k = this.remapsSlot(id);
-    return this.remapLanes[k + 1] as number;
+  b(id: number): number {
+    const k = this.slot(id);
+    return this.lanes[k + 1] as number;
   }
 
-  private cpuLanesAt(pos: number): Int32Array {
-    while (this.cpuLanes.length <= pos) this.cpuLanes.push(new Int32Array(0));
-    return this.cpuLanes[pos] as Int32Array;
-  }
-
-  // The slot of number `id` in `lanes` (those of position `pos`), its lanes computed.
-  private cpuSlot(lanes: Int32Array, pos: number, id: number): number {
+  private slot(id: number): number {
     const k = 2 * id;
-    if (k < lanes.length && lanes[k + 1] !== -1) return k;
-    const l = (this.cpuLanes[pos] = roomFor(lanes, k));
-    const d = cpuDigestOf(this.table.cpuAt(id), this.hashes);
-    const lo = (d | 0) & 0x1fffff;
-    const a = laneA((d / 0x200000) | 0, lo, pos + 1);
-    l[k] = a;
-    l[k + 1] = laneB(lo, pos + 1, a);
+    if (k + 1 < this.lanes.length && this.lanes[k + 1] !== -1) return k;
+    if (k + 1 >= this.lanes.length) {
+      const out = new Int32Array(Math.max(2 * this.lanes.length, k + 64)).fill(-1);
+      out.set(this.lanes);
+      this.lanes = out;
+    }
+    const p = this.packed(id);
+    this.lanes[k] = (p / 0x200000) | 0;
+    this.lanes[k + 1] = (p | 0) & 0x1fffff;
     return k;
   }
-
-  private memSlot(id: number, cpus: number): number {
-    const k = 2 * id;
-    if (k < this.memLanes.length && this.memLanes[k + 1] !== -1) return k;
-    this.memLanes = roomFor(this.memLanes, k);
-    const d = memDigest(this.table.memAt(id), cpus, this.hashes);
-    const lo = (d | 0) & 0x1fffff;
-    const a = laneA((d / 0x200000) | 0, lo, TAG_MEM);
-    this.memLanes[k] = a;
-    this.memLanes[k + 1] = laneB(lo, TAG_MEM, a);
-    return k;
-  }
-
-  private faultsSlot(id: number): number {
-    const k = 2 * id;
-    if (k < this.faultLanes.length && this.faultLanes[k + 1] !== -1) return k;
-    this.faultLanes = roomFor(this.faultLanes, k);
-    unpackLanes(faultsLanes(this.table.faultsAt(id)), this.faultLanes, k);
-    return k;
-  }
-
-  private remapsSlot(id: number): number {
-    const k = 2 * id;
-    if (k < this.remapLanes.length && this.remapLanes[k + 1] !== -1) return k;
-    this.remapLanes = roomFor(this.remapLanes, k);
-    unpackLanes(remapsLanes(this.table.remapsAt(id), this.hashes), this.remapLanes, k);
-    return k;
-  }
-}
-
-// `lanes`, or a copy grown to hold slot k and k + 1 (new slots marked not computed).
-function roomFor(lanes: Int32Array, k: number): Int32Array {
-  if (k + 1 < lanes.length) return lanes;
-  const out = new Int32Array(Math.max(2 * lanes.length, k + 64)).fill(-1);
-  out.set(lanes);
-  return out;
-}
-
-// Packed lanes (packedLanes) as lane a at out[k] and lane b at out[k + 1].
-function unpackLanes(packed: number, out: Int32Array, k: number): void {
-  out[k] = (packed / 0x200000) | 0;
-  out[k + 1] = (packed | 0) & 0x1fffff;
 }
 
 // A fault list's content as a string: a character per field while they are small (a new fault

@@ -245,8 +245,8 @@ export class WordSteps<X> {
       const r = words[at + 3] as number;
       const q = this.remapsAfter(l, r);
       out[3] = q;
-      a = a - keys.remapsA(r) + keys.remapsA(q);
-      b = b - keys.remapsB(r) + keys.remapsB(q);
+      a = a - keys.remaps.a(r) + keys.remaps.a(q);
+      b = b - keys.remaps.b(r) + keys.remaps.b(q);
     }
     this.findings = l.findings;
     this.key = WordKeys.key(a | 0, b);
@@ -315,8 +315,9 @@ export class WordSteps<X> {
     if (adds !== undefined) {
       this.hooks.intern(next);
       const cpu = this.table.cpuId(next.cpus[t.cpu] as CpuState);
-      const a = this.keys.cpuA(t.cpu, cpu);
-      const b = this.keys.cpuB(t.cpu, cpu);
+      const lanes = this.keys.cpusAt(t.cpu);
+      const a = lanes.a(cpu);
+      const b = lanes.b(cpu);
       const mem = this.words[this.at + 1] as number;
       e.learnt[k] = { cpu, a, b, quiet: this.isQuiet(cpu, mem), final: this.statusOf(cpu) === 2, addFaults: adds.faults, addRemaps: adds.remaps, findings: r.findings, lastFaults: -1, lastFaultsAfter: -1, lastFaultsA: 0, lastFaultsB: 0 };
       this.entries++;
@@ -329,24 +330,22 @@ export class WordSteps<X> {
     const m = (l.faultsAfter ??= new Map());
     let g = m.get(f);
     if (g === undefined) {
-      let faults = this.table.faultsAt(f);
-      for (let i = 0; i < l.addFaults.length; i++) faults = withFault(faults, l.addFaults[i] as FaultRec);
-      g = this.table.faultsId(faults);
+      g = this.table.faultsId(added(this.table.faultsAt(f), l.addFaults, withFault));
       m.set(f, g);
     }
+    const lanes = this.keys.faults;
     l.lastFaults = f;
     l.lastFaultsAfter = g;
-    l.lastFaultsA = this.keys.faultsA(g) - this.keys.faultsA(f);
-    l.lastFaultsB = this.keys.faultsB(g) - this.keys.faultsB(f);
+    l.lastFaultsA = lanes.a(g) - lanes.a(f);
+    l.lastFaultsB = lanes.b(g) - lanes.b(f);
   }
 
+  // The number of remap list `r` with l's records added.
   private remapsAfter(l: Learnt<X>, r: number): number {
     const m = (l.remapsAfter ??= new Map());
     let q = m.get(r);
     if (q === undefined) {
-      let remaps = this.table.remapsAt(r);
-      for (let i = 0; i < l.addRemaps.length; i++) remaps = insertSorted(remaps, l.addRemaps[i] as QuietRemap);
-      q = this.table.remapsId(remaps);
+      q = this.table.remapsId(added(this.table.remapsAt(r), l.addRemaps, insertSorted));
       m.set(r, q);
     }
     return q;
@@ -420,8 +419,9 @@ export class WordSteps<X> {
       if (forced < 0 && this.options.por && m.forces(s, t)) forced = k;
       local[k] = m.stepIsLocal(s, t) ? 1 : 0;
     }
-    const a = this.keys.cpuA(pos, cpu);
-    const b = this.keys.cpuB(pos, cpu);
+    const lanes = this.keys.cpusAt(pos);
+    const a = lanes.a(cpu);
+    const b = lanes.b(cpu);
     return { cpu, pos, a, b, mem, quiet: this.isQuiet(cpu, mem), final: this.statusOf(cpu) === 2, varies, ctx, list, groups, forced, local, learnt: new Array<Learnt<X> | undefined>(list.length).fill(undefined), other: undefined };
   }
 
@@ -492,6 +492,13 @@ export class WordSteps<X> {
     this.hits = 0;
     this.misses = 0;
   }
+}
+
+// `list` with each of `adds` added by `add` (withFault, insertSorted).
+function added<T>(list: readonly T[], adds: readonly T[], add: (list: readonly T[], x: T) => readonly T[]): readonly T[] {
+  let out = list;
+  for (let i = 0; i < adds.length; i++) out = add(out, adds[i] as T);
+  return out;
 }
 
 /** Lists kept per CPU and memory where the machine gives no context (see choices). */
