@@ -7,9 +7,11 @@
 // sleep groups, whether reduce forces one, and each local step's successor CPU number and the
 // records it adds. A state begun is then a few table reads per CPU; a memoised successor is its
 // parent's words with a number or two replaced, and its fingerprint (WordKeys) its parent's lane
-// sums with a part's lanes taken away and another's added. Anything else (a step that is not
-// local, a choice list that reads other CPUs, a state's hazards when a CPU may hold a conflicting
-// translation, a final state's outcome) is computed on the state rebuilt, as without this.
+// sums with a part's lanes taken away and another's added. A choice list that reads other CPUs
+// (a DSB waiting for its TLBIs) is kept per the context the machine names for it
+// (Machine.choicesContext). Anything else (a step that is not local, a state's hazards when a
+// CPU may hold a conflicting translation, a final state's outcome) is computed on the state
+// rebuilt, as without this.
 
 import { KEEP_ABOVE, localAdds, MAX_ENTRIES, SAMPLE, WINDOW } from './local-memo.js';
 import type { Machine, Transition } from './machine.js';
