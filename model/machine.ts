@@ -228,16 +228,29 @@ export class Machine {
    * Where cpuChoices(s, cpu, part) is not local (choicesAreLocal): a non-negative number that
    * determines it together with CPU `cpu` and memory (what it reads of the other CPUs; on a
    * contextual machine, with its context too), or -1
-   * where the machine cannot give one. Here, for a DSB that completes TLBIs, whether they are
-   * done (tlbiDone); none under TTHM=HA (walkUseful reads every CPU's owed updates).
+   * where the machine cannot give one. Here, what a DSB's wait reads (tlbiContext); none under
+   * TTHM=HA (walkUseful reads every CPU's owed updates).
    */
   choicesContext(s: MachineState, cpu: number, _part: number): number {
-    if (this.threadOf(cpu).ha) return -1;
-    const c = cpuOf(s, cpu);
-    if (c.pc < 0) return 0;
-    const op = this.slot(cpu, c.pc).op;
-    if (op.op !== 'dsb' || !op.row.completesTlbi) return 0;
-    return this.tlbiDone(s, cpu, op.row.domain === 'NSH') ? 1 : 2;
+    return this.threadOf(cpu).ha ? -1 : this.tlbiContext(s, cpu);
+  }
+
+  /**
+   * All that a DSB of `cpu` reads of the other CPUs (dsbWaits): tlbiDone both ways, bit 0 for the
+   * local answer and bit 1 for the Inner Shareable one, found in one pass over the CPUs.
+   */
+  protected tlbiContext(s: MachineState, cpu: number): number {
+    let own = false;
+    let other = false;
+    for (let i = 0; i < s.cpus.length; i++) {
+      const inv = (s.cpus[i] as CpuState).inv;
+      for (let k = 0; k < inv.length; k++) {
+        if ((inv[k] as PendingInv).issuer !== cpu) continue;
+        if (i === cpu) own = true;
+        else other = true;
+      }
+    }
+    return (own ? 0 : 1) | (own || other ? 0 : 2);
   }
 
   /**

@@ -170,12 +170,11 @@ export class RelaxedMachine extends Machine {
 
   /**
    * As Machine.choicesContext: part 0 reads the other CPUs only through a DSB's wait for its
-   * TLBIs (dsbWaits: tlbiDone, local or in the Inner Shareable domain), so the two answers are its
-   * context; part 1 under TTHM=HA has none.
+   * TLBIs (dsbWaits, tlbiContext); part 1 under TTHM=HA has none.
    */
   override choicesContext(s: MachineState, cpu: number, part: number): number {
     if (part === 1) return this.threadOf(cpu).ha ? -1 : 0;
-    return (this.tlbiDone(s, cpu, true) ? 1 : 0) | (this.tlbiDone(s, cpu, false) ? 2 : 0);
+    return this.tlbiContext(s, cpu);
   }
 
   /**
